@@ -1,0 +1,99 @@
+"""The ``workbench`` command.
+
+User errors (parameters, files, columns, ``--strict``) print one line each,
+starting with ``error:``, and exit with status 2; a run in which a notebook
+failed exits with status 1. Bugs keep their traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from workbench.errors import WorkbenchError
+
+
+def _run(args: argparse.Namespace) -> int:
+    from workbench.runner import run
+
+    result = run(args.params, out=args.out, only=args.only, strict=args.strict)
+    print(f"Report: {result.index}")
+    if result.failed:
+        print(f"error: {len(result.failed)} notebook(s) failed: {', '.join(result.failed)}; see {result.index}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from workbench.data import load_dataset
+    from workbench.params import load_params
+
+    params = load_params(args.params)
+    dataset = load_dataset(params)
+    print(f"{args.params}: parameters valid for {params.client}, period {params.period.start} to {params.period.end}")
+    for row in dataset.ledger.itertuples():
+        print(f"  {row.table} ({row.file}): {row.rows_read} rows read, {row.rows_kept} kept, {row.rows_rejected} rejected, {row.rows_out_of_period} out of period")
+    for (table, reason), n in dataset.rejected.groupby(["table", "reason"]).size().items():
+        print(f"    {table}: {n} rejected: {reason}")
+    rejected = int(dataset.ledger["rows_rejected"].sum())
+    if args.strict and rejected:
+        print(f"error: --strict: {rejected} row(s) rejected; fix the data or run without --strict", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from workbench.simulate import simulate, write_simulation
+
+    try:
+        sim = simulate(n_customers=args.customers, seed=args.seed)
+    except ValueError as exc:
+        raise WorkbenchError(f"simulate: {exc}") from None
+    paths = write_simulation(sim, Path(args.out))
+    rows = {name: len(table) for name, table in sim.tables.items()}
+    print(f"Simulated {args.customers} companies (seed {args.seed}) into {args.out}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
+    print(f"Ground truth: {next(p for p in paths if p.name == 'truth.json')}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workbench", description="Loyalty Workbench: run the B2B loyalty-programme analysis method on a client's data.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="validate the data, run every notebook, write the HTML report")
+    p.add_argument("params", help="the client's parameter file (YAML)")
+    p.add_argument("--out", help="run folder (default: reports/<client>/<timestamp>)")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (e.g. 00_data_quality, 00 or data_quality)")
+    p.add_argument("--strict", action="store_true", help="fail when any input row is rejected")
+    p.set_defaults(func=_run)
+
+    p = sub.add_parser("validate", help="check the parameters and data, print the row ledger")
+    p.add_argument("params", help="the client's parameter file (YAML)")
+    p.add_argument("--strict", action="store_true", help="exit non-zero when any input row is rejected")
+    p.set_defaults(func=_validate)
+
+    p = sub.add_parser("simulate", help="write a simulated B2B loyalty programme (CSV + truth.json)")
+    p.add_argument("--out", required=True, help="folder to write")
+    p.add_argument("--customers", type=int, default=2000, help="number of companies (default 2000)")
+    p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    p.set_defaults(func=_simulate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except WorkbenchError as exc:
+        for line in str(exc).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

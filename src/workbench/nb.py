@@ -1,0 +1,68 @@
+"""Small display helpers for the notebooks: plain notes, bullet lists, readable tables.
+
+These only format; they compute nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+from IPython.display import Markdown, display
+
+
+def note(text: str) -> None:
+    """Show a plain-language note (e.g. why a section is empty)."""
+    display(Markdown(f"> **Note.** {text}"))
+
+
+def bullets(items: Iterable[str], *, empty: str = "Nothing to report.") -> None:
+    """Show items as a bullet list, or ``empty`` when there are none."""
+    items = list(items)
+    display(Markdown("\n".join(f"- {i}" for i in items) if items else empty))
+
+
+def present(
+    frame: pd.DataFrame,
+    *,
+    percent: Sequence[str] = (),
+    money: Sequence[str] = (),
+    integers: Sequence[str] = (),
+    decimals: dict[str, int] | None = None,
+    rename: dict[str, str] | None = None,
+    index: str | None = None,
+) -> pd.DataFrame:
+    """A copy of ``frame`` with numbers formatted as text for a reviewer.
+
+    Parameters
+    ----------
+    percent
+        Columns holding fractions (0-1), shown as ``12.3 %``.
+    money
+        Columns shown with thousands separators and no decimals.
+    integers
+        Columns shown with thousands separators.
+    decimals
+        Other columns rounded to this many decimals.
+    rename
+        Column labels to show.
+    index
+        Column to show as the row labels (instead of 0, 1, 2, ...).
+
+    Missing values are shown as empty cells.
+    """
+    out = frame.copy()
+
+    def sep(x: float, nd: int = 0) -> str:
+        return "" if pd.isna(x) else f"{x:,.{nd}f}".replace(",", "\u202f")
+
+    for c in percent:
+        out[c] = out[c].map(lambda x: "" if pd.isna(x) else f"{100 * x:.1f} %")
+    for c in (*money, *integers):
+        out[c] = out[c].map(sep)
+    for c, nd in (decimals or {}).items():
+        out[c] = out[c].map(lambda x, nd=nd: sep(x, nd))
+    out = out.astype(object).where(out.notna(), "")
+    if index is not None:
+        out = out.set_index(index)
+    return out.rename(columns=rename or {})

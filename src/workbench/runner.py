@@ -1,0 +1,276 @@
+"""``workbench run``: validate once, execute the notebooks with Papermill, render the report.
+
+A run folder holds: ``data/`` (normalised tables as Parquet and the ledger),
+``rejected_rows.csv``, each executed ``.ipynb`` and its code-free ``.html``,
+``metrics.json``, ``run.json`` and ``index.html``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Callable
+
+from workbench import __version__, metrics, quality, report
+from workbench.data import Dataset, load_dataset
+from workbench.errors import StrictModeError, WorkbenchError
+from workbench.params import Params, load_params, params_as_dict
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+_NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
+_PACKAGES = ("loyalty-workbench", "pandas", "numpy", "lifetimes", "scipy", "statsmodels", "scikit-learn",
+             "matplotlib", "seaborn", "papermill", "nbconvert", "nbformat", "ipykernel", "pydantic", "pyarrow", "openpyxl")
+
+
+@dataclass
+class NotebookResult:
+    """How one notebook ran."""
+
+    name: str
+    title: str
+    status: str  # "ok" or "failed"
+    duration_s: float
+    html: str
+    error: str | None = None
+    cell: int | None = None
+    figures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    """A finished run."""
+
+    run_dir: Path
+    notebooks: list[NotebookResult]
+
+    @property
+    def failed(self) -> list[str]:
+        return [nb.name for nb in self.notebooks if nb.status != "ok"]
+
+    @property
+    def index(self) -> Path:
+        return self.run_dir / "index.html"
+
+
+def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
+    """The method notebooks (``NN_name.ipynb``), in order."""
+    return sorted(p for p in folder.glob("*.ipynb") if _NOTEBOOK_NAME.match(p.name))
+
+
+def select_notebooks(available: list[Path], only: list[str] | None) -> list[Path]:
+    """Keep the notebooks named in ``only`` (full stem, number prefix ``04`` or name ``clv``).
+
+    Raises
+    ------
+    WorkbenchError
+        A name matches no notebook.
+    """
+    if not only:
+        return available
+    chosen = []
+    for wanted in only:
+        hits = [p for p in available if wanted in (p.stem, p.stem[:2], p.stem[3:])]
+        if not hits:
+            names = ", ".join(p.stem for p in available)
+            raise WorkbenchError(f"--only {wanted}: no such notebook; choose among {names}")
+        chosen += [h for h in hits if h not in chosen]
+    return [p for p in available if p in chosen]
+
+
+def default_run_dir(params: Params, *, root: Path | None = None) -> Path:
+    """``reports/<client-slug>/<timestamp>`` under ``root`` (the current folder by default)."""
+    base = (root or Path.cwd()) / "reports" / params.slug
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    candidate, n = base / stamp, 1
+    while candidate.exists():
+        n += 1
+        candidate = base / f"{stamp}-{n}"
+    return candidate
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _notebook_title(path: Path) -> str:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return path.stem
+
+
+def _execute(notebook: Path, output: Path, parameters: dict, cwd: Path) -> tuple[str, str | None, int | None]:
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
+
+    # Local IPC sockets instead of TCP: nothing listens on the network, and ipykernel
+    # does not print its "running over TCP without encryption" warning.
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = str(Path(tempfile.gettempdir()) / f"workbench-kernel-{os.getpid()}")
+    try:
+        pm.execute_notebook(
+            str(notebook), str(output), parameters=parameters, cwd=str(cwd), kernel_name="python3",
+            progress_bar=False, log_output=False, request_save_on_cell_execute=False, config=config,
+        )
+    except PapermillExecutionError as exc:
+        return "failed", f"{exc.ename}: {exc.evalue}", exc.cell_index
+    except Exception as exc:  # the kernel died, a timeout: the notebook failed, the run goes on
+        return "failed", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", None
+    return "ok", None, None
+
+
+def run(
+    params_path: str | Path,
+    *,
+    out: str | Path | None = None,
+    only: list[str] | None = None,
+    strict: bool = False,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
+    say: Callable[[str], None] = print,
+) -> RunResult:
+    """Validate the parameters and data, run the notebooks, write the report.
+
+    Parameters
+    ----------
+    params_path
+        The client's parameter file.
+    out
+        The run folder; by default ``reports/<client-slug>/<timestamp>``.
+    only
+        Run only these notebooks (stem, number or name).
+    strict
+        Fail before running anything when a row is rejected.
+    notebooks_dir
+        Where the method notebooks are.
+    say
+        Where progress lines go.
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    ParameterError, DataError, StrictModeError, WorkbenchError
+        User errors, before any notebook runs.
+    """
+    params_path = Path(params_path).resolve()
+    params = load_params(params_path)
+    notebooks = select_notebooks(discover_notebooks(notebooks_dir), only)
+    if not notebooks:
+        raise WorkbenchError(f"{notebooks_dir}: no notebooks named NN_name.ipynb found")
+    say(f"Validating the data of {params.client} ...")
+    dataset = load_dataset(params)
+    run_dir = Path(out).resolve() if out else default_run_dir(params)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / metrics.METRICS_FILE).unlink(missing_ok=True)
+    dataset.save(run_dir)
+    for row in dataset.ledger.itertuples():
+        say(f"  {row.table}: {row.rows_read} rows read, {row.rows_kept} kept, {row.rows_rejected} rejected, {row.rows_out_of_period} out of period")
+    metrics.write_metrics(run_dir, quality.ledger_metrics(dataset.ledger))
+    rejected = int(dataset.ledger["rows_rejected"].sum())
+    if strict and rejected:
+        raise StrictModeError(
+            f"--strict: {rejected} input row(s) rejected ({_reason_summary(dataset)}); see {run_dir / 'rejected_rows.csv'}, fix the data or run without --strict"
+        )
+
+    results: list[NotebookResult] = []
+    parameters = {"params_path": str(params_path), "run_dir": str(run_dir)}
+    for i, notebook in enumerate(notebooks, 1):
+        say(f"[{i}/{len(notebooks)}] {notebook.stem} ...")
+        before = metrics.read_metrics(run_dir)
+        started = time.perf_counter()
+        output = run_dir / notebook.name
+        status, error, cell = _execute(notebook, output, parameters, notebook.parent)
+        duration = time.perf_counter() - started
+        html_name = f"{notebook.stem}.html"
+        if output.is_file():
+            report.notebook_to_html(output, run_dir / html_name)
+        after = metrics.read_metrics(run_dir)
+        figures = sorted(k for k in after if k not in before or after[k] != before[k])
+        results.append(NotebookResult(notebook.stem, _notebook_title(notebook), status, round(duration, 2), html_name, error, cell, figures))
+        say(f"[{i}/{len(notebooks)}] {notebook.stem}: {status} in {duration:.1f} s" + (f" — {error}" if error else ""))
+
+    result = RunResult(run_dir=run_dir, notebooks=results)
+    _write_run_json(result, params, dataset, params_path)
+    _write_index(result, params, dataset, params_path)
+    return result
+
+
+def _reason_summary(dataset: Dataset) -> str:
+    counts = dataset.rejected.groupby(["table", "reason"]).size()
+    return ", ".join(f"{t}: {n} {r}" for (t, r), n in counts.items())
+
+
+def _inputs(params: Params, dataset: Dataset, params_path: Path) -> dict[str, dict[str, str]]:
+    items = {"parameters": params_path, **dataset.files}
+    return {name: {"path": os.path.relpath(path, params_path.parent), "sha256": sha256(path)} for name, path in items.items()}
+
+
+def _write_run_json(result: RunResult, params: Params, dataset: Dataset, params_path: Path) -> None:
+    info = {
+        "run_id": result.run_dir.name,
+        "created": dt.datetime.now().isoformat(timespec="seconds"),
+        "command": " ".join(sys.argv),
+        "parameters": params_as_dict(params),
+        "inputs": _inputs(params, dataset, params_path),
+        "ledger": dataset.ledger.to_dict(orient="records"),
+        "packages": package_versions(),
+        "notebooks": [asdict(nb) for nb in result.notebooks],
+        "status": "failed" if result.failed else "ok",
+    }
+    (result.run_dir / "run.json").write_text(json.dumps(info, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+
+
+def _write_index(result: RunResult, params: Params, dataset: Dataset, params_path: Path) -> None:
+    recorded = metrics.read_metrics(result.run_dir)
+    reasons = dataset.rejected.groupby(["table", "reason"]).size().rename("rows").reset_index()
+    context = {
+        "client": params.client,
+        "currency": params.currency,
+        "period": params.period,
+        "run_id": result.run_dir.name,
+        "version": __version__,
+        "failed": result.failed,
+        "notebooks": [
+            {**asdict(nb), "figures": [(k, recorded.get(k)) for k in nb.figures]} for nb in result.notebooks
+        ],
+        "ledger": dataset.ledger.to_dict(orient="records"),
+        "reasons": reasons.to_dict(orient="records"),
+        "warnings": quality.compute_warnings(dataset, params=params)["message"].tolist(),
+        "inputs": _inputs(params, dataset, params_path),
+        "parameters_file": params_path.name,
+        "parameters_text": params_path.read_text(encoding="utf-8"),
+    }
+    report.write_index(result.run_dir, context)

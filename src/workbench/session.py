@@ -1,0 +1,110 @@
+"""What a notebook gets: the parameters, the normalised tables and ``record``.
+
+A notebook's first step is ``wb = workbench.load(params_path, run_dir=run_dir)``.
+Under ``workbench run`` the tables were normalised once and saved in the run
+folder, and are read from there. An analyst who opens the notebook in
+JupyterLab (``run_dir`` empty) gets the same tables, loaded and validated from
+the parameter file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench import metrics
+from workbench.data import Dataset, load_dataset
+from workbench.params import Params, load_params
+
+
+@dataclass
+class Workbench:
+    """One client's data for one run.
+
+    Attributes
+    ----------
+    params
+        The validated parameters.
+    dataset
+        Normalised tables, ledger and rejected rows.
+    run_dir
+        The run folder, or None in interactive use.
+    metrics
+        Figures recorded in this session.
+    """
+
+    params: Params
+    dataset: Dataset
+    run_dir: Path | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    def has(self, table: str) -> bool:
+        """True when the client gave this table."""
+        return table in self.dataset.tables
+
+    def table(self, name: str, *, in_period: bool = True) -> pd.DataFrame | None:
+        """A canonical table, or None when it was not given.
+
+        Parameters
+        ----------
+        name
+            ``transactions``, ``customers``, ``members``, ``points``, ``events`` or ``surveys``.
+        in_period
+            For dated tables, keep only the rows inside the analysis period.
+        """
+        frame = self.dataset.tables.get(name)
+        if frame is None:
+            return None
+        if in_period and "in_period" in frame:
+            frame = frame[frame["in_period"]].reset_index(drop=True)
+        return frame
+
+    @property
+    def transactions(self) -> pd.DataFrame:
+        """The transactions inside the analysis period (credit notes included)."""
+        return self.table("transactions")
+
+    @property
+    def start(self) -> pd.Timestamp:
+        return pd.Timestamp(self.params.period.start)
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """The reference date."""
+        return pd.Timestamp(self.params.period.end)
+
+    def record(self, key: str, value: Any) -> None:
+        """Record a headline figure into ``metrics.json`` (see :func:`workbench.metrics.record`)."""
+        metrics.record(key, value, run_dir=self.run_dir, store=self.metrics)
+
+
+def load(params_path: str | Path, *, run_dir: str | Path | None = None) -> Workbench:
+    """Load a client's parameters and normalised tables.
+
+    Parameters
+    ----------
+    params_path
+        The client's parameter file.
+    run_dir
+        A run folder written by ``workbench run``: its saved tables are used.
+        None or "" loads and validates the source files directly.
+
+    Returns
+    -------
+    Workbench
+
+    Raises
+    ------
+    ParameterError, DataError
+        As :func:`workbench.params.load_params` and :func:`workbench.data.load_dataset`.
+    """
+    params = load_params(params_path)
+    folder = Path(run_dir) if run_dir else None
+    if folder is not None and (folder / "data" / "ledger.csv").is_file():
+        dataset = Dataset.read_saved(folder)
+    else:
+        dataset = load_dataset(params)
+    return Workbench(params=params, dataset=dataset, run_dir=folder)
