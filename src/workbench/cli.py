@@ -17,7 +17,12 @@ from workbench.errors import WorkbenchError
 def _run(args: argparse.Namespace) -> int:
     from workbench.runner import run
 
-    result = run(args.params, out=args.out, only=args.only, strict=args.strict)
+    from workbench.runner import NOTEBOOKS_DIR
+
+    notebooks = Path(args.notebooks) if args.notebooks else NOTEBOOKS_DIR
+    if not notebooks.is_dir():
+        raise WorkbenchError(f"--notebooks {args.notebooks}: no such folder; give the folder of the NN_name.ipynb notebooks")
+    result = run(args.params, out=args.out, only=args.only, strict=args.strict, notebooks_dir=notebooks)
     print(f"Report: {result.index}")
     if result.failed:
         print(f"error: {len(result.failed)} notebook(s) failed: {', '.join(result.failed)}; see {result.index}", file=sys.stderr)
@@ -66,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="run folder (default: reports/<client>/<timestamp>)")
     p.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (e.g. 00_data_quality, 00 or data_quality)")
     p.add_argument("--strict", action="store_true", help="fail when any input row is rejected")
+    p.add_argument("--notebooks", metavar="DIR", help="folder of the method notebooks (default: the project's notebooks/)")
     p.set_defaults(func=_run)
 
     p = sub.add_parser("validate", help="check the parameters and data, print the row ledger")

@@ -18,7 +18,6 @@ from typing import Any, Literal
 import yaml
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
@@ -28,12 +27,22 @@ from pydantic import (
 
 from workbench.contract import TABLES
 from workbench.errors import ParameterError
+from workbench.sections import (
+    ClvSection,
+    EngagementSection,
+    KpisSection,
+    MigrationSection,
+    PortfolioSection,
+    RfmSection,
+    UpliftSection,
+    ValueScoreSection,
+)
+from workbench.sections.base import Section
 
 TEMPLATE_HINT = "see parameters/_template.yaml"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Strict = Section
 
 
 class Period(_Strict):
@@ -152,6 +161,14 @@ class Params(_Strict):
     period: Period
     data: DataSection
     quality: QualitySection = QualitySection()
+    kpis: KpisSection = KpisSection()
+    portfolio: PortfolioSection = PortfolioSection()
+    rfm: RfmSection = RfmSection()
+    value_score: ValueScoreSection = ValueScoreSection()
+    clv: ClvSection = ClvSection()
+    migration: MigrationSection = MigrationSection()
+    uplift: UpliftSection = UpliftSection()
+    engagement: EngagementSection = EngagementSection()
 
     _source: Path | None = PrivateAttr(default=None)
 

@@ -44,7 +44,7 @@ def headings(page: str) -> list[tuple[int, str, str]]:
     found = []
     for level, anchor, inner in _HEADING.findall(page):
         text = html.unescape(_TAGS.sub("", inner)).replace("¶", "").strip()
-        found.append((int(level), anchor, text))
+        found.append((int(level), html.unescape(anchor), text))
     return found
 
 
