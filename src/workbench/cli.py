@@ -22,7 +22,7 @@ def _run(args: argparse.Namespace) -> int:
     notebooks = Path(args.notebooks) if args.notebooks else NOTEBOOKS_DIR
     if not notebooks.is_dir():
         raise WorkbenchError(f"--notebooks {args.notebooks}: no such folder; give the folder of the NN_name.ipynb notebooks")
-    result = run(args.params, out=args.out, only=args.only, strict=args.strict, notebooks_dir=notebooks)
+    result = run(args.params, out=args.out, only=args.only, strict=args.strict, notebooks_dir=notebooks, compare=args.compare)
     print(f"Report: {result.index}")
     if result.failed:
         print(f"error: {len(result.failed)} notebook(s) failed: {', '.join(result.failed)}; see {result.index}", file=sys.stderr)
@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="run folder (default: reports/<client>/<timestamp>)")
     p.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (e.g. 00_data_quality, 00 or data_quality)")
     p.add_argument("--strict", action="store_true", help="fail when any input row is rejected")
+    p.add_argument("--compare", metavar="PREVIOUS_RUN_DIR", help="a previous run of the same client: show each headline figure's change")
     p.add_argument("--notebooks", metavar="DIR", help="folder of the method notebooks (default: the project's notebooks/)")
     p.set_defaults(func=_run)
 

@@ -97,6 +97,30 @@ def _format(value: Any) -> str:
     return str(value)
 
 
+def format_value(value: Any, unit: str, currency: str = "") -> str:
+    """A headline figure for reading: ``12.3 %``, ``1 234 567 EUR``, ``1 234``."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if unit == "fraction":
+        return f"{100 * value:.1f} %"
+    if unit == "currency":
+        return f"{value:,.0f}".replace(",", "\u202f") + (f" {currency}" if currency else "")
+    if unit == "count":
+        return f"{value:,.0f}".replace(",", "\u202f")
+    return _format(value)
+
+
+def format_change(change: Any, pct: Any, unit: str, currency: str = "") -> str:
+    """A change between two runs: ``+1.2 pt``, ``+12 345 EUR (+3.4 %)``."""
+    if change is None or (isinstance(change, float) and change != change):
+        return "—"
+    if unit == "fraction":
+        return f"{100 * change:+.1f} pt"
+    sign = "+" if change >= 0 else "−"
+    text = sign + format_value(abs(change), unit, currency)
+    return text + (f" ({100 * pct:+.1f} %)" if pct is not None and pct == pct else "")
+
+
 def write_index(run_dir: Path, context: dict[str, Any]) -> Path:
     """Write ``index.html`` of a run from ``context`` (see ``templates/index.html.j2``)."""
     env = jinja2.Environment(
@@ -106,6 +130,7 @@ def write_index(run_dir: Path, context: dict[str, Any]) -> Path:
         lstrip_blocks=True,
     )
     env.filters["fmt"] = _format
+    env.globals.update(format_value=format_value, format_change=format_change)
     page = env.get_template("index.html.j2").render(**context)
     target = run_dir / "index.html"
     target.write_text(page, encoding="utf-8")

@@ -21,7 +21,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
-from workbench import __version__, metrics, quality, report
+import pandas as pd
+
+from workbench import __version__, metrics, quality, report, summary
 from workbench.data import Dataset, load_dataset
 from workbench.errors import StrictModeError, WorkbenchError
 from workbench.params import Params, load_params, params_as_dict
@@ -157,6 +159,7 @@ def run(
     only: list[str] | None = None,
     strict: bool = False,
     notebooks_dir: Path = NOTEBOOKS_DIR,
+    compare: str | Path | None = None,
     say: Callable[[str], None] = print,
 ) -> RunResult:
     """Validate the parameters and data, run the notebooks, write the report.
@@ -173,6 +176,8 @@ def run(
         Fail before running anything when a row is rejected.
     notebooks_dir
         Where the method notebooks are.
+    compare
+        A previous run folder of the same client: the summary shows each headline figure's change.
     say
         Where progress lines go.
 
@@ -187,6 +192,10 @@ def run(
     """
     params_path = Path(params_path).resolve()
     params = load_params(params_path)
+    try:
+        previous = summary.read_previous_run(compare) if compare else None
+    except ValueError as exc:
+        raise WorkbenchError(str(exc)) from None
     notebooks = select_notebooks(discover_notebooks(notebooks_dir), only)
     if not notebooks:
         raise WorkbenchError(f"{notebooks_dir}: no notebooks named NN_name.ipynb found")
@@ -224,7 +233,7 @@ def run(
 
     result = RunResult(run_dir=run_dir, notebooks=results)
     _write_run_json(result, params, dataset, params_path)
-    _write_index(result, params, dataset, params_path)
+    _write_index(result, params, dataset, params_path, previous=previous, compare=compare)
     return result
 
 
@@ -253,9 +262,25 @@ def _write_run_json(result: RunResult, params: Params, dataset: Dataset, params_
     (result.run_dir / "run.json").write_text(json.dumps(info, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
 
 
-def _write_index(result: RunResult, params: Params, dataset: Dataset, params_path: Path) -> None:
+def _headlines(recorded: dict, warnings: pd.DataFrame, previous: dict | None) -> list[dict]:
+    rows = summary.compute_summary(recorded)
+    changes = summary.compare_metrics(recorded, previous or {}, keys=rows["key"].tolist()).set_index("key") if previous is not None else None
+    out = []
+    for row in rows.itertuples(index=False):
+        item = row._asdict()
+        item["warnings"] = warnings.loc[warnings["table"].isin(row.tables), "message"].tolist()
+        if changes is not None:
+            item["previous"] = changes.loc[row.key, "previous"]
+            item["change"] = changes.loc[row.key, "change"]
+            item["change_pct"] = changes.loc[row.key, "change_pct"]
+        out.append(item)
+    return out
+
+
+def _write_index(result: RunResult, params: Params, dataset: Dataset, params_path: Path, *, previous: dict | None = None, compare=None) -> None:
     recorded = metrics.read_metrics(result.run_dir)
     reasons = dataset.rejected.groupby(["table", "reason"]).size().rename("rows").reset_index()
+    warnings = quality.compute_warnings(dataset, params=params)
     context = {
         "client": params.client,
         "currency": params.currency,
@@ -268,7 +293,10 @@ def _write_index(result: RunResult, params: Params, dataset: Dataset, params_pat
         ],
         "ledger": dataset.ledger.to_dict(orient="records"),
         "reasons": reasons.to_dict(orient="records"),
-        "warnings": quality.compute_warnings(dataset, params=params)["message"].tolist(),
+        "warnings": warnings["message"].tolist(),
+        "headlines": _headlines(recorded, warnings, previous),
+        "compared_with": str(compare) if compare else None,
+        "comparison": summary.compare_metrics(recorded, previous).to_dict(orient="records") if previous is not None else [],
         "inputs": _inputs(params, dataset, params_path),
         "parameters_file": params_path.name,
         "parameters_text": params_path.read_text(encoding="utf-8"),

@@ -1,0 +1,58 @@
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from workbench import report, summary
+
+
+def test_compare_metrics_by_hand():
+    previous = {"kpi.revenue": 1000.0, "kpi.rate": 0.5, "clv.total": 0, "client": "a", "old.only": 3}
+    current = {"kpi.revenue": 1100.0, "kpi.rate": 0.45, "clv.total": 10, "client": "b", "new.only": 1}
+    got = summary.compare_metrics(current, previous)
+    expected = pd.DataFrame(
+        {
+            "key": ["client", "clv.total", "kpi.rate", "kpi.revenue", "new.only", "old.only"],
+            "previous": ["a", 0, 0.5, 1000.0, None, 3],
+            "current": ["b", 10, 0.45, 1100.0, 1, None],
+            "change": [None, 10, -0.05, 100.0, None, None],      # 1100 - 1000 = 100; 0.45 - 0.5 = -0.05
+            "change_pct": [None, None, -0.1, 0.1, None, None],  # 100 / 1000; -0.05 / 0.5; none when previous is 0
+        }
+    )
+    assert got["key"].tolist() == expected["key"].tolist()
+    assert got["previous"].tolist() == expected["previous"].tolist()
+    assert got["current"].tolist() == expected["current"].tolist()
+    assert got["change"].tolist()[:2] == [None, 10] and got["change"].tolist()[4:] == [None, None]
+    assert got["change"].tolist()[2:4] == pytest.approx([-0.05, 100.0])
+    assert got["change_pct"].tolist()[2:4] == pytest.approx([-0.1, 0.1])
+    assert got["change_pct"].tolist()[:2] == [None, None]
+
+
+def test_summary_keeps_recorded_figures_in_order_with_links():
+    metrics = {"uplift.att": 4200.0, "uplift.att_ci_low": 3000.0, "uplift.att_ci_high": 5400.0, "kpi.revenue": 1e6, "unrelated.x": 1}
+    got = summary.compute_summary(metrics)
+    assert got["key"].tolist() == ["kpi.revenue", "uplift.att"]
+    row = got.set_index("key").loc["uplift.att"]
+    assert (row["ci_low"], row["ci_high"]) == (3000.0, 5400.0)
+    assert row["link"] == "06_uplift.html#Estimated-effect"
+    assert got.set_index("key").loc["kpi.revenue", "link"] == "01_programme_kpis.html#Performance-KPIs"
+
+
+def test_previous_run_must_exist(tmp_path):
+    with pytest.raises(ValueError, match=r"--compare .*: no metrics.json there"):
+        summary.read_previous_run(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "value, unit, expected",
+    [(0.1234, "fraction", "12.3 %"), (1234567.4, "currency", "1\u202f234\u202f567 EUR"), (1234, "count", "1\u202f234"), (None, "count", "—")],
+)
+def test_format_value(value, unit, expected):
+    assert report.format_value(value, unit, "EUR") == expected
+
+
+@pytest.mark.parametrize(
+    "change, pct, unit, expected",
+    [(0.012, 0.05, "fraction", "+1.2 pt"), (-100.0, -0.1, "currency", "−100 EUR (-10.0 %)"), (5, None, "count", "+5"), (None, None, "count", "—")],
+)
+def test_format_change(change, pct, unit, expected):
+    assert report.format_change(change, pct, unit, "EUR") == expected
