@@ -1,6 +1,7 @@
 """The command line end to end, on tiny hand-written inputs: exit codes, messages, files written."""
 
 import hashlib
+import re
 import json
 import shutil
 import subprocess
@@ -131,3 +132,19 @@ def test_simulate_command(tmp_path: Path):
     assert {"transactions.csv", "customers.csv", "truth.json"} <= {p.name for p in (tmp_path / "sim").iterdir()}
     res = workbench("simulate", "--out", str(tmp_path / "sim2"), "--customers", "0")
     assert res.returncode == 2 and res.stderr.startswith("error: simulate: ") and "Traceback" not in res.stderr
+
+
+def test_compare_with_a_previous_run(french_client: Path, tmp_path: Path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert workbench("run", str(french_client), "--out", str(first), "--only", "00").returncode == 0
+    sales = french_client.parent / "ventes.csv"
+    lines = sales.read_bytes().splitlines(keepends=True)
+    sales.write_bytes(b"".join(lines[:-1]))  # the client's next export lost its last row (line 9, kept, in period)
+    res = workbench("run", str(french_client), "--out", str(second), "--only", "00", "--compare", str(first))
+    assert res.returncode == 0, res.stderr
+    index = (second / "index.html").read_text(encoding="utf-8")
+    assert "Comparison with the previous run" in index
+    row = re.search(r"<code>data\.transactions\.rows_read</code></td>(.*?)</tr>", index).group(1)
+    assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["8", "7", "−1 (-12.5 %)"]  # 7 - 8 = -1, -1 / 8
+    res = workbench("run", str(french_client), "--out", str(tmp_path / "third"), "--compare", str(tmp_path / "nowhere"))
+    assert res.returncode == 2 and "--compare" in res.stderr and "no metrics.json there" in res.stderr
