@@ -76,6 +76,18 @@ class Workbench:
         """The reference date."""
         return pd.Timestamp(self.params.period.end)
 
+    def export(self, frame: pd.DataFrame, name: str) -> Path | None:
+        """Write ``frame`` as ``<run_dir>/<name>`` (CSV, UTF-8, no index) for the client's teams.
+
+        In interactive use (no run folder) nothing is written and None is returned,
+        so exploring a client never writes files into the project.
+        """
+        if self.run_dir is None:
+            return None
+        path = self.run_dir / name
+        frame.to_csv(path, index=False, encoding="utf-8")
+        return path
+
     def record(self, key: str, value: Any) -> None:
         """Record a headline figure into ``metrics.json`` (see :func:`workbench.metrics.record`)."""
         metrics.record(key, value, run_dir=self.run_dir, store=self.metrics)
