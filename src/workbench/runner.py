@@ -143,7 +143,7 @@ def _execute(notebook: Path, output: Path, parameters: dict, cwd: Path) -> tuple
     try:
         pm.execute_notebook(
             str(notebook), str(output), parameters=parameters, cwd=str(cwd), kernel_name="python3",
-            progress_bar=False, log_output=False, request_save_on_cell_execute=False, config=config,
+            progress_bar=sys.stderr.isatty(), log_output=False, request_save_on_cell_execute=False, config=config,
         )
     except PapermillExecutionError as exc:
         return "failed", f"{exc.ename}: {exc.evalue}", exc.cell_index
