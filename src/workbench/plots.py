@@ -46,3 +46,146 @@ def labelled_barh(ax: Axes, labels: Sequence[str], values: Sequence[float], *, f
     ax.bar_label(bars, labels=[fmt.format(v).replace(",", "\u2009") for v in values], padding=3, fontsize=9)
     ax.margins(x=0.12)
     return ax
+
+
+def heatmap(ax: Axes, matrix, *, row_labels: Sequence[str], col_labels: Sequence[str], fmt: str = "{:,.0f}",
+            cmap: str = "Blues", cbar_label: str = "") -> Axes:
+    """A labelled heatmap of a 2-D array (NaN cells blank), each cell annotated with ``fmt``; first row on top."""
+    values = np.asarray(matrix, dtype="float64")
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto")
+    ax.set_xticks(range(values.shape[1]), labels=list(col_labels))
+    ax.set_yticks(range(values.shape[0]), labels=list(row_labels))
+    ax.grid(False)
+    finite = values[np.isfinite(values)]
+    middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    for (i, j), v in np.ndenumerate(values):
+        if np.isfinite(v):
+            ax.text(j, i, fmt.format(v).replace(",", "\u2009"), ha="center", va="center", fontsize=8,
+                    color="white" if v > middle else "black")
+    ax.figure.colorbar(image, ax=ax, label=cbar_label)
+    return ax
+
+
+def alluvial(ax: Axes, flows, *, left_order: Sequence[str], right_order: Sequence[str], colors: dict[str, str] | None = None,
+             gap: float = 0.02, left_title: str = "", right_title: str = "") -> Axes:
+    """A two-column alluvial (Sankey-style) chart drawn with patches.
+
+    ``flows`` has columns ``source, target, value``; each band goes from the source's block on the
+    left to the target's block on the right with a width proportional to ``value``. Blocks are stacked
+    top-down in ``left_order`` / ``right_order`` (names absent from the flows are skipped). Bands take
+    the colour of their source (``colors``, else the palette).
+    """
+    from matplotlib.patches import PathPatch, Rectangle
+    from matplotlib.path import Path as MplPath
+
+    flows = flows[flows["value"] > 0]
+    total = float(flows["value"].sum()) or 1.0
+    width = 0.06
+    colors = dict(colors or {})
+    columns = []  # per side: names, their scale (height per unit of value), block tops and bottoms
+    for names, key in ((left_order, "source"), (right_order, "target")):
+        sizes = flows.groupby(key)["value"].sum()
+        shown = [n for n in names if n in sizes.index]
+        scale = (1 - gap * max(len(shown) - 1, 0)) / total
+        tops, top = {}, 1.0
+        for n in shown:
+            tops[n] = (top, top - sizes[n] * scale)
+            top -= sizes[n] * scale + gap
+        columns.append((shown, scale, tops))
+    (left, lscale, ltops), (right, rscale, rtops) = columns
+    for i, name in enumerate(dict.fromkeys([*left, *right])):
+        colors.setdefault(name, PALETTE[i % len(PALETTE)])
+    lnext, rnext = {n: t[0] for n, t in ltops.items()}, {n: t[0] for n, t in rtops.items()}  # where the next band starts
+    rank = {n: i for i, n in enumerate(right)}
+    x0, x1 = width, 1 - width
+    xm = (x0 + x1) / 2
+    codes = [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4, MplPath.LINETO, MplPath.CURVE4, MplPath.CURVE4,
+             MplPath.CURVE4, MplPath.CLOSEPOLY]
+    for src in left:
+        out = flows[flows["source"] == src]
+        for target, value in sorted(zip(out["target"], out["value"]), key=lambda tv: rank[tv[0]]):
+            y0, y1, h0, h1 = lnext[src], rnext[target], value * lscale, value * rscale
+            lnext[src], rnext[target] = y0 - h0, y1 - h1
+            verts = [(x0, y0), (xm, y0), (xm, y1), (x1, y1), (x1, y1 - h1), (xm, y1 - h1), (xm, y0 - h0), (x0, y0 - h0), (x0, y0)]
+            ax.add_patch(PathPatch(MplPath(verts, codes), facecolor=colors[src], alpha=0.45, edgecolor="none"))
+    for tops, x, label_x, ha in ((ltops, 0.0, -0.01, "right"), (rtops, 1 - width, 1.01, "left")):
+        for n, (top, bottom) in tops.items():
+            ax.add_patch(Rectangle((x, bottom), width, top - bottom, facecolor=colors[n], edgecolor="white"))
+            ax.text(label_x, (top + bottom) / 2, n, ha=ha, va="center", fontsize=8)
+    ax.set_xlim(-0.35, 1.35)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_yticks([])
+    ax.set_xticks([width / 2, 1 - width / 2], labels=[left_title, right_title])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return ax
+
+
+def bridge_chart(ax: Axes, labels: Sequence[str], values: Sequence[float], *, totals: Sequence[bool], zoom: bool = False) -> Axes:
+    """A bridge (waterfall) chart: ``totals`` bars stand on zero, the others float from the running total.
+
+    A change bar starts where the previous bar ended; rises are green, falls red, totals blue.
+    Each bar is labelled with its value (changes signed). ``zoom`` starts the value axis near the
+    lowest level instead of zero, so that changes small beside the totals stay visible (say so in
+    the axis label).
+    """
+    running = 0.0
+    bottoms, heights, colors, texts = [], [], [], []
+    for value, total in zip(values, totals):
+        if total:
+            bottoms.append(0.0)
+            heights.append(value)
+            colors.append(PALETTE[0])
+            texts.append(f"{value:,.0f}")
+            running = value
+        else:
+            bottoms.append(running)
+            heights.append(value)
+            colors.append(PALETTE[2] if value >= 0 else PALETTE[3])
+            texts.append(f"{value:+,.0f}")
+            running += value
+    x = np.arange(len(labels))
+    bars = ax.bar(x, heights, bottom=bottoms, color=colors)
+    ax.bar_label(bars, labels=[t.replace(",", "\u2009") for t in texts], padding=2, fontsize=9)
+    ax.set_xticks(x, labels=list(labels))
+    levels = [b + h for b, h in zip(bottoms, heights)] + [b for b, t in zip(bottoms, totals) if not t]
+    lo, hi = min(levels), max(levels)
+    span = (hi - lo) or abs(hi) or 1.0
+    floor = max(lo - 0.6 * span, 0.0) if zoom and lo > 0 else min(lo, 0.0)
+    ax.set_ylim(floor, max(hi, 0.0) + 0.12 * span)
+    return ax
+
+
+def lorenz_curve(ax: Axes, population_share: Sequence[float], value_share: Sequence[float]) -> Axes:
+    """A Lorenz curve (cumulative shares, fractions 0-1, drawn in %) with the line of equality."""
+    ax.plot(100 * np.asarray(population_share), 100 * np.asarray(value_share), color=PALETTE[0], label="Lorenz curve")
+    ax.plot([0, 100], [0, 100], color="grey", linestyle="--", linewidth=1, label="equal shares")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    return ax
+
+
+def grouped_bars(ax: Axes, labels: Sequence[str], series: dict[str, Sequence[float]], *, colors: Sequence[str] = PALETTE) -> Axes:
+    """Vertical bars side by side, one group per label and one bar per series (legend from the dict keys)."""
+    x = np.arange(len(labels))
+    width = 0.8 / max(len(series), 1)
+    for k, (name, values) in enumerate(series.items()):
+        ax.bar(x + (k - (len(series) - 1) / 2) * width, np.asarray(values, dtype="float64"), width=width, label=name,
+               color=colors[k % len(colors)])
+    ax.set_xticks(x, labels=list(labels))
+    ax.legend()
+    return ax
+
+
+def colour_grid(ax: Axes, matrix, *, label: str, extent: tuple[float, float, float, float], cmap: str = "viridis") -> Axes:
+    """A dense heat map without cell labels (NaN cells blank) and a colour bar titled ``label``; first row on top.
+
+    ``extent`` is (left, right, bottom, top) in data coordinates, so the axes read as numbers (e.g.
+    frequency 0-30 across, recency 0-200 up).
+    """
+    image = ax.imshow(np.ma.masked_invalid(np.asarray(matrix, dtype="float64")), cmap=cmap, aspect="auto", extent=extent,
+                      interpolation="nearest")
+    ax.grid(False)
+    ax.figure.colorbar(image, ax=ax, label=label)
+    return ax
