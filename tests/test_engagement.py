@@ -129,6 +129,8 @@ def test_engagement_parameters_are_validated():
     assert parse_params(base).engagement.weights == {"business": 0.4, "social": 0.3, "technical": 0.3}
     with pytest.raises(ParameterError, match=r"engagement\.weights: .*unknown pillar\(s\) busines"):
         parse_params({**base, "engagement": {"weights": {"busines": 1}}})
+    with pytest.raises(ParameterError, match=r"engagement\.ambassadors\.value_classes: 'Gold' is not a class of value_score\.classes; use some of 'VIP'"):
+        parse_params({**base, "engagement": {"ambassadors": {"value_classes": ["VIP", "Gold"]}}})
     with pytest.raises(ParameterError, match=r"must be non-negative with a positive sum"):
         parse_params({**base, "engagement": {"weights": {"business": 0, "social": 0, "technical": 0}}})
 

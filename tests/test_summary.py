@@ -28,13 +28,25 @@ def test_compare_metrics_by_hand():
 
 
 def test_summary_keeps_recorded_figures_in_order_with_links():
-    metrics = {"uplift.att": 4200.0, "uplift.att_ci_low": 3000.0, "uplift.att_ci_high": 5400.0, "kpi.revenue": 1e6, "unrelated.x": 1}
+    metrics = {"uplift.att": 4200.0, "uplift.att_ci_low": 3000.0, "uplift.att_ci_high": 5400.0, "kpi.revenue_year": 1e6, "unrelated.x": 1}
     got = summary.compute_summary(metrics)
-    assert got["key"].tolist() == ["kpi.revenue", "uplift.att"]
+    assert got["key"].tolist() == ["kpi.revenue_year", "uplift.att"]
     row = got.set_index("key").loc["uplift.att"]
     assert (row["ci_low"], row["ci_high"]) == (3000.0, 5400.0)
-    assert row["link"] == "06_uplift.html#Estimated-effect"
-    assert got.set_index("key").loc["kpi.revenue", "link"] == "01_programme_kpis.html#Performance-KPIs"
+    assert row["link"] == "06_uplift.html#The-effect:-difference-in-differences"
+    assert got.set_index("key").loc["kpi.revenue_year", "link"] == "01_programme_kpis.html#Headline-KPIs-and-their-definitions"
+
+
+def test_every_summary_link_points_at_a_heading_of_its_notebook():
+    import json
+
+    from tests.conftest import ROOT
+
+    for h in summary.HEADLINES:
+        nb = json.loads((ROOT / "notebooks" / f"{h.notebook}.ipynb").read_text(encoding="utf-8"))
+        headings = {line.lstrip("#").strip() for cell in nb["cells"] if cell["cell_type"] == "markdown"
+                    for line in "".join(cell["source"]).splitlines() if line.startswith("#")}
+        assert h.section in headings, f"{h.key}: no heading {h.section!r} in {h.notebook}"
 
 
 def test_previous_run_must_exist(tmp_path):
@@ -56,3 +68,14 @@ def test_format_value(value, unit, expected):
 )
 def test_format_change(change, pct, unit, expected):
     assert report.format_change(change, pct, unit, "EUR") == expected
+
+
+def test_target_flags_by_hand():
+    metrics = {"kpi.activation_rate": 0.55, "kpi.breakage_rate": 0.30, "kpi.redemption_rate": 0.9}
+    targets = {"activation_rate": {"min": 0.6}, "breakage_rate": {"min": 0.25, "max": 0.35}, "redemption_rate": {"max": 0.8}, "points_liability": {"max": 1000}}
+    assert summary.target_flags(metrics, targets) == [
+        "KPI activation_rate = 0.55 misses its target (min 0.6).",   # 0.55 < 0.6
+        "KPI redemption_rate = 0.9 misses its target (max 0.8).",    # 0.9 > 0.8; breakage 0.30 is inside [0.25, 0.35]
+        "KPI points_liability has a target but was not computed in this run.",
+    ]
+    assert summary.target_flags(metrics, {}) == []

@@ -172,6 +172,16 @@ class Params(_Strict):
 
     _source: Path | None = PrivateAttr(default=None)
 
+    @model_validator(mode="after")
+    def _sections_agree(self) -> "Params":
+        known = [name for name, _ in self.value_score.class_list()]
+        unknown = [c for c in self.engagement.ambassadors.value_classes if c not in known]
+        if unknown:
+            raise ValueError(
+                f"engagement.ambassadors.value_classes: {', '.join(map(repr, unknown))} is not a class of value_score.classes; use some of {', '.join(map(repr, known))}"
+            )
+        return self
+
     @property
     def source(self) -> Path | None:
         """The parameter file this was loaded from, if any."""

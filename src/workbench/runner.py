@@ -277,6 +277,15 @@ def _headlines(recorded: dict, warnings: pd.DataFrame, previous: dict | None) ->
     return out
 
 
+def _segment_actions(run_dir: Path) -> list[dict]:
+    """The levers and retention budget per RFM segment that 03_rfm_value exported, if it ran."""
+    path = run_dir / "segment_actions.csv"
+    if not path.is_file():
+        return []
+    frame = pd.read_csv(path)
+    return frame[frame["customers"] > 0].to_dict(orient="records")
+
+
 def _write_index(result: RunResult, params: Params, dataset: Dataset, params_path: Path, *, previous: dict | None = None, compare=None) -> None:
     recorded = metrics.read_metrics(result.run_dir)
     reasons = dataset.rejected.groupby(["table", "reason"]).size().rename("rows").reset_index()
@@ -295,6 +304,8 @@ def _write_index(result: RunResult, params: Params, dataset: Dataset, params_pat
         "reasons": reasons.to_dict(orient="records"),
         "warnings": warnings["message"].tolist(),
         "headlines": _headlines(recorded, warnings, previous),
+        "flags": summary.target_flags(recorded, params.kpis.targets),
+        "actions": _segment_actions(result.run_dir),
         "compared_with": str(compare) if compare else None,
         "comparison": summary.compare_metrics(recorded, previous).to_dict(orient="records") if previous is not None else [],
         "inputs": _inputs(params, dataset, params_path),

@@ -32,18 +32,20 @@ class Headline:
     """Metric keys of a confidence interval, if any."""
 
 
+KPIS = ("01_programme_kpis", "Headline KPIs and their definitions")
 HEADLINES: tuple[Headline, ...] = (
-    Headline("kpi.revenue", "Revenue over the year", "currency", "01_programme_kpis", "Performance KPIs"),
-    Headline("kpi.revenue_growth", "Revenue growth vs the year before", "fraction", "01_programme_kpis", "Performance KPIs"),
-    Headline("kpi.penetration_customers", "Customers in the programme", "fraction", "01_programme_kpis", "Performance KPIs", ("customers",)),
-    Headline("kpi.activation_rate", "Members activated", "fraction", "01_programme_kpis", "Performance KPIs", ("customers", "points")),
-    Headline("clv.total", "Customer lifetime value of the base", "currency", "04_clv", "Customer lifetime value"),
-    Headline("uplift.att", "Programme uplift per member (12 months)", "currency", "06_uplift", "Estimated effect", ("customers",),
-             interval=("uplift.att_ci_low", "uplift.att_ci_high")),
-    Headline("uplift.roi", "Programme return on investment", "ratio", "06_uplift", "Money", ("customers",)),
-    Headline("rfm.segment.at_risk.customers", "Customers at risk (RFM)", "count", "03_rfm_value", "Segments"),
-    Headline("rfm.segment.cant_lose_them.customers", "Customers we can't lose (RFM)", "count", "03_rfm_value", "Segments"),
-    Headline("portfolio.churn_rate", "Churn rate", "fraction", "02_portfolio", "Retention and churn"),
+    Headline("kpi.revenue_year", "Revenue of the year", "currency", *KPIS),
+    Headline("kpi.revenue_growth", "Revenue growth vs the same months of the year before", "fraction", *KPIS),
+    Headline("kpi.penetration_customers", "Companies in the programme", "fraction", *KPIS, ("customers",)),
+    Headline("kpi.penetration_revenue", "Revenue share of the programme's companies", "fraction", *KPIS, ("customers",)),
+    Headline("kpi.activation_rate", "Member companies activated", "fraction", *KPIS, ("customers", "points")),
+    Headline("portfolio.churn_rate", "Churn rate (last year)", "fraction", "02_portfolio", "Retention and churn"),
+    Headline("clv.total", "Lifetime value of the customer base over the horizon", "currency", "04_clv", "Customer lifetime value over the horizon"),
+    Headline("uplift.att", "Programme uplift per member company (12 months)", "currency", "06_uplift", "The effect: difference-in-differences",
+             ("customers",), interval=("uplift.att_ci_low", "uplift.att_ci_high")),
+    Headline("uplift.roi", "Programme return on investment", "fraction", "06_uplift", "Money: incremental margin and return on investment", ("customers",)),
+    Headline("rfm.segment.at_risk.customers", "Customers at risk (RFM)", "count", "03_rfm_value", "Named segments"),
+    Headline("rfm.segment.cant_lose_them.customers", "Customers we can't lose (RFM)", "count", "03_rfm_value", "Named segments"),
     Headline("engagement.ambassadors", "Ambassador companies", "count", "07_engagement", "Ambassadors", ("events",)),
 )
 
@@ -70,6 +72,33 @@ def compute_summary(metrics: dict[str, Any], *, headlines: tuple[Headline, ...] 
         link = f"{h.notebook}.html" + (f"#{anchor(h.section)}" if h.section else "")
         rows.append((h.key, h.label, h.unit, metrics[h.key], low, high, h.notebook, link, h.tables))
     return pd.DataFrame(rows, columns=["key", "label", "unit", "value", "ci_low", "ci_high", "notebook", "link", "tables"])
+
+
+def target_flags(metrics: dict[str, Any], targets: dict[str, dict[str, float]]) -> list[str]:
+    """One sentence per KPI of ``kpis.targets`` that the run's figures miss (or did not compute).
+
+    Parameters
+    ----------
+    metrics
+        The run's ``metrics.json`` (KPIs are recorded as ``kpi.<key>``).
+    targets
+        ``kpis.targets`` of the parameters: KPI key -> ``{"min": x}`` and/or ``{"max": y}``.
+    """
+    from workbench.kpis import compute_targets
+
+    if not targets:
+        return []
+    headline = pd.DataFrame({"kpi": list(targets), "value": [metrics.get(f"kpi.{k}") for k in targets]}).astype({"value": "float64"})
+    out = []
+    for row in compute_targets(headline, targets).itertuples():
+        if row.met:
+            continue
+        if row.value != row.value:
+            out.append(f"KPI {row.kpi} has a target but was not computed in this run.")
+            continue
+        bounds = " and ".join(f"{name} {bound:g}" for name, bound in (("min", row.target_min), ("max", row.target_max)) if bound == bound)
+        out.append(f"KPI {row.kpi} = {row.value:.4g} misses its target ({bounds}).")
+    return out
 
 
 def compare_metrics(current: dict[str, Any], previous: dict[str, Any], *, keys: list[str] | None = None) -> pd.DataFrame:
