@@ -64,16 +64,25 @@ def test_a_failing_notebook_does_not_stop_the_others(french_client: Path, tmp_pa
                           metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
     nbformat.write(broken, folder / "01_broken.ipynb")
     shutil.copy(ROOT / "notebooks" / "00_data_quality.ipynb", folder / "02_after.ipynb")
+    not_applicable = new_notebook(cells=[new_markdown_cell("# Needs more"), new_code_cell("params_path = ''\nrun_dir = ''", metadata={"tags": ["parameters"]}),
+                                         new_code_cell("import workbench\nprint('cannot apply here')\nraise workbench.NotApplicable('the period is too short')"),
+                                         new_markdown_cell("## Never reached")],
+                                  metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nbformat.write(not_applicable, folder / "03_not_applicable.ipynb")
     out = tmp_path / "run"
     res = workbench("run", str(french_client), "--out", str(out), "--notebooks", str(folder))
     assert res.returncode == 1
     assert "error: 1 notebook(s) failed: 01_broken" in res.stderr
     run = json.loads((out / "run.json").read_text())
-    assert [(n["name"], n["status"]) for n in run["notebooks"]] == [("00_data_quality", "ok"), ("01_broken", "failed"), ("02_after", "ok")]
+    assert [(n["name"], n["status"]) for n in run["notebooks"]] == [
+        ("00_data_quality", "ok"), ("01_broken", "failed"), ("02_after", "ok"), ("03_not_applicable", "not applicable")]
+    assert run["notebooks"][3]["error"] == "the period is too short"
+    page = (out / "03_not_applicable.html").read_text(encoding="utf-8")
+    assert "cannot apply here" in page and "Traceback" not in page and "NotApplicable" not in page and "Never reached" not in page
     failed = run["notebooks"][1]
     assert failed["error"] == "ValueError: boom on purpose" and failed["cell"] is not None
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "1 of 3 notebook(s) failed: 01_broken" in index and "ValueError: boom on purpose" in index
+    assert "1 of 4 notebook(s) failed: 01_broken" in index and "ValueError: boom on purpose" in index
     assert "boom on purpose" in (out / "01_broken.html").read_text(encoding="utf-8")
 
 

@@ -24,3 +24,11 @@ class DataError(WorkbenchError):
 
 class StrictModeError(WorkbenchError):
     """``--strict`` was given and some input rows were rejected."""
+
+
+class NotApplicable(Exception):
+    """Raised by a notebook whose analysis cannot apply to this client's data.
+
+    The notebook says why first (a plain note), then raises this. ``workbench run``
+    marks the notebook "not applicable" (not a failure) and its page ends there.
+    """

@@ -57,6 +57,17 @@ def add_toc(page: str, *, back_link: str | None = "index.html") -> str:
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, page, count=1)
 
 
+def _end_at_not_applicable(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Cut a notebook that raised ``NotApplicable``: no error banner, no traceback, nothing after that cell."""
+    for i, cell in enumerate(nb.cells):
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error" and o.get("ename") == "NotApplicable"]
+        if errors:
+            cell.outputs = [o for o in cell.outputs if o not in errors]
+            nb.cells = [c for c in nb.cells[: i + 1] if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
+            break
+    return nb
+
+
 def notebook_to_html(notebook: Path, target: Path, *, back_link: str | None = "index.html") -> Path:
     """Render an executed notebook as a code-free, offline HTML page with a table of contents.
 
@@ -74,7 +85,7 @@ def notebook_to_html(notebook: Path, target: Path, *, back_link: str | None = "i
     Path
         ``target``.
     """
-    nb = nbformat.read(notebook, as_version=4)
+    nb = _end_at_not_applicable(nbformat.read(notebook, as_version=4))
     exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     page, _ = exporter.from_notebook_node(nb)
     found = headings(page)

@@ -29,6 +29,7 @@ from workbench.errors import StrictModeError, WorkbenchError
 from workbench.params import Params, load_params, params_as_dict
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+NOT_APPLICABLE = "not applicable"
 _NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
 _PACKAGES = ("loyalty-workbench", "pandas", "numpy", "lifetimes", "scipy", "statsmodels", "scikit-learn",
              "matplotlib", "seaborn", "papermill", "nbconvert", "nbformat", "ipykernel", "pydantic", "pyarrow", "openpyxl")
@@ -40,7 +41,7 @@ class NotebookResult:
 
     name: str
     title: str
-    status: str  # "ok" or "failed"
+    status: str  # "ok", "failed" or "not applicable"
     duration_s: float
     html: str
     error: str | None = None
@@ -57,7 +58,7 @@ class RunResult:
 
     @property
     def failed(self) -> list[str]:
-        return [nb.name for nb in self.notebooks if nb.status != "ok"]
+        return [nb.name for nb in self.notebooks if nb.status == "failed"]
 
     @property
     def index(self) -> Path:
@@ -146,6 +147,8 @@ def _execute(notebook: Path, output: Path, parameters: dict, cwd: Path) -> tuple
             progress_bar=sys.stderr.isatty(), log_output=False, request_save_on_cell_execute=False, config=config,
         )
     except PapermillExecutionError as exc:
+        if exc.ename == "NotApplicable":
+            return NOT_APPLICABLE, exc.evalue, exc.cell_index
         return "failed", f"{exc.ename}: {exc.evalue}", exc.cell_index
     except Exception as exc:  # the kernel died, a timeout: the notebook failed, the run goes on
         return "failed", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", None
