@@ -42,7 +42,7 @@ nbval: install demo-data
 	$(BIN)/python -m pytest notebooks $(NBVAL)
 
 notebooks: install demo-data
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/[0-9][0-9]_*.ipynb
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False notebooks/[0-9][0-9]_*.ipynb
 
 lab: install demo-data
 	$(BIN)/jupyter lab notebooks/
