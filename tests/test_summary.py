@@ -35,6 +35,7 @@ def test_summary_keeps_recorded_figures_in_order_with_links():
     assert (row["ci_low"], row["ci_high"]) == (3000.0, 5400.0)
     assert row["link"] == "06_uplift.html#The-effect:-difference-in-differences"
     assert got.set_index("key").loc["kpi.revenue_year", "link"] == "01_programme_kpis.html#Headline-KPIs-and-their-definitions"
+    assert got.set_index("key").loc["kpi.revenue_year", "ci_low"] is None  # no interval: None, not NaN (the page tests "is not none")
 
 
 def test_every_summary_link_points_at_a_heading_of_its_notebook():

@@ -71,7 +71,7 @@ def compute_summary(metrics: dict[str, Any], *, headlines: tuple[Headline, ...] 
         low, high = (metrics.get(h.interval[0]), metrics.get(h.interval[1])) if h.interval else (None, None)
         link = f"{h.notebook}.html" + (f"#{anchor(h.section)}" if h.section else "")
         rows.append((h.key, h.label, h.unit, metrics[h.key], low, high, h.notebook, link, h.tables))
-    return pd.DataFrame(rows, columns=["key", "label", "unit", "value", "ci_low", "ci_high", "notebook", "link", "tables"])
+    return pd.DataFrame(rows, columns=["key", "label", "unit", "value", "ci_low", "ci_high", "notebook", "link", "tables"], dtype=object)
 
 
 def target_flags(metrics: dict[str, Any], targets: dict[str, dict[str, float]]) -> list[str]:
