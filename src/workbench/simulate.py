@@ -18,8 +18,11 @@ Companies (``customers``)
     ``nu_i ~ Gamma(shape=q, rate=v)`` spend rate, and a birth day (its first
     purchase) uniform on ``[start - 365 days, end - 90 days]``. Typology
     (installer, retailer, industrial, distributor) is drawn *after* the latent
-    variables, by rank of ``log(lambda_i) + log(p / nu_i)`` plus noise, so
-    bigger accounts tend to be distributors without any spend multiplier.
+    variables, by rank of ``z_i`` plus noise, ``z_i`` being the standardised
+    ``log(lambda_i) + log(p / nu_i)`` (log of the expected spend per week,
+    standardised with the population moments), so bigger accounts tend to be
+    distributors without any spend multiplier. ``z_i`` also drives engagement
+    and the number of people of a member company, never the enrolment.
     Region (French regions, population weighted) and acquisition channel are
     independent of everything else.
 
@@ -63,22 +66,38 @@ Credit notes
     Credit notes are **not** purchases of the BG/NBD process; the quantity of
     a credit note is the positive number of units credited.
 
-Programme (self-selection)
-    Launch = ``start + 6 months``. A company's propensity is
-    ``logistic(-0.3 + 2.0 z_i)`` where ``z_i`` is the standardised
-    ``log(lambda_i) + log(p / nu_i)`` (log of its expected spend per week,
-    standardised with the population moments). A company that passes the
-    propensity draw gets a candidate day ``max(launch, birth) + Exp(mean 200
-    * exp(-0.6 z_i) days)``; it enrols on that day if the day is not after
-    ``end`` and the company is still alive then (has not dropped out). So
-    bigger, more active companies enrol more often and earlier. About 4 % of
-    enrolled companies are ``blocked`` (they keep their enrolment day,
-    people, points and events, and the effect applies to them too; no block
-    day is modelled), the other enrolled ones are ``member``. Among the
-    companies that did not enrol, some (``u < 0.3 * propensity``) are
-    ``pre-registered`` (no ``enrolled_on``, no people, no points, no
-    events), the rest ``non-member``. If the launch is after ``end`` nobody
-    enrols or pre-registers.
+Programme (self-selection on observable purchases)
+    Launch = ``start + 6 months``. The sales team draws up the invitation list
+    at launch from the purchase history, and nothing else: a company that was
+    a customer before launch (birth before the launch day) accepts with
+    probability ``0.85 * logistic(-3.5 + 2.0 log(1 + n) + 1.5 log(1 + s /
+    1000) - 10.0 y)``, where ``n`` is its number of purchases (positive
+    amounts) dated in the 365 days before launch, ``s`` their amount in EUR
+    and ``y`` the years from its last purchase before launch to launch (0 if
+    it never bought before launch). All three are computable from the exported
+    transactions, and the decision uses no latent variable (not the purchase
+    rate, the spend rate, the dropout probability nor whether the company is
+    still alive) and no purchase dated on or after launch; the acceptance draw
+    is independent of everything else. The ceiling of 0.85 leaves non-members
+    among the biggest accounts too (common support for a matched design).
+    Companies whose first purchase is on or after launch are not invited
+    (propensity 0). An accepting company enrols on ``launch + ceil(Exp(mean
+    120 days))`` (reps visit the list one company after another; the delay is
+    independent of everything else), if that day is not after ``end``; it may
+    have silently dropped out by then. So companies that bought more, for
+    more, and more recently in the year before launch enrol far more often
+    (members buy several times more than non-members before enrolment), on
+    staggered days. Given ``(n, s, y)`` enrolment is independent of the latent
+    variables, so a design that matches on behaviour in the year before launch
+    meets selection on observables, and the never- or not-yet-enrolled
+    companies are not selected on anything after launch. About 4 % of enrolled
+    companies are ``blocked`` (they keep their enrolment day, people, points
+    and events, and the effect applies to them too; no block day is modelled),
+    the other enrolled ones are ``member``. Among the companies that did not
+    enrol, some (``u < 0.3 * propensity``) are ``pre-registered`` (no
+    ``enrolled_on``, no people, no points, no events), the rest
+    ``non-member``. If the launch is after ``end`` nobody enrols or
+    pre-registers.
 
 People (``members``)
     Each enrolled company has 1-5 people, more for bigger companies; exactly
@@ -285,8 +304,11 @@ _PHASE = math.pi / 2 - 2 * math.pi * _PEAK_DOY / 365.25
 
 # --- programme and behaviour constants ----------------------------------------
 _LAUNCH_MONTHS = 6
-_ENROL_INTERCEPT, _ENROL_SLOPE = -0.3, 2.0
-_ENROL_DELAY_MEAN_DAYS, _ENROL_DELAY_SLOPE = 200.0, 0.6
+# logit of the acceptance probability: intercept, log1p(purchases in the year
+# before launch), log1p(their amount / 1,000 EUR), years since the last purchase
+_ENROL_COEF = (-3.5, 2.0, 1.5, 10.0)
+_ENROL_MAX = 0.85  # even the best accounts accept with at most this probability
+_ENROL_DELAY_MEAN_DAYS = 120.0
 _BLOCKED_RATE = 0.04
 _PREREG_FACTOR = 0.3
 _CREDIT_NOTE_RATE = 0.03
@@ -736,24 +758,39 @@ def _build(
     day_cf = np.maximum(np.searchsorted(sx, cf_target, side="left") - 1, pb)
     day_cf[jj == 0] = pb[jj == 0]
 
-    # --- programme: self-selected, staggered enrolment ------------------------
+    # --- programme: invitations decided at launch on observable purchases ---
+    # Every input of the decision is in the exported transactions: purchases
+    # (positive amounts) dated in the 365 days before launch, identical in both
+    # worlds (nobody is enrolled before launch + 1 day).
     rp = _rng(ss_programme)
-    propensity = _logistic(_ENROL_INTERCEPT + _ENROL_SLOPE * z)
     u_enrol = rp.random(n)
-    delay = np.ceil(
-        rp.exponential(1.0, n) * _ENROL_DELAY_MEAN_DAYS * np.exp(-_ENROL_DELAY_SLOPE * z)
-    )
+    delay = np.ceil(rp.exponential(_ENROL_DELAY_MEAN_DAYS, n)).astype(np.int64)
     u_block = rp.random(n)
     u_prereg = rp.random(n)
-    candidate = np.maximum(launch_idx, birth) + delay.astype(np.int64)
-    # day (counterfactual = factual before enrolment) of each company's dropout
-    death_cf = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    is_k = jj == k_drop[comp]
-    death_cf[comp[is_k]] = day_cf[is_k]
-    alive_at_candidate = death_cf >= candidate  # dropout on/after that day
+    amount_c = np.rint(pur["Z"] * 100.0).astype(np.int64)
+    before = (day_cf >= launch_idx - 365) & (day_cf < launch_idx)
+    n_before = np.bincount(comp[before], minlength=n)
+    eur_before = np.bincount(comp[before], weights=amount_c[before], minlength=n) / 100.0
+    last_before = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(last_before, comp[day_cf < launch_idx], day_cf[day_cf < launch_idx])
+    recency_years = np.where(last_before >= 0, (launch_idx - last_before) / 365.0, 0.0)
+    b0, b_count, b_eur, b_recency = _ENROL_COEF
+    eligible = birth < launch_idx  # a customer before launch: on the invitation list
+    propensity = np.where(
+        eligible,
+        _ENROL_MAX
+        * _logistic(
+            b0
+            + b_count * np.log1p(n_before)
+            + b_eur * np.log1p(eur_before / 1000.0)
+            - b_recency * recency_years
+        ),
+        0.0,
+    )
     programme_runs = launch_idx <= last
-    enrolled = programme_runs & (u_enrol < propensity) & (candidate <= last) & alive_at_candidate
-    enrol = np.where(enrolled, candidate, -1)
+    enrol_day = launch_idx + delay
+    enrolled = programme_runs & (u_enrol < propensity) & (enrol_day <= last)
+    enrol = np.where(enrolled, enrol_day, -1)
     blocked = enrolled & (u_block < _BLOCKED_RATE)
     prereg = programme_runs & ~enrolled & (u_prereg < _PREREG_FACTOR * propensity)
     status = np.where(
@@ -768,11 +805,11 @@ def _build(
     day_f = np.maximum(np.searchsorted(sx, f_target, side="left") - 1, pb)
     day_f = np.where(post, np.maximum(day_f, e_idx), day_f)
     day_f[jj == 0] = pb[jj == 0]
+    is_k = jj == k_drop[comp]  # the dropout purchase of each company
     death_f = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
     death_f[comp[is_k]] = day_f[is_k]
 
     # --- per-purchase attributes (identical in both worlds) -------------------
-    amount_c = np.rint(pur["Z"] * 100.0).astype(np.int64)
     rng_idx = _pick(pur["range_u"], _RANGE_PROBS[typ[comp]])
     chan_idx = _pick(pur["channel_u"], _CHANNEL_PROBS[typ[comp]])
     rate = np.clip(_RANGE_MARGIN[rng_idx] + 0.03 * pur["margin_n"], 0.02, 0.9)
