@@ -80,3 +80,16 @@ def test_target_flags_by_hand():
         "KPI points_liability has a target but was not computed in this run.",
     ]
     assert summary.target_flags(metrics, {}) == []
+
+
+def test_data_quality_warnings_sit_beside_the_figures_they_affect():
+    from workbench.runner import _headlines
+
+    recorded = {"kpi.revenue_year": 1000.0, "kpi.penetration_customers": 0.3, "engagement.ambassadors": 5}
+    warnings = pd.DataFrame({"table": ["transactions", "customers"], "topic": ["rejections", "coverage"],
+                             "message": ["transactions: 5 % rejected", "customers: 20 % unknown"]})
+    rows = {r["key"]: r for r in _headlines(recorded, warnings, previous={"kpi.revenue_year": 800.0})}
+    assert rows["kpi.revenue_year"]["warnings"] == ["transactions: 5 % rejected"]          # depends on transactions only
+    assert rows["kpi.penetration_customers"]["warnings"] == ["customers: 20 % unknown"]    # depends on customers
+    assert rows["engagement.ambassadors"]["warnings"] == []                                 # depends on events
+    assert (rows["kpi.revenue_year"]["change"], rows["kpi.revenue_year"]["change_pct"]) == (200.0, 0.25)  # 1000 - 800, / 800
