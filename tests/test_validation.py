@@ -54,3 +54,17 @@ def test_first_reason_takes_the_first_failing_check_in_order():
     assert got["reason"].tolist()[:2] == ["missing a", "bad b"]
     assert pd.isna(got["reason"].iloc[2])
     assert got["detail"].iloc[1] == "y" and pd.isna(got["detail"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    "columns, kwargs, message",
+    [
+        (["customer_id", "date"], {}, r"^transactions: missing column\(s\) amount; give the canonical transactions table"),
+        (["frequency"], {"columns": ["frequency", "recency", "T"], "name": "summary", "fix": "build it first"},
+         r"^summary: missing column\(s\) recency, T; build it first$"),
+    ],
+)
+def test_require_columns_names_what_is_missing_and_the_fix(columns, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        v.require_columns(pd.DataFrame(columns=columns), **kwargs)
+    v.require_columns(pd.DataFrame(columns=["customer_id", "date", "amount", "extra"]))  # enough columns: no error

@@ -50,6 +50,7 @@ with warnings.catch_warnings():
     from lifetimes.utils import summary_data_from_transaction_data
 
 from workbench.plots import PALETTE, colour_grid, get_ax, grouped_bars, labelled_barh, thousands
+from workbench.validation import require_columns
 
 DAYS_PER_MONTH = 365.25 / 12
 UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": DAYS_PER_MONTH}
@@ -84,9 +85,7 @@ def unit_days(time_unit: str) -> float:
 
 
 def _check_transactions(transactions: pd.DataFrame) -> None:
-    missing = [c for c in ("customer_id", "date", "amount") if c not in transactions]
-    if missing:
-        raise ValueError(f"transactions: missing column(s) {', '.join(missing)}; pass the canonical transactions table (customer_id, date, amount)")
+    require_columns(transactions)
     if not pd.api.types.is_datetime64_any_dtype(transactions["date"]):
         raise ValueError(f"transactions: column date has dtype {transactions['date'].dtype}; convert it with pd.to_datetime first")
 
@@ -477,9 +476,7 @@ def describe_fit(fit: ModelFit, *, time_unit: str = "week", currency: str = "EUR
 
 
 def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
-    missing = [c for c in columns if c not in frame]
-    if missing:
-        raise ValueError(f"{name}: missing column(s) {', '.join(missing)}; build it with compute_summary or compute_calibration_holdout")
+    require_columns(frame, columns, name=name, fix="build it with compute_summary or compute_calibration_holdout")
     if frame.empty:
         raise ValueError(f"{name}: no customer; check the period and the transactions")
 

@@ -35,6 +35,7 @@ from matplotlib.axes import Axes
 from workbench import rfm as rfm_mod
 from workbench import value as value_mod
 from workbench.plots import PALETTE, alluvial, get_ax, heatmap
+from workbench.validation import require_columns
 
 NEW, INACTIVE = "New", "Inactive"
 STATE_COLUMNS = ["customer_id", "date", "state", "revenue"]
@@ -87,7 +88,7 @@ Classifier = Callable[[pd.DataFrame, pd.Timestamp, pd.Timestamp], pd.Series]
 
 
 def _states(transactions: pd.DataFrame, dates: Sequence[pd.Timestamp], window_months: int, classify: Classifier) -> pd.DataFrame:
-    rfm_mod.check_transactions(transactions, ["customer_id", "date", "amount"])
+    require_columns(transactions)
     first_purchase = transactions[transactions["amount"] > 0].groupby("customer_id")["date"].min()
     frames = []
     for date in dates:

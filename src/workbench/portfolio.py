@@ -25,6 +25,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from workbench.plots import PALETTE, bridge_chart, get_ax, heatmap, labelled_barh, lorenz_curve, thousands
+from workbench.validation import require_columns
 
 Grain = Literal["year", "quarter"]
 _FREQ = {"year": "Y", "quarter": "Q"}
@@ -39,12 +40,6 @@ def _freq(grain: str) -> str:
 
 def _periods(start: pd.Timestamp, end: pd.Timestamp, grain: str) -> pd.PeriodIndex:
     return pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq=_freq(grain), name="period")
-
-
-def _require(transactions: pd.DataFrame, columns: tuple[str, ...] = ("customer_id", "date", "amount")) -> None:
-    missing = [c for c in columns if c not in transactions.columns]
-    if missing:
-        raise ValueError(f"transactions has no column {', '.join(map(repr, missing))}; columns are {', '.join(transactions.columns)}")
 
 
 # ---------------------------------------------------------------- revenue = customers x frequency x basket
@@ -73,7 +68,7 @@ def compute_revenue_components(transactions: pd.DataFrame, *, start: pd.Timestam
     ValueError
         A needed column is missing, or ``grain`` is unknown.
     """
-    _require(transactions)
+    require_columns(transactions)
     periods = _periods(start, end, grain)
     tx = transactions[transactions["date"].between(pd.Timestamp(start), pd.Timestamp(end))]
     key = tx["date"].dt.to_period(_freq(grain))
@@ -215,7 +210,7 @@ def compute_retention(transactions: pd.DataFrame, *, start: pd.Timestamp, end: p
         ever to the period's end (or ``end``) over active customers (days).
         ``active = new + retained + reactivated`` and ``previous active = retained + lost``.
     """
-    _require(transactions)
+    require_columns(transactions)
     freq = _freq(grain)
     tx = transactions[(transactions["date"] <= pd.Timestamp(end)) & (transactions["amount"] > 0)]
     first = tx.groupby("customer_id")["date"].min()
@@ -275,7 +270,7 @@ def compute_cohorts(
         cohort_size (fraction 0-1), ``revenue`` (net revenue of the cohort in that period,
         currency). Every age up to ``end`` is present (0 when nobody bought).
     """
-    _require(transactions)
+    require_columns(transactions)
     freq = _freq(grain)
     tx = transactions[transactions["date"] <= pd.Timestamp(end)]
     if cohort_dates is None:
@@ -355,7 +350,7 @@ def compute_concentration(transactions: pd.DataFrame, *, top: float = 0.2) -> pd
     """
     if not 0 < top < 1:
         raise ValueError(f"top must be a fraction between 0 and 1 (exclusive), got {top}; e.g. 0.2 for the top 20 %")
-    _require(transactions)
+    require_columns(transactions)
     revenue = _customer_revenue(transactions).sort_values(ascending=False)
     n = len(revenue)
     k = int(np.ceil(round(top * n, 9)))
@@ -377,7 +372,7 @@ def compute_lorenz(transactions: pd.DataFrame) -> pd.DataFrame:
         ``customer_share`` and ``revenue_share`` (cumulative fractions 0-1), starting at (0, 0)
         and ending at (1, 1); one point per customer with a positive net revenue.
     """
-    _require(transactions)
+    require_columns(transactions)
     ascending = np.sort(_customer_revenue(transactions).to_numpy())
     n = len(ascending)
     return pd.DataFrame({"customer_share": np.arange(n + 1) / max(n, 1),
@@ -407,7 +402,7 @@ def compute_breakdown(transactions: pd.DataFrame, *, by: str, customers: pd.Data
     ValueError
         ``by`` is in neither table.
     """
-    _require(transactions)
+    require_columns(transactions)
     if by in transactions.columns:
         segment = transactions[by]
     elif customers is not None and by in customers.columns:
@@ -439,7 +434,7 @@ def compute_seasonality(transactions: pd.DataFrame, *, start: pd.Timestamp, end:
         ``mean_revenue`` (mean net revenue of those months, currency), ``index`` = mean_revenue /
         the mean of the twelve mean_revenue values (1 = an average month; NaN when a month is absent).
     """
-    _require(transactions)
+    require_columns(transactions)
     first = pd.Timestamp(start).to_period("M") if pd.Timestamp(start).day == 1 else pd.Timestamp(start).to_period("M") + 1
     last_ts = pd.Timestamp(end)
     last = last_ts.to_period("M") if last_ts.normalize() == last_ts.to_period("M").end_time.normalize() else last_ts.to_period("M") - 1

@@ -37,6 +37,7 @@ from dateutil.relativedelta import relativedelta
 from matplotlib.axes import Axes
 
 from workbench.plots import PALETTE, get_ax, heatmap, labelled_barh, thousands
+from workbench.validation import require_columns
 
 DIMENSIONS = ("recency", "frequency", "monetary")
 VALUE_COLUMN = {"recency": "recency_days", "frequency": "frequency", "monetary": "monetary"}
@@ -104,13 +105,6 @@ def years_between(first: pd.Timestamp, last: pd.Timestamp) -> float:
     return span.years + span.months / 12 + span.days / 365.25
 
 
-def check_transactions(transactions: pd.DataFrame, needed: Sequence[str]) -> None:
-    """Raise ValueError naming the columns of ``needed`` that ``transactions`` lacks."""
-    missing = [c for c in needed if c not in transactions.columns]
-    if missing:
-        raise ValueError(f"transactions: missing column(s) {', '.join(missing)}; give the canonical transactions table (customer_id, date, amount)")
-
-
 def purchase_counts(transactions: pd.DataFrame, *, frequency: str = "days") -> pd.Series:
     """Purchases per customer: distinct days (``"days"``) or invoices (``"invoices"``) with a positive amount.
 
@@ -164,7 +158,7 @@ def compute_rfm_values(transactions: pd.DataFrame, *, reference_date: pd.Timesta
         currency), ``margin`` (currency, NaN without a margin column); customers with a purchase in the
         window, sorted by customer_id.
     """
-    check_transactions(transactions, ["customer_id", "date", "amount"])
+    require_columns(transactions)
     window = in_window(transactions, reference_date=reference_date, start=start)
     purchases = window[window["amount"] > 0]
     customers = pd.Index(sorted(purchases["customer_id"].unique()), name="customer_id")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -130,6 +131,29 @@ def _plausible(parsed: pd.Series) -> pd.Series:
     """Dates outside 1900-2199 are typing errors (``-3`` read as year -3): NaT, and safe in nanoseconds."""
     ok = parsed.notna() & (parsed >= pd.Timestamp(EARLIEST)) & (parsed < pd.Timestamp(LATEST))
     return parsed.where(ok).astype("datetime64[ns]")
+
+
+TRANSACTION_COLUMNS = ("customer_id", "date", "amount")
+"""The transaction columns every analysis needs."""
+
+
+def require_columns(
+    frame: pd.DataFrame,
+    columns: Sequence[str] = TRANSACTION_COLUMNS,
+    *,
+    name: str = "transactions",
+    fix: str = "give the canonical transactions table (customer_id, date, amount)",
+) -> None:
+    """The one check, at an analysis' public boundary, that a frame has the columns it needs.
+
+    Raises
+    ------
+    ValueError
+        ``"<name>: missing column(s) <columns>; <fix>"``.
+    """
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name}: missing column(s) {', '.join(missing)}; {fix}")
 
 
 def first_reason(checks: list[tuple[str, pd.Series, pd.Series | None]], index: pd.Index) -> pd.DataFrame:

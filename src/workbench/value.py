@@ -28,7 +28,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from workbench.plots import PALETTE, get_ax, labelled_barh
-from workbench.rfm import check_transactions, in_window, purchase_counts, years_between
+from workbench.rfm import in_window, purchase_counts, years_between
+from workbench.validation import require_columns
 
 Band = tuple[float | None, float]
 """``(above, points)``: points for a value strictly above ``above`` (None: any value)."""
@@ -133,7 +134,7 @@ def compute_value_score(transactions: pd.DataFrame, *, reference_date: pd.Timest
     ValueError
         Missing columns, bad window, bands, classes, unit or purchases.
     """
-    check_transactions(transactions, ["customer_id", "date", "amount"])
+    require_columns(transactions)
     if unit <= 0:
         raise ValueError(f"unit={unit}: give the currency units per band unit, e.g. 1000 for bands in thousands")
     _check_bands(revenue_bands, "revenue_bands")
