@@ -56,6 +56,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
+from workbench import value
 from workbench.plots import PALETTE, get_ax, thousands
 from workbench.params import Params
 from workbench.sections.uplift import UpliftSection
@@ -865,7 +866,7 @@ def cohorts(result: UpliftResult) -> pd.Series:
     return pd.Series(w["date"].dt.to_period("Q").astype(str).to_numpy(), index=w["customer_id"].to_numpy())
 
 
-def value_class_before(transactions: pd.DataFrame, result: UpliftResult, *, params: Params) -> pd.Series | None:
+def value_class_before(transactions: pd.DataFrame, result: UpliftResult, *, params: Params) -> pd.Series:
     """Value class of each evaluated member at the end of the month before its enrolment month.
 
     Uses :func:`workbench.value.compute_value_score` with the ``value_score:`` parameters, once per
@@ -874,14 +875,9 @@ def value_class_before(transactions: pd.DataFrame, result: UpliftResult, *, para
 
     Returns
     -------
-    pd.Series or None
-        ``value_class`` indexed by customer_id (members only); None when ``workbench.value`` is not
-        available.
+    pd.Series
+        ``value_class`` indexed by customer_id (members only).
     """
-    try:
-        from workbench import value
-    except ImportError:
-        return None
     members = result.windows[result.windows["treated"]]
     month_start = members["date"].dt.to_period("M").dt.start_time
     parts = []
