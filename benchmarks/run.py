@@ -30,7 +30,7 @@ CASES = {
     "load_and_validate": (
         """
         from workbench.data import load_dataset
-        from workbench.params import parse_params
+        from workbench.config.params import parse_params
         tables = {{t: {{"path": str(SIM / f"{{t}}.csv")}} for t in ("transactions", "customers", "members", "points", "events", "surveys")}}
         ds = load_dataset(parse_params({{"client": "bench", "period": {{"start": "2022-01-01", "end": "2024-12-31"}}, "data": tables}}))
         assert (ds.ledger["rows_read"] == ds.ledger["rows_kept"] + ds.ledger["rows_rejected"]).all()

@@ -8,8 +8,9 @@ import pytest  # noqa: E402
 from pandas.testing import assert_frame_equal  # noqa: E402
 from statsmodels.tools.numdiff import approx_hess3  # noqa: E402
 
-from workbench import clv  # noqa: E402  (imports lifetimes quietly; import it through clv)
-from workbench.params import parse_params  # noqa: E402
+from workbench import plotting  # noqa: E402
+from workbench.analysis import clv  # noqa: E402  (imports lifetimes quietly; import it through clv)
+from workbench.config.params import parse_params  # noqa: E402
 from workbench.errors import ParameterError  # noqa: E402
 from workbench.simulate import simulate  # noqa: E402
 
@@ -446,7 +447,7 @@ def test_plots_draw_what_they_are_given(cdnow):
     _, cal, bg, _ = cdnow
     hist = pd.DataFrame({"frequency": ["0", "1", "2+"], "actual": [5, 3, 1], "expected": [4.5, 3.2, 1.3]})
     fig, ax = plt.subplots()
-    clv.plot_purchase_histogram(hist, ax=ax)
+    plotting.clv.plot_purchase_histogram(hist, ax=ax)
     heights = [p.get_height() for p in ax.patches]
     assert heights == [5, 3, 1, 4.5, 3.2, 1.3]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2+"]
@@ -455,7 +456,7 @@ def test_plots_draw_what_they_are_given(cdnow):
 
     fig, ax = plt.subplots()
     # m: A + B = 1500 over 2 customers (mean 750); the others 300 + 200 + 0 over 3 (mean 166.67); largest total on top
-    clv.plot_clv_by_group(clv.compute_clv_by_group(CLV, pd.Series({"A": "m", "B": "m"})), currency="EUR", ax=ax)
+    plotting.clv.plot_clv_by_group(clv.compute_clv_by_group(CLV, pd.Series({"A": "m", "B": "m"})), currency="EUR", ax=ax)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["m (2)", "(unknown) (3)"]
     assert [p.get_width() for p in ax.patches] == pytest.approx([750.0, 500 / 3])
     assert "EUR" in ax.get_xlabel()
@@ -463,13 +464,13 @@ def test_plots_draw_what_they_are_given(cdnow):
 
     tracking = clv.compute_tracking(*cdnow[:1], bg, calibration_end=pd.Timestamp("1997-09-30"), end=pd.Timestamp("1998-06-30"))
     fig, ax = plt.subplots()
-    clv.plot_tracking(tracking, kind="incremental", ax=ax)
+    plotting.clv.plot_tracking(tracking, kind="incremental", ax=ax)
     np.testing.assert_array_equal(ax.lines[0].get_ydata(), tracking["actual_incremental"])
     assert ax.lines[2].get_xdata()[0] == tracking.loc[tracking["holdout"], "date"].iloc[0]  # the calibration end line
     plt.close(fig)
 
     fig, ax = plt.subplots()
-    clv.plot_matrix(clv.compute_matrix(bg, cal, max_frequency=10), label="P(alive)", time_unit="week", ax=ax)
+    plotting.clv.plot_matrix(clv.compute_matrix(bg, cal, max_frequency=10), label="P(alive)", time_unit="week", ax=ax)
     assert ax.images[0].get_array().shape == (39, 11) and "week" in ax.get_ylabel()
     plt.close("all")
 

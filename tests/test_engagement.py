@@ -7,9 +7,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from pandas.testing import assert_frame_equal  # noqa: E402
 
-from workbench import engagement as eng  # noqa: E402
+from workbench import plotting  # noqa: E402
+from workbench.analysis import engagement as eng  # noqa: E402
 from workbench.errors import ParameterError  # noqa: E402
-from workbench.params import parse_params  # noqa: E402
+from workbench.config.params import parse_params  # noqa: E402
 
 KINDS = {"business": ["purchase_declaration"], "social": ["login", "visit"], "technical": ["training"]}
 REF = pd.Timestamp("2024-12-31")
@@ -139,12 +140,12 @@ def test_plots_draw_the_computed_values():
     profile = pd.DataFrame({"typology": ["installer", "retailer"], "entities": [3, 2], "business": [80.0, 20.0],
                             "social": [50.0, 40.0], "technical": [10.0, 0.0], "score": [50.0, 22.0]})
     fig, ax = plt.subplots()
-    eng.plot_pillar_profile(profile, by="typology", ax=ax)
+    plotting.engagement.plot_pillar_profile(profile, by="typology", ax=ax)
     assert [p.get_height() for p in ax.patches] == [80.0, 20.0, 50.0, 40.0, 10.0, 0.0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["installer", "retailer"]
     assert ax.get_ylabel() == "mean pillar score (0-100)"
     plt.close(fig)
     fig, ax = plt.subplots()
-    eng.plot_score_distribution(pd.DataFrame({"score": [5.0, 7.0, 95.0]}), ax=ax, bins=10)
+    plotting.engagement.plot_score_distribution(pd.DataFrame({"score": [5.0, 7.0, 95.0]}), ax=ax, bins=10)
     assert [p.get_height() for p in ax.patches] == [2, 0, 0, 0, 0, 0, 0, 0, 0, 1]
     plt.close(fig)

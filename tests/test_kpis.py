@@ -10,10 +10,11 @@ import pytest  # noqa: E402
 from pandas.testing import assert_frame_equal  # noqa: E402
 
 from tests.conftest import write_params  # noqa: E402
-from workbench import kpis  # noqa: E402
+from workbench import plotting  # noqa: E402
+from workbench.analysis import kpis  # noqa: E402
 from workbench.errors import ParameterError  # noqa: E402
-from workbench.params import parse_params  # noqa: E402
-from workbench.sections.kpis import KPI_KEYS  # noqa: E402
+from workbench.config.params import parse_params  # noqa: E402
+from workbench.config.sections.kpis import KPI_KEYS  # noqa: E402
 
 START, END = pd.Timestamp("2022-01-01"), pd.Timestamp("2023-12-31")
 
@@ -293,13 +294,13 @@ def test_section_defaults():
 
 def test_plots_draw_what_they_are_given():
     fig, ax = plt.subplots()
-    kpis.plot_status_counts(kpis.compute_status_counts(CUSTOMERS), ax=ax)
+    plotting.kpis.plot_status_counts(kpis.compute_status_counts(CUSTOMERS), ax=ax)
     assert [p.get_width() for p in ax.patches] == [3, 1, 1, 1]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["member", "pre-registered", "blocked", "non-member"]
     assert ax.get_xlabel() == "companies"
     fig, ax = plt.subplots()
     yoy = kpis.compute_year_over_year(kpis.compute_monthly(TABLES, start=START, end=END), column="revenue", year=2023)
-    kpis.plot_year_over_year(yoy, year=2023, unit="EUR", title="Revenue", ax=ax)
+    plotting.kpis.plot_year_over_year(yoy, year=2023, unit="EUR", title="Revenue", ax=ax)
     assert [p.get_height() for p in ax.patches][2] == 800.0
     assert ax.get_ylabel() == "EUR" and ax.get_title() == "Revenue"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["2022", "2023"]
@@ -310,7 +311,7 @@ def test_plots_draw_what_they_are_given():
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory):
     from workbench.data import load_dataset
-    from workbench.params import load_params
+    from workbench.config.params import load_params
     from workbench.simulate import simulate, write_simulation
 
     folder = tmp_path_factory.mktemp("sim")

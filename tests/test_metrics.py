@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from workbench import metrics
+from workbench.reporting import metrics
 
 
 def test_record_merges_into_a_sorted_flat_json(tmp_path):

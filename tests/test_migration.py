@@ -8,10 +8,11 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from pandas.testing import assert_frame_equal  # noqa: E402
 
-from workbench import migration as mg  # noqa: E402
-from workbench import rfm  # noqa: E402
+from workbench import plotting  # noqa: E402
+from workbench.analysis import migration as mg  # noqa: E402
+from workbench.analysis import rfm  # noqa: E402
 from workbench.errors import ParameterError  # noqa: E402
-from workbench.params import parse_params  # noqa: E402
+from workbench.config.params import parse_params  # noqa: E402
 from workbench.simulate import simulate  # noqa: E402
 
 D0, D1 = pd.Timestamp("2022-12-31"), pd.Timestamp("2023-12-31")
@@ -183,13 +184,13 @@ def test_plots_draw_what_was_computed():
     transitions = mg.compute_transitions(states())
     matrix = mg.transition_matrix(transitions, order=ORDER)
     fig, ax = plt.subplots()
-    mg.plot_transition_matrix(matrix, ax=ax)
+    plotting.migration.plot_transition_matrix(matrix, ax=ax)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["New", "High", "Low", "Inactive"]
     assert sorted(t.get_text() for t in ax.texts) == sorted(["0", "1", "0"] + ["1", "1", "1"] + ["1", "0", "0"] + ["1", "0", "1"])
     plt.close(fig)
 
     fig, ax = plt.subplots()
-    mg.plot_flows(transitions, order=ORDER, ax=ax)
+    plotting.migration.plot_flows(transitions, order=ORDER, ax=ax)
     bands = [p for p in ax.patches if type(p).__name__ == "PathPatch"]
     blocks = [p for p in ax.patches if type(p).__name__ == "Rectangle"]
     assert len(bands) == 7 and len(blocks) == 4 + 3  # New, High, Low, Inactive on the left; High, Low, Inactive on the right
@@ -202,7 +203,7 @@ def test_plots_draw_what_was_computed():
 
     rates = mg.compute_migration_rates(transitions, order=ORDER)
     fig, ax = plt.subplots()
-    mg.plot_rates(rates, ax=ax)
+    plotting.migration.plot_rates(rates, ax=ax)
     assert [p.get_height() for p in ax.patches] == pytest.approx([25.0, 25.0, 50.0])
     assert ax.get_ylabel() == "share of customers active at the start (%)"
     plt.close(fig)

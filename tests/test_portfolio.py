@@ -11,10 +11,11 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from pandas.testing import assert_frame_equal  # noqa: E402
 
-from workbench import plots  # noqa: E402
-from workbench import portfolio as pf  # noqa: E402
+from workbench.plotting import charts as plots  # noqa: E402
+from workbench import plotting  # noqa: E402
+from workbench.analysis import portfolio as pf  # noqa: E402
 from workbench.errors import ParameterError  # noqa: E402
-from workbench.params import parse_params  # noqa: E402
+from workbench.config.params import parse_params  # noqa: E402
 
 START, END = pd.Timestamp("2022-01-01"), pd.Timestamp("2023-12-31")
 
@@ -228,7 +229,7 @@ def test_section_defaults_and_errors():
 def test_plots_draw_what_they_are_given():
     bridge = pf.compute_bridge(pf.compute_revenue_components(ALL, start=START, end=END), base="2022", current="2023")
     fig, ax = plt.subplots()
-    pf.plot_bridge(bridge, currency="EUR", ax=ax)
+    plotting.portfolio.plot_bridge(bridge, currency="EUR", ax=ax)
     bars = ax.patches
     assert [round(b.get_height(), 6) for b in bars] == [round(v, 6) for v in bridge["value"]]
     # the first change floats on the base total; the second starts where the first ended
@@ -236,10 +237,10 @@ def test_plots_draw_what_they_are_given():
     assert [t.get_text() for t in ax.get_xticklabels()] == bridge["step"].tolist()
     assert ax.get_ylabel() == "net revenue (EUR; axis cut)" and ax.get_ylim()[0] > 0
     fig, ax = plt.subplots()
-    pf.plot_lorenz(pf.compute_lorenz(WINDOW), top=0.2, ax=ax)
+    plotting.portfolio.plot_lorenz(pf.compute_lorenz(WINDOW), top=0.2, ax=ax)
     assert ax.lines[0].get_ydata().tolist() == pytest.approx([0, 9.375, 25, 50, 100])
     fig, ax = plt.subplots()
-    pf.plot_flows(pf.compute_retention(ALL, start=START, end=END), ax=ax)
+    plotting.portfolio.plot_flows(pf.compute_retention(ALL, start=START, end=END), ax=ax)
     assert [p.get_height() for p in ax.patches] == [1, 1, 0, 1, 1, 1, -1, -1]  # retained, reactivated, new, lost (x2 periods)
     plt.close("all")
 

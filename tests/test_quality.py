@@ -6,9 +6,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from pandas.testing import assert_frame_equal  # noqa: E402
 
-from workbench import quality  # noqa: E402
+from workbench import plotting  # noqa: E402
+from workbench.analysis import quality  # noqa: E402
 from workbench.data import Dataset  # noqa: E402
-from workbench.params import parse_params  # noqa: E402
+from workbench.config.params import parse_params  # noqa: E402
 
 
 def tx(rows):
@@ -112,7 +113,7 @@ def test_clean_data_gives_no_warning():
 def test_plots_draw_what_was_computed():
     monthly = quality.compute_monthly_activity(TX, start=pd.Timestamp("2023-01-01"), end=pd.Timestamp("2023-04-30"))
     fig, ax = plt.subplots()
-    quality.plot_monthly_activity(monthly, currency="EUR", ax=ax)
+    plotting.quality.plot_monthly_activity(monthly, currency="EUR", ax=ax)
     heights = [p.get_height() for p in ax.patches]
     assert heights == pytest.approx([0.12, 0.0, 0.12, 0.0])  # thousand EUR
     assert ax.get_ylabel() == "net revenue (thousand EUR)"
@@ -122,7 +123,7 @@ def test_plots_draw_what_was_computed():
 
     rejections = pd.DataFrame({"table": ["t", "e"], "reason": ["missing date", "unknown customer"], "rows": [5, 2]})
     fig, ax = plt.subplots()
-    quality.plot_rejections(rejections, ax=ax)
+    plotting.quality.plot_rejections(rejections, ax=ax)
     assert [p.get_width() for p in ax.patches] == [5, 2]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["t: missing date", "e: unknown customer"]
     plt.close(fig)

@@ -4,7 +4,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from workbench import report
+from workbench.reporting import html as report
 
 
 def _executed_notebook(path: Path) -> Path:

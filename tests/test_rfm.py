@@ -9,9 +9,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from pandas.testing import assert_frame_equal  # noqa: E402
 
-from workbench import rfm  # noqa: E402
+from workbench import plotting  # noqa: E402
+from workbench.analysis import rfm  # noqa: E402
 from workbench.errors import ParameterError  # noqa: E402
-from workbench.params import parse_params  # noqa: E402
+from workbench.config.params import parse_params  # noqa: E402
 
 REF = pd.Timestamp("2024-12-31")
 
@@ -235,7 +236,7 @@ def test_crm_export_and_writing(tmp_path):
 def test_plots_draw_what_was_computed():
     grid = rfm.compute_rf_grid(SCORED)
     fig, ax = plt.subplots()
-    rfm.plot_rf_heatmap(grid, ax=ax)
+    plotting.rfm.plot_rf_heatmap(grid, ax=ax)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["5", "4", "3", "2", "1"]  # R 5 on top
     texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts}
     assert texts[(0, 4)] == "1" and texts[(0, 3)] == "1" and texts[(4, 0)] == "1" and texts[(2, 2)] == "0"
@@ -244,14 +245,14 @@ def test_plots_draw_what_was_computed():
 
     profiles = rfm.compute_segment_profiles(SCORED, order=["Champions", "Lost"])
     fig, ax = plt.subplots()
-    rfm.plot_segment_sizes(profiles, ax=ax)
+    plotting.rfm.plot_segment_sizes(profiles, ax=ax)
     widths = [p.get_width() for p in ax.patches]
     assert widths == pytest.approx([200 / 3, 100 / 3, 1600 / 16.5, 50 / 16.5])  # customers %, then revenue %
     assert ax.get_xlabel() == "share of the total (%)"
     plt.close(fig)
 
     fig, ax = plt.subplots()
-    rfm.plot_value_per_segment(profiles, currency="EUR", ax=ax)
+    plotting.rfm.plot_value_per_segment(profiles, currency="EUR", ax=ax)
     assert [p.get_width() for p in ax.patches] == pytest.approx([800.0, 50.0])
     assert "EUR" in ax.get_xlabel()
     plt.close(fig)

@@ -7,7 +7,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from pandas.testing import assert_frame_equal  # noqa: E402
 
-from workbench import satisfaction as sat  # noqa: E402
+from workbench import plotting  # noqa: E402
+from workbench.analysis import satisfaction as sat  # noqa: E402
 
 SURVEYS = pd.DataFrame({
     "customer_id": ["A", "B", "C", "D", "E"],
@@ -68,7 +69,7 @@ def test_nps_revenue_regression_recovers_a_known_slope():
 
 def test_plot_nps_over_time():
     fig, ax = plt.subplots()
-    sat.plot_nps_over_time(sat.compute_nps(SURVEYS, freq="Y"), ax=ax)
+    plotting.satisfaction.plot_nps_over_time(sat.compute_nps(SURVEYS, freq="Y"), ax=ax)
     assert [p.get_height() for p in ax.patches] == pytest.approx([100 / 3, -50.0])
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2023", "2024"]
     plt.close(fig)

@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import write_params
 from workbench.data import load_dataset
-from workbench.params import load_params
+from workbench.config.params import load_params
 from workbench.simulate import simulate, write_simulation
 
 

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from workbench import report, summary
+from workbench.reporting import html as report, summary
 
 
 def test_compare_metrics_by_hand():

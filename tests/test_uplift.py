@@ -1,4 +1,4 @@
-"""Tests of workbench.uplift: hand-worked windows, SMD and DiD arithmetic, and checks on the simulator's truth."""
+"""Tests of workbench.analysis.uplift: hand-worked windows, SMD and DiD arithmetic, and checks on the simulator's truth."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import pytest  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 from pandas.testing import assert_frame_equal, assert_series_equal  # noqa: E402
 
-from workbench import uplift as U  # noqa: E402
-from workbench.sections.uplift import UpliftSection  # noqa: E402
+from workbench import plotting  # noqa: E402
+from workbench.analysis import uplift as U  # noqa: E402
+from workbench.config.sections.uplift import UpliftSection  # noqa: E402
 from workbench.simulate import simulate  # noqa: E402
 
 D = pd.Timestamp
@@ -265,24 +266,24 @@ def test_pretrend_check():
 
 def test_plots_draw_what_they_are_given():
     balance = pd.DataFrame({"covariate": ["a", "b"], "smd_before": [0.5, -0.3], "smd_after": [0.05, 0.0]})
-    ax = U.plot_balance(balance)
+    ax = plotting.uplift.plot_balance(balance)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
     assert "standardised mean difference" in ax.get_xlabel()
     breakdown = pd.DataFrame({"group": ["x", "y"], "n_members": [40, 3], "att": [1000.0, np.nan],
                               "ci_low": [200.0, np.nan], "ci_high": [1800.0, np.nan]})
-    ax = U.plot_breakdown(breakdown, currency="CHF")
+    ax = plotting.uplift.plot_breakdown(breakdown, currency="CHF")
     assert [p.get_width() for p in ax.patches] == [1000.0, 0.0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["x (n=40)", "y (n=3)"]
     assert "CHF" in ax.get_xlabel()
     es = pd.DataFrame({"month": [-1, 0, 1], "members": [1.0, 5, 6], "controls": [1.0, 2, 2], "effect": [0.0, 3, 4],
                        "ci_low": [-1.0, 1, 2], "ci_high": [1.0, 5, 6]})
-    ax = U.plot_event_study(es, currency="EUR")
+    ax = plotting.uplift.plot_event_study(es, currency="EUR")
     assert list(ax.lines[0].get_ydata()) == [0.0, 3, 4] and "EUR" in ax.get_ylabel()
-    ax = U.plot_event_monthly(es)
+    ax = plotting.uplift.plot_event_monthly(es)
     assert [list(line.get_ydata()) for line in ax.lines[:2]] == [[1.0, 5, 6], [1.0, 2, 2]]
     naive = pd.DataFrame({"group": ["members", "non-members", "gap"], "pre_revenue": [10.0, 5, 5],
                           "post_revenue": [20.0, 6, 14]})
-    ax = U.plot_naive(naive)
+    ax = plotting.uplift.plot_naive(naive)
     assert [p.get_height() for p in ax.patches] == [10.0, 5, 20, 6]
     plt.close("all")
 

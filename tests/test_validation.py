@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_series_equal
 
-from workbench import validation as v
+from workbench.data import validation as v
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from pandas.testing import assert_frame_equal  # noqa: E402
 
-from workbench import value  # noqa: E402
+from workbench import plotting  # noqa: E402
+from workbench.analysis import value  # noqa: E402
 from workbench.errors import ParameterError  # noqa: E402
-from workbench.params import parse_params  # noqa: E402
+from workbench.config.params import parse_params  # noqa: E402
 
 REF, START = pd.Timestamp("2024-12-31"), pd.Timestamp("2022-01-01")  # exactly 3 years
 
@@ -136,12 +137,12 @@ def test_class_profiles_and_plots():
     assert profiles["customer_share"].tolist() == pytest.approx([0.2, 0.2, 0.2, 0.4])
     assert profiles.loc[3, "revenue"] == 39_000.0  # X 30 000 + Z 9 000
     fig, ax = plt.subplots()
-    value.plot_class_sizes(profiles, ax=ax)
+    plotting.value.plot_class_sizes(profiles, ax=ax)
     assert [p.get_width() for p in ax.patches] == [1, 1, 1, 2]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["VIP", "High value", "Medium value", "Low value"]
     plt.close(fig)
     fig, ax = plt.subplots()
-    value.plot_score_distribution(scored, ax=ax)
+    plotting.value.plot_score_distribution(scored, ax=ax)
     assert sum(p.get_height() for p in ax.patches) == 5
     assert [line.get_xdata()[0] for line in ax.lines] == [60.0, 30.0, 12.0]
     assert ax.get_xlabel() == "value score (points)"

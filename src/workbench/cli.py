@@ -32,7 +32,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from workbench.data import load_dataset
-    from workbench.params import load_params
+    from workbench.config.params import load_params
 
     params = load_params(args.params)
     dataset = load_dataset(params)

@@ -23,10 +23,14 @@ from typing import Callable
 
 import pandas as pd
 
-from workbench import __version__, metrics, quality, report, summary
+from workbench import __version__
+
+from workbench.reporting import metrics, html as report, summary
+
+from workbench.analysis import quality
 from workbench.data import Dataset, load_dataset
 from workbench.errors import StrictModeError, WorkbenchError
-from workbench.params import Params, load_params, params_as_dict
+from workbench.config.params import Params, load_params, params_as_dict
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOT_APPLICABLE = "not applicable"

@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from workbench import metrics
+from workbench.reporting import metrics
 from workbench.data import Dataset, load_dataset
-from workbench.params import Params, load_params
+from workbench.config.params import Params, load_params
 
 
 @dataclass
@@ -89,7 +89,7 @@ class Workbench:
         return path
 
     def record(self, key: str, value: Any) -> None:
-        """Record a headline figure into ``metrics.json`` (see :func:`workbench.metrics.record`)."""
+        """Record a headline figure into ``metrics.json`` (see :func:`workbench.reporting.metrics.record`)."""
         metrics.record(key, value, run_dir=self.run_dir, store=self.metrics)
 
 
@@ -111,7 +111,7 @@ def load(params_path: str | Path, *, run_dir: str | Path | None = None) -> Workb
     Raises
     ------
     ParameterError, DataError
-        As :func:`workbench.params.load_params` and :func:`workbench.data.load_dataset`.
+        As :func:`workbench.config.params.load_params` and :func:`workbench.data.load_dataset`.
     """
     params = load_params(params_path)
     folder = Path(run_dir) if run_dir else None

@@ -1,0 +1,725 @@
+"""Programme KPIs (notebook ``01_programme_kpis``): evaluation (activity) and performance (value).
+
+Every ``compute_*`` function takes tables and plain arguments and returns a DataFrame with
+fixed column names; every ``plot_*`` function draws a computed result on an ``ax``.
+
+Definitions used throughout (the headline table, :func:`compute_headline`, repeats them
+next to each value):
+
+- *member company*: a company whose status is ``member`` in the customers table (blocked,
+  pre-registered and non-member companies are not members). Without a customers table,
+  the companies of the members table.
+- *active company*: a purchase (a transaction with a positive amount) or a programme event
+  in the last ``active_days`` days up to the reference date, both days included.
+- *points earned / redeemed / expired*: the sums of the ``earned`` movements and the
+  absolute sums of the ``redeemed`` and ``expired`` movements of the points ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from workbench.config.contract import STATUSES
+from workbench.config.sections.kpis import KPI_KEYS
+
+Tables = dict[str, "pd.DataFrame | None"]
+
+MONTHLY_COLUMNS = [
+    "month", "revenue", "enrolments", "registrations", "logins", "visits", "challenges",
+    "active_companies", "points_earned", "points_redeemed", "points_expired", "cumulative_points",
+]
+HEADLINE_COLUMNS = ["kpi", "label", "value", "unit", "formula", "period"]
+_MONEY = {"revenue", "revenue_year", "points_liability"}
+_POINTS = {"points_earned", "mean_points_per_active_member"}
+_NEEDS = {
+    "active_share": "customers (or members)", "activation_rate": "customers (with enrolled_on)", "penetration_customers": "customers (with status)",
+    "penetration_revenue": "customers (with status)", "points_earned": "points", "points_growth": "points",
+    "mean_points_per_active_member": "points and customers (or members)", "redemption_rate": "points", "breakage_rate": "points",
+    "expiry_rate": "points", "points_liability": "points", "challenge_participation": "events and customers (or members)",
+}
+
+
+# ---------------------------------------------------------------- filters
+def filter_tables(
+    tables: Tables,
+    *,
+    status: Sequence[str] = (),
+    typology: Sequence[str] = (),
+    region: Sequence[str] = (),
+    role: Sequence[str] = (),
+) -> tuple[dict[str, pd.DataFrame | None], list[str]]:
+    """Restrict every table to the companies (and people) the filters select.
+
+    Parameters
+    ----------
+    tables
+        Canonical tables by name; a missing table is absent or None.
+    status, typology, region
+        Keep the companies of the customers table with one of these values (empty: no filter).
+    role
+        Keep the people (members table) with one of these roles, the points and events rows of
+        those people, and the companies with at least one of them (empty: no filter).
+
+    Returns
+    -------
+    (tables, notes)
+        The filtered tables (same keys; absent tables stay None) and plain-language notes on
+        filters that could not be applied because their table is absent.
+    """
+    out = {name: tables.get(name) for name in ("transactions", "customers", "members", "points", "events")}
+    notes: list[str] = []
+    keep: set[str] | None = None
+    customers = out["customers"]
+    for column, wanted in (("status", status), ("typology", typology), ("region", region)):
+        if not wanted:
+            continue
+        if customers is None:
+            notes.append(f"The {column} filter ({', '.join(wanted)}) is ignored: it needs the customers table.")
+            continue
+        selected = set(customers.loc[customers[column].isin(list(wanted)), "customer_id"])
+        keep = selected if keep is None else keep & selected
+    members = out["members"]
+    people: set[str] | None = None
+    if role:
+        if members is None:
+            notes.append(f"The role filter ({', '.join(role)}) is ignored: it needs the members table.")
+        else:
+            chosen = members[members["role"].isin(list(role))]
+            people = set(chosen["member_id"])
+            keep = set(chosen["customer_id"]) if keep is None else keep & set(chosen["customer_id"])
+    if keep is None:
+        return out, notes
+    for name, frame in out.items():
+        if frame is None:
+            continue
+        mask = frame["customer_id"].isin(keep)
+        if people is not None and name in ("members", "points", "events"):
+            mask &= frame["member_id"].isin(people)
+        out[name] = frame[mask].reset_index(drop=True)
+    return out, notes
+
+
+# ---------------------------------------------------------------- helpers
+def member_companies(tables: Tables) -> set[str] | None:
+    """The member companies (status ``member``; without customers, the members' companies), or None when unknown."""
+    customers, members = tables.get("customers"), tables.get("members")
+    if customers is not None and customers["status"].notna().any():
+        return set(customers.loc[customers["status"] == "member", "customer_id"])
+    if members is not None:
+        return set(members["customer_id"])
+    return None
+
+
+def _activity_dates(tables: Tables) -> pd.DataFrame:
+    """``customer_id, date`` of every purchase (amount > 0) and programme event."""
+    parts = []
+    tx = tables.get("transactions")
+    if tx is not None:
+        parts.append(tx.loc[tx["amount"] > 0, ["customer_id", "date"]])
+    events = tables.get("events")
+    if events is not None:
+        parts.append(events[["customer_id", "date"]])
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"customer_id": pd.Series(dtype="str"), "date": pd.Series(dtype="datetime64[ns]")})
+
+
+def active_companies(tables: Tables, *, as_of: pd.Timestamp, active_days: int) -> set[str]:
+    """Companies with a purchase or an event in the ``active_days`` days up to ``as_of`` (both included)."""
+    dates = _activity_dates(tables)
+    window = dates["date"].between(pd.Timestamp(as_of) - pd.Timedelta(days=active_days - 1), pd.Timestamp(as_of))
+    return set(dates.loc[window, "customer_id"])
+
+
+def _points_of(points: pd.DataFrame, kind: str) -> pd.Series:
+    """Points of one movement kind, as positive numbers (earned: as is; redeemed, expired: negated)."""
+    sel = points.loc[points["kind"] == kind, "points"]
+    return sel if kind in ("earned", "adjusted") else -sel
+
+
+def _months(start: pd.Timestamp, end: pd.Timestamp) -> pd.PeriodIndex:
+    return pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq="M", name="month")
+
+
+def _check_window(start: pd.Timestamp, end: pd.Timestamp) -> None:
+    if pd.Timestamp(end) < pd.Timestamp(start):
+        raise ValueError(f"end ({end}) is before start ({start}); give start <= end")
+
+
+# ---------------------------------------------------------------- evaluation KPIs
+def compute_active_profiles(tables: Tables, *, as_of: pd.Timestamp, active_days: int) -> pd.DataFrame:
+    """Member companies active and inactive at a date.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row: ``companies`` (member companies), ``active`` (a purchase or an event in the
+        ``active_days`` days up to ``as_of``), ``inactive``, ``active_share`` (fraction 0-1).
+
+    Raises
+    ------
+    ValueError
+        Neither a customers table with statuses nor a members table is given.
+    """
+    population = member_companies(tables)
+    if population is None:
+        raise ValueError("tables: active profiles need the customers table (with status) or the members table")
+    active = len(active_companies(tables, as_of=as_of, active_days=active_days) & population)
+    return pd.DataFrame({"companies": [len(population)], "active": [active], "inactive": [len(population) - active],
+                         "active_share": [active / len(population) if population else np.nan]})
+
+
+def compute_status_counts(customers: pd.DataFrame) -> pd.DataFrame:
+    """Companies by programme status, every status shown (0 when none).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``status, companies, share``: the four statuses in the order member, pre-registered,
+        blocked, non-member, then ``unknown`` (no status given) when there are any;
+        ``share`` is a fraction of all companies (0-1).
+    """
+    status = customers["status"].astype("object").fillna("unknown")
+    order = [*STATUSES, *(["unknown"] if (status == "unknown").any() else [])]
+    counts = status.value_counts().reindex(order, fill_value=0).astype("int64")
+    out = pd.DataFrame({"status": order, "companies": counts.to_numpy()})
+    out["share"] = out["companies"] / max(len(customers), 1)
+    return out
+
+
+def compute_members_by_role(members: pd.DataFrame) -> pd.DataFrame:
+    """People registered in the programme by role, most frequent first.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``role, members, companies, share``: people, distinct companies, and the share of all
+        people (0-1). A missing role is shown as ``unknown``.
+    """
+    frame = members.assign(role=members["role"].astype("object").fillna("unknown"))
+    grouped = frame.groupby("role")
+    out = pd.DataFrame({"members": grouped.size(), "companies": grouped["customer_id"].nunique()}).astype("int64")
+    out = out.rename_axis("role").reset_index().sort_values(["members", "role"], ascending=[False, True], kind="stable")
+    out["share"] = out["members"] / max(len(members), 1)
+    return out.reset_index(drop=True)
+
+
+def compute_events_summary(events: pd.DataFrame, *, companies: set[str] | None = None) -> pd.DataFrame:
+    """Programme events by kind (logins, visits, challenges, trainings, ...).
+
+    Parameters
+    ----------
+    events
+        Events of the period.
+    companies
+        The population (e.g. member companies): only their events count, and the participation
+        share is measured on them; None: every event, share of the companies present in ``events``.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``kind, events, companies, people, participation``: event count, distinct companies and
+        people, and ``participation`` = companies with that kind / population (fraction 0-1).
+        Most frequent kind first.
+    """
+    if companies is not None:
+        events = events[events["customer_id"].isin(companies)]
+    population = len(companies) if companies is not None else events["customer_id"].nunique()
+    grouped = events.groupby("kind")
+    out = pd.DataFrame({"events": grouped.size(), "companies": grouped["customer_id"].nunique(),
+                        "people": grouped["member_id"].nunique()}).astype("int64")
+    out = out.rename_axis("kind").reset_index().sort_values(["events", "kind"], ascending=[False, True], kind="stable")
+    out["participation"] = out["companies"] / population if population else np.nan
+    return out.reset_index(drop=True)
+
+
+def compute_monthly(tables: Tables, *, start: pd.Timestamp, end: pd.Timestamp, active_days: int = 90) -> pd.DataFrame:
+    """Every KPI that has a monthly series, one row per calendar month of [start, end].
+
+    Parameters
+    ----------
+    tables
+        Canonical tables (a missing table gives NaN in its columns).
+    start, end
+        The window (both days included).
+    active_days
+        The activity window of ``active_companies`` (days).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``month`` (Period[M]); ``revenue`` (net, currency); ``enrolments`` (companies whose
+        ``enrolled_on`` falls in the month); ``registrations`` (people whose ``registered_on``
+        falls in the month); ``logins``, ``visits``, ``challenges`` (events); ``active_companies``
+        (member companies, enrolled by then when ``enrolled_on`` is known, active in the
+        ``active_days`` days up to the month's last day, or up to ``end``); ``points_earned``, ``points_redeemed``, ``points_expired`` (points, positive);
+        ``cumulative_points`` (points earned since ``start``, running total).
+
+    Raises
+    ------
+    ValueError
+        ``end`` before ``start``.
+    """
+    _check_window(start, end)
+    months = _months(start, end)
+    out = pd.DataFrame(index=months)
+
+    def per_month(frame: pd.DataFrame | None, column: str, values: pd.Series | None = None) -> pd.Series:
+        if frame is None:
+            return pd.Series(np.nan, index=months)
+        dates = frame[column]
+        inside = dates.between(pd.Timestamp(start), pd.Timestamp(end))
+        vals = values if values is not None else pd.Series(1, index=frame.index)
+        return vals[inside].groupby(dates[inside].dt.to_period("M")).sum().reindex(months, fill_value=0).astype("float64")
+
+    tx, customers, members, points, events = (tables.get(n) for n in ("transactions", "customers", "members", "points", "events"))
+    out["revenue"] = per_month(tx, "date", tx["amount"] if tx is not None else None)
+    out["enrolments"] = per_month(customers, "enrolled_on")
+    out["registrations"] = per_month(members, "registered_on")
+    for column, kind in (("logins", "login"), ("visits", "visit"), ("challenges", "challenge")):
+        out[column] = per_month(None if events is None else events[events["kind"] == kind], "date")
+    population = member_companies(tables)
+    if population is None:
+        out["active_companies"] = np.nan
+    else:
+        ends = [min(m.to_timestamp(how="end").normalize(), pd.Timestamp(end)) for m in months]
+        enrolled = None
+        if customers is not None and customers["enrolled_on"].notna().any():
+            enrolled = customers[customers["customer_id"].isin(population)].set_index("customer_id")["enrolled_on"]
+        out["active_companies"] = [
+            float(len(active_companies(tables, as_of=e, active_days=active_days)
+                      & (population if enrolled is None else set(enrolled.index[enrolled <= e]))))
+            for e in ends
+        ]
+    for kind in ("earned", "redeemed", "expired"):
+        out[f"points_{kind}"] = per_month(None if points is None else points[points["kind"] == kind], "date",
+                                          None if points is None else _points_of(points, kind))
+    out["cumulative_points"] = out["points_earned"].cumsum()
+    return out.reset_index()[MONTHLY_COLUMNS]
+
+
+def compute_year_over_year(monthly: pd.DataFrame, *, column: str, year: int) -> pd.DataFrame:
+    """One monthly KPI of ``year`` beside the same month of the year before.
+
+    Parameters
+    ----------
+    monthly
+        What :func:`compute_monthly` returned.
+    column
+        The KPI column (e.g. ``revenue``).
+    year
+        The calendar year compared with ``year - 1``.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``month`` (1-12), ``previous``, ``current`` (the KPI's unit; NaN for a month outside
+        the window), ``change`` (current / previous - 1, fraction; NaN when previous is 0 or missing).
+
+    Raises
+    ------
+    ValueError
+        ``column`` is not a KPI column, or ``year`` has no month in ``monthly``.
+    """
+    if column not in monthly.columns or column == "month":
+        raise ValueError(f"column {column!r} is not a monthly KPI; use one of {', '.join(MONTHLY_COLUMNS[1:])}")
+    years = sorted(set(monthly["month"].dt.year))
+    if year not in years:
+        raise ValueError(f"year {year} has no month in the analysis period ({years[0]}-{years[-1]}); set kpis.year to one of {', '.join(map(str, years))}")
+    series = monthly.set_index("month")[column]
+
+    def of(y: int) -> np.ndarray:
+        return series.reindex(pd.period_range(f"{y}-01", f"{y}-12", freq="M")).to_numpy(dtype="float64")
+
+    previous, current = of(year - 1), of(year)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(previous > 0, current / previous - 1, np.nan)
+    return pd.DataFrame({"month": np.arange(1, 13), "previous": previous, "current": current, "change": change})
+
+
+def compute_yoy_table(monthly: pd.DataFrame, *, year: int) -> pd.DataFrame:
+    """Every monthly KPI of ``year`` against the same months of ``year - 1``.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``kpi, previous, current, change``: totals over the months present in both years
+        (``active_companies`` and ``cumulative_points``: their value in the last such month),
+        and current / previous - 1 (fraction; NaN when previous is 0 or a table is absent).
+    """
+    rows = []
+    for column in MONTHLY_COLUMNS[1:]:
+        yoy = compute_year_over_year(monthly, column=column, year=year).dropna(subset=["previous", "current"])
+        stock = column in ("active_companies", "cumulative_points")
+        previous = yoy["previous"].iloc[-1] if stock and len(yoy) else yoy["previous"].sum() if len(yoy) else np.nan
+        current = yoy["current"].iloc[-1] if stock and len(yoy) else yoy["current"].sum() if len(yoy) else np.nan
+        rows.append((column, float(previous), float(current), current / previous - 1 if previous and previous > 0 else np.nan))
+    return pd.DataFrame(rows, columns=["kpi", "previous", "current", "change"]).astype({"change": "float64"})
+
+
+def like_for_like_growth(yoy: pd.DataFrame) -> float:
+    """Growth of ``current`` over ``previous`` on the months present in both (fraction; NaN when none)."""
+    both = yoy.dropna(subset=["previous", "current"])
+    base = both["previous"].sum()
+    return float(both["current"].sum() / base - 1) if len(both) and base > 0 else float("nan")
+
+
+# ---------------------------------------------------------------- points
+def compute_points_summary(points: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp, point_value: float) -> pd.DataFrame:
+    """Points flows of the window, the outstanding balance and what it is worth.
+
+    Parameters
+    ----------
+    points
+        The points ledger, including movements before ``start`` (they count in the balance).
+    start, end
+        The window of the flows (both days included); ``end`` is the balance date.
+    point_value
+        Cost of one point to the programme (currency).
+
+    Returns
+    -------
+    pd.DataFrame
+        One row: ``earned, redeemed, expired, adjusted`` (points of the window; redeemed and
+        expired as positive numbers, adjusted signed), ``balance`` (sum of every signed movement
+        up to ``end``, points), ``redemption_rate`` = redeemed / earned, ``breakage_rate`` =
+        1 - redemption_rate (points issued and not redeemed, including those still outstanding),
+        ``expiry_rate`` = expired / earned (fractions 0-1), ``liability`` = balance x point_value
+        (currency).
+
+    Raises
+    ------
+    ValueError
+        ``point_value`` is negative.
+    """
+    if point_value < 0:
+        raise ValueError(f"point_value must be >= 0, got {point_value}; give the cost of one point in the currency")
+    _check_window(start, end)
+    window = points[points["date"].between(pd.Timestamp(start), pd.Timestamp(end))]
+    earned = float(_points_of(window, "earned").sum())
+    redeemed = float(_points_of(window, "redeemed").sum())
+    expired = float(_points_of(window, "expired").sum())
+    adjusted = float(_points_of(window, "adjusted").sum())
+    balance = float(points.loc[points["date"] <= pd.Timestamp(end), "points"].sum())
+    redemption = redeemed / earned if earned > 0 else np.nan
+    return pd.DataFrame({
+        "earned": [earned], "redeemed": [redeemed], "expired": [expired], "adjusted": [adjusted], "balance": [balance],
+        "redemption_rate": [redemption], "breakage_rate": [1 - redemption], "expiry_rate": [expired / earned if earned > 0 else np.nan],
+        "liability": [balance * point_value],
+    })
+
+
+def compute_redemption_by(points: pd.DataFrame, lookup: pd.DataFrame, *, key: str, by: str,
+                          start: pd.Timestamp | None = None, end: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Points earned and redeemed per segment (typology of the company, role of the person, ...).
+
+    Parameters
+    ----------
+    points
+        The points ledger of the window.
+    lookup
+        A table giving the segment: ``key`` and ``by`` columns (e.g. customers with
+        ``customer_id`` and ``typology``, or members with ``member_id`` and ``role``).
+    key
+        The column joining ``points`` to ``lookup`` (``customer_id`` or ``member_id``).
+    by
+        The segment column of ``lookup``.
+    start, end
+        Only movements in this window count (both days included); None: no bound.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``segment, earned, redeemed, redemption_rate``: points (redeemed positive) and
+        redeemed / earned (fraction 0-1), largest earner first. Rows without a segment are ``unknown``.
+
+    Raises
+    ------
+    ValueError
+        ``key`` or ``by`` is not a column of its table.
+    """
+    for frame, column, name in ((points, key, "points"), (lookup, key, "lookup"), (lookup, by, "lookup")):
+        if column not in frame.columns:
+            raise ValueError(f"{name} has no column {column!r}; columns are {', '.join(frame.columns)}")
+    points = points[points["date"].between(pd.Timestamp(start or points["date"].min()), pd.Timestamp(end or points["date"].max()))]
+    segment = points[key].map(lookup.drop_duplicates(key).set_index(key)[by]).astype("object").fillna("unknown")
+    frame = pd.DataFrame({
+        "segment": segment,
+        "earned": points["points"].where(points["kind"] == "earned", 0.0),
+        "redeemed": -points["points"].where(points["kind"] == "redeemed", 0.0),
+    })
+    out = frame.groupby("segment")[["earned", "redeemed"]].sum().astype("float64").reset_index()
+    out["redemption_rate"] = out["redeemed"] / out["earned"].where(out["earned"] > 0)
+    return out.sort_values(["earned", "segment"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- performance KPIs
+def compute_activation(transactions: pd.DataFrame, customers: pd.DataFrame, points: pd.DataFrame | None = None, *, end: pd.Timestamp) -> pd.DataFrame:
+    """Member companies activated: a purchase after the enrolment day, or a redemption.
+
+    Parameters
+    ----------
+    transactions
+        Transactions of the window.
+    customers
+        With ``status`` and ``enrolled_on``; member companies enrolled on or before ``end`` count.
+    points
+        The points ledger (None: activation by purchase only).
+    end
+        The reference date.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per member company: ``customer_id, enrolled_on, purchased_after`` (a positive
+        transaction dated strictly after the enrolment day), ``redeemed`` (any redemption
+        on or after the enrolment day), ``activated`` (either).
+    """
+    members = customers[(customers["status"] == "member") & (customers["enrolled_on"] <= pd.Timestamp(end))][["customer_id", "enrolled_on"]]
+    enrolled = members.set_index("customer_id")["enrolled_on"]
+
+    def after(frame: pd.DataFrame, strictly: bool) -> set[str]:
+        frame = frame[frame["customer_id"].isin(enrolled.index) & (frame["date"] <= pd.Timestamp(end))]
+        on = frame["customer_id"].map(enrolled)
+        ok = frame["date"] > on if strictly else frame["date"] >= on
+        return set(frame.loc[ok, "customer_id"])
+
+    bought = after(transactions[transactions["amount"] > 0], strictly=True)
+    redeemed = after(points[points["kind"] == "redeemed"], strictly=False) if points is not None else set()
+    out = members.reset_index(drop=True).copy()
+    out["purchased_after"] = out["customer_id"].isin(bought)
+    out["redeemed"] = out["customer_id"].isin(redeemed)
+    out["activated"] = out["purchased_after"] | out["redeemed"]
+    return out
+
+
+def compute_member_revenue(transactions: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    """Revenue of member companies beside the other companies (descriptive, not causal).
+
+    Parameters
+    ----------
+    transactions
+        Transactions of the window.
+    customers
+        With ``status``.
+
+    Returns
+    -------
+    pd.DataFrame
+        Two rows, ``member`` then ``not member`` (pre-registered, blocked, non-member, and
+        buyers absent from the customers table): ``group, companies`` (in the customers table),
+        ``buyers`` (with a purchase), ``revenue`` (net, currency), ``revenue_share`` (fraction 0-1),
+        ``revenue_per_buyer`` (currency).
+    """
+    is_member = set(customers.loc[customers["status"] == "member", "customer_id"])
+    group = np.where(transactions["customer_id"].isin(is_member), "member", "not member")
+    tx = transactions.assign(group=group)
+    buyers = tx[tx["amount"] > 0].groupby("group")["customer_id"].nunique()
+    revenue = tx.groupby("group")["amount"].sum()
+    groups = ["member", "not member"]
+    out = pd.DataFrame({
+        "group": groups,
+        "companies": [len(is_member), int((~customers["customer_id"].isin(is_member)).sum())],
+        "buyers": buyers.reindex(groups, fill_value=0).astype("int64").to_numpy(),
+        "revenue": revenue.reindex(groups, fill_value=0.0).astype("float64").to_numpy(),
+    })
+    total = out["revenue"].sum()
+    out["revenue_share"] = out["revenue"] / total if total else np.nan
+    out["revenue_per_buyer"] = out["revenue"] / out["buyers"].where(out["buyers"] > 0)
+    return out
+
+
+def compute_member_revenue_monthly(transactions: pd.DataFrame, customers: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Monthly net revenue of member companies and of the other companies (descriptive, not causal).
+
+    Membership is the status at the reference date (as in :func:`compute_member_revenue`), so the
+    member line includes those companies' purchases from before they enrolled.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``month`` (Period[M]), ``member``, ``not_member`` (net revenue, currency), every month of [start, end].
+
+    Raises
+    ------
+    ValueError
+        ``end`` before ``start``.
+    """
+    _check_window(start, end)
+    months = _months(start, end)
+    is_member = transactions["customer_id"].isin(set(customers.loc[customers["status"] == "member", "customer_id"]))
+    inside = transactions["date"].between(pd.Timestamp(start), pd.Timestamp(end))
+    month = transactions["date"].dt.to_period("M")
+    out = pd.DataFrame(index=months)
+    for column, mask in (("member", is_member), ("not_member", ~is_member)):
+        sel = inside & mask
+        out[column] = transactions.loc[sel, "amount"].groupby(month[sel]).sum().reindex(months, fill_value=0.0).astype("float64")
+    return out.reset_index()
+
+
+def compute_headline(
+    tables: Tables,
+    *,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    year: int,
+    active_days: int = 90,
+    point_value: float = 0.01,
+    currency: str = "EUR",
+) -> pd.DataFrame:
+    """The headline KPIs with their definitions: the table a reviewer checks every figure against.
+
+    Parameters
+    ----------
+    tables
+        Canonical tables of the window (``points`` may include earlier movements: they count in
+        the balance); absent tables are missing or None.
+    start, end
+        The analysis window; ``end`` is the reference date.
+    year
+        The calendar year of the growth KPIs (compared with the same months of ``year - 1``).
+    active_days
+        Activity window (days).
+    point_value
+        Cost of one point (currency).
+    currency
+        Shown as the unit of money KPIs.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``kpi, label, value, unit, formula, period``, one row per key of
+        :data:`workbench.config.sections.kpis.KPI_KEYS`, in that order. ``unit`` is ``fraction`` (0-1),
+        ``points`` or the currency. A KPI whose table is absent has a NaN value, the formula
+        ``not computed`` and, as its period, the table it needs.
+
+    Raises
+    ------
+    ValueError
+        ``year`` has no month in the window.
+    """
+    rows: list[tuple[str, float, str, str, str]] = []
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    window = f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
+    recent = f"{active_days} days to {end:%Y-%m-%d}"
+    tx, customers, points, events = (tables.get(n) for n in ("transactions", "customers", "points", "events"))
+    monthly = compute_monthly(tables, start=start, end=end, active_days=active_days)
+    months_both = f"{year} vs {year - 1}, months present in both"
+
+    rows.append(("revenue", float(tx["amount"].sum()), currency, "sum of net amounts (credit notes deducted)", window))
+    revenue_yoy = compute_year_over_year(monthly, column="revenue", year=year)
+    rows.append(("revenue_year", float(revenue_yoy["current"].sum()), currency, f"sum of net amounts dated in {year}",
+                 f"{max(start, pd.Timestamp(year=year, month=1, day=1)):%Y-%m-%d} to {min(end, pd.Timestamp(year=year, month=12, day=31)):%Y-%m-%d}"))
+    rows.append(("revenue_growth", like_for_like_growth(revenue_yoy), "fraction", f"revenue {year} / revenue {year - 1} - 1", months_both))
+    population = member_companies(tables)
+    if population is not None:
+        profiles = compute_active_profiles(tables, as_of=end, active_days=active_days).iloc[0]
+        rows.append(("active_share", profiles["active_share"], "fraction",
+                     "member companies with a purchase or an event in the window / member companies", recent))
+    if customers is not None and customers["enrolled_on"].notna().any():
+        act = compute_activation(tx, customers, points, end=end)
+        rows.append(("activation_rate", act["activated"].mean() if len(act) else np.nan, "fraction",
+                     "member companies with a purchase after the enrolment day or a redemption / member companies enrolled", window))
+    if customers is not None and customers["status"].notna().any():
+        split = compute_member_revenue(tx, customers).set_index("group")
+        rows.append(("penetration_customers", split.loc["member", "companies"] / len(customers), "fraction",
+                     "companies with status member / companies in the customers table", f"as of {end:%Y-%m-%d}"))
+        rows.append(("penetration_revenue", split.loc["member", "revenue_share"], "fraction",
+                     "net revenue of member companies / net revenue", window))
+    if points is not None:
+        summary = compute_points_summary(points, start=start, end=end, point_value=point_value).iloc[0]
+        rows.append(("points_earned", summary["earned"], "points", "sum of earned movements", window))
+        rows.append(("points_growth", like_for_like_growth(compute_year_over_year(monthly, column="points_earned", year=year)), "fraction",
+                     f"points earned {year} / points earned {year - 1} - 1", months_both))
+        if population is not None:
+            recent_points = _points_of(points[points["date"].between(end - pd.Timedelta(days=active_days - 1), end)], "earned").sum()
+            rows.append(("mean_points_per_active_member", recent_points / profiles["active"] if profiles["active"] else np.nan, "points",
+                         "points earned in the window / active member companies", recent))
+        rows.append(("redemption_rate", summary["redemption_rate"], "fraction", "points redeemed / points earned", window))
+        rows.append(("breakage_rate", summary["breakage_rate"], "fraction",
+                     "1 - redemption rate = points earned and not redeemed (expired or still outstanding) / points earned", window))
+        rows.append(("expiry_rate", summary["expiry_rate"], "fraction", "points expired / points earned", window))
+        rows.append(("points_liability", summary["liability"], currency,
+                     f"outstanding points ({summary['balance']:,.0f}) x value of a point ({point_value:g} {currency})".replace(",", "\u202f"),
+                     f"as of {end:%Y-%m-%d}"))
+    if events is not None and population is not None:
+        took_part = set(events.loc[events["kind"] == "challenge", "customer_id"]) & population
+        rows.append(("challenge_participation", len(took_part) / len(population) if population else np.nan, "fraction",
+                     "member companies with a challenge event / member companies", window))
+    done = {r[0] for r in rows}
+    for key in KPI_KEYS:
+        if key not in done:
+            unit = currency if key in _MONEY else "points" if key in _POINTS else "fraction"
+            rows.append((key, np.nan, unit, "not computed", f"needs the {_NEEDS[key]} table"))
+    out = pd.DataFrame(rows, columns=["kpi", "value", "unit", "formula", "period"])
+    out = out.set_index("kpi").loc[list(KPI_KEYS)].reset_index()
+    out["value"] = out["value"].astype("float64")
+    out.insert(1, "label", out["kpi"].map(KPI_KEYS))
+    return out[HEADLINE_COLUMNS]
+
+
+def format_headline(headline: pd.DataFrame) -> pd.DataFrame:
+    """``kpi, value, formula, period`` with ``value`` as text in its unit (``12.3 %``, ``1 234 EUR``, ``5 678 points``), for display."""
+    def show(value: float, unit: str) -> str:
+        if np.isnan(value):
+            return ""
+        if unit == "fraction":
+            return f"{100 * value:.1f} %"
+        return f"{value:,.0f} {unit}".replace(",", "\u202f")
+
+    shown = headline.assign(value=[show(v, u) for v, u in zip(headline["value"], headline["unit"])])
+    return shown[["kpi", "value", "formula", "period"]]
+
+
+def compute_targets(headline: pd.DataFrame, targets: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """Compare the headline KPIs with their targets.
+
+    Parameters
+    ----------
+    headline
+        What :func:`compute_headline` returned.
+    targets
+        KPI key -> ``{"min": x}`` and/or ``{"max": y}`` (the KPI's unit).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``kpi, value, target_min, target_max, met`` (bool; a KPI without a value is not met),
+        one row per target, in the order given.
+
+    Raises
+    ------
+    ValueError
+        A key is not a KPI, or a target direction is not ``min``/``max``.
+    """
+    values = headline.set_index("kpi")["value"]
+    rows = []
+    for key, target in targets.items():
+        if key not in KPI_KEYS:
+            raise ValueError(f"targets: unknown KPI {key!r}; valid keys are {', '.join(KPI_KEYS)}")
+        if not target or set(target) - {"min", "max"}:
+            raise ValueError(f"targets.{key}: got {target!r}; give {{min: x}} and/or {{max: y}}")
+        value = float(values.get(key, np.nan))
+        low, high = target.get("min", np.nan), target.get("max", np.nan)
+        met = not np.isnan(value) and (np.isnan(low) or value >= low) and (np.isnan(high) or value <= high)
+        rows.append((key, value, float(low), float(high), bool(met)))
+    return pd.DataFrame(rows, columns=["kpi", "value", "target_min", "target_max", "met"]).astype(
+        {"value": "float64", "target_min": "float64", "target_max": "float64", "met": "bool"})
+
+
+def describe_misses(checked: pd.DataFrame, headline: pd.DataFrame) -> list[str]:
+    """One plain sentence per KPI that misses its target (empty when all are met)."""
+    units = headline.set_index("kpi")["unit"]
+    out = []
+    for row in checked[~checked["met"]].itertuples():
+        unit = units.get(row.kpi, "")
+
+        def show(x: float) -> str:
+            return "no value" if np.isnan(x) else (f"{x:.1%}" if unit == "fraction" else f"{x:,.0f} {unit}".replace(",", "\u202f"))
+
+        bounds = " and ".join(f"{word} {show(b)}" for word, b in (("at least", row.target_min), ("at most", row.target_max)) if not np.isnan(b))
+        out.append(f"**{row.kpi}** is {show(row.value)}, target {bounds}.")
+    return out
+
+

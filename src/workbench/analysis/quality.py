@@ -1,0 +1,245 @@
+"""Data quality (notebook ``00_data_quality``): the ledger, rejections, coverage and warnings.
+
+Every ``compute_*`` function takes tables and plain arguments and returns a
+DataFrame with fixed column names; every ``plot_*`` function draws a computed
+result on an ``ax``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.config.params import Params
+from workbench.data import Dataset
+
+WARNING_COLUMNS = ["table", "topic", "message"]
+
+
+def ledger_metrics(ledger: pd.DataFrame) -> dict[str, int]:
+    """``data.<table>.rows_read`` / ``rows_kept`` / ``rows_rejected`` / ``rows_out_of_period`` from a ledger."""
+    out = {}
+    for row in ledger.itertuples():
+        for col in ("rows_read", "rows_kept", "rows_rejected", "rows_out_of_period"):
+            out[f"data.{row.table}.{col}"] = int(getattr(row, col))
+    return out
+
+
+def compute_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
+    """The ledger with the rejected share and a check that it balances.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``table, rows_read, rows_kept, rows_rejected, rows_out_of_period, rejected_share, balanced``;
+        ``rejected_share`` is a fraction of rows read (0-1).
+    """
+    out = ledger[["table", "rows_read", "rows_kept", "rows_rejected", "rows_out_of_period"]].copy()
+    out["rejected_share"] = out["rows_rejected"] / out["rows_read"]
+    out["balanced"] = out["rows_read"] == out["rows_kept"] + out["rows_rejected"]
+    return out.reset_index(drop=True)
+
+
+def compute_rejections(rejected: pd.DataFrame) -> pd.DataFrame:
+    """Rejected rows by table and reason, most frequent first.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``table, reason, rows, example_row, example_value``: the count, and the
+        source line and value of the first such row (to find it in the file).
+    """
+    if rejected.empty:
+        return pd.DataFrame({"table": pd.Series(dtype="str"), "reason": pd.Series(dtype="str"), "rows": pd.Series(dtype="int64"),
+                             "example_row": pd.Series(dtype="int64"), "example_value": pd.Series(dtype="str")})
+    grouped = rejected.groupby(["table", "reason"], sort=False)
+    out = grouped.agg(rows=("source_row", "size"), example_row=("source_row", "first"), example_value=("detail", "first")).reset_index()
+    out["rows"] = out["rows"].astype("int64")
+    return out.sort_values(["rows", "table", "reason"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
+
+
+def compute_monthly_activity(transactions: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Transactions per calendar month of the period, months without any included.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``month`` (Period[M]), ``rows``, ``customers`` (distinct), ``revenue`` (net, currency),
+        ``credit_note_rows`` and ``credit_note_amount`` (currency, negative).
+    """
+    months = pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq="M")
+    t = transactions.assign(month=transactions["date"].dt.to_period("M"), credit=transactions["amount"] < 0)
+    grouped = t.groupby("month")
+    out = pd.DataFrame(
+        {
+            "rows": grouped.size(),
+            "customers": grouped["customer_id"].nunique(),
+            "revenue": grouped["amount"].sum(),
+            "credit_note_rows": grouped["credit"].sum(),
+            "credit_note_amount": t[t["credit"]].groupby("month")["amount"].sum(),
+        }
+    ).reindex(months)
+    out = out.fillna({"rows": 0, "customers": 0, "revenue": 0.0, "credit_note_rows": 0, "credit_note_amount": 0.0})
+    out = out.astype({"rows": "int64", "customers": "int64", "credit_note_rows": "int64", "revenue": "float64", "credit_note_amount": "float64"})
+    return out.rename_axis("month").reset_index()
+
+
+def compute_credit_notes(transactions: pd.DataFrame) -> pd.DataFrame:
+    """Credit notes (negative amounts) in rows and in money.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row: ``rows``, ``credit_note_rows``, ``row_share`` (0-1), ``gross_revenue``
+        (sum of positive amounts), ``credit_note_amount`` (sum of negative amounts, < 0),
+        ``amount_share`` (credit notes as a fraction of gross revenue, 0-1), ``zero_amount_rows``.
+    """
+    amount = transactions["amount"]
+    gross = float(amount[amount > 0].sum())
+    credit = float(amount[amount < 0].sum())
+    n = len(transactions)
+    n_credit = int((amount < 0).sum())
+    return pd.DataFrame(
+        {
+            "rows": [n],
+            "credit_note_rows": [n_credit],
+            "row_share": [n_credit / n if n else float("nan")],
+            "gross_revenue": [gross],
+            "credit_note_amount": [credit],
+            "amount_share": [-credit / gross if gross else float("nan")],
+            "zero_amount_rows": [int((amount == 0).sum())],
+        }
+    )
+
+
+def compute_amount_bins(transactions: pd.DataFrame, *, edges: list[float] | None = None) -> pd.DataFrame:
+    """Invoices by amount band (positive amounts only; credit notes are counted apart).
+
+    Parameters
+    ----------
+    edges
+        Band edges in the currency; by default 0, 10, 50, 100, 500, 1 000, 5 000,
+        10 000, 50 000, 100 000 and above.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``band`` (label), ``low``, ``high`` (currency; the band is [low, high)), ``rows``, ``revenue`` (currency).
+    """
+    edges = edges or [0, 10, 50, 100, 500, 1_000, 5_000, 10_000, 50_000, 100_000, float("inf")]
+    positive = transactions.loc[transactions["amount"] > 0, "amount"]
+    cut = pd.cut(positive, bins=edges, right=False)
+    grouped = positive.groupby(cut, observed=False)
+    out = pd.DataFrame({"rows": grouped.size().astype("int64"), "revenue": grouped.sum().astype("float64")}).reset_index(drop=True)
+    lows, highs = edges[:-1], edges[1:]
+    out.insert(0, "high", highs)
+    out.insert(0, "low", lows)
+    out.insert(0, "band", [_band_label(lo, hi) for lo, hi in zip(lows, highs)])
+    return out
+
+
+def _band_label(low: float, high: float) -> str:
+    def short(x: float) -> str:
+        return f"{x / 1000:g}k" if x >= 1000 else f"{x:g}"
+
+    return f"≥ {short(low)}" if high == float("inf") else f"{short(low)}–{short(high)}"
+
+
+def compute_possible_duplicates(transactions: pd.DataFrame) -> pd.DataFrame:
+    """Kept rows that share customer, date and amount with another kept row.
+
+    Exact duplicates (identical source rows) are already rejected; these differ
+    in some other column (an invoice number, a line) and are kept, but may be
+    double entries.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``customer_id, date, amount, rows`` for each repeated combination, most repeated first.
+    """
+    keys = ["customer_id", "date", "amount"]
+    sizes = transactions.groupby(keys, sort=True).size().rename("rows").reset_index()
+    out = sizes[sizes["rows"] > 1]
+    return out.sort_values("rows", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def compute_coverage(tables: dict[str, pd.DataFrame], rejected: pd.DataFrame) -> pd.DataFrame:
+    """How the tables cover each other.
+
+    Parameters
+    ----------
+    tables
+        Normalised tables (transactions restricted to the period).
+    rejected
+        Rejected rows (for members without a company).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``check, count, of, share``: customers without transactions, transaction
+        customers missing from the customers table, members without a company
+        (rejected because their company is missing or unknown), member companies
+        without any registered person. ``share = count / of`` (0-1).
+    """
+    rows = []
+    tx_customers = set(tables["transactions"]["customer_id"])
+    if "customers" in tables:
+        known = set(tables["customers"]["customer_id"])
+        rows.append(("customers without transactions in the period", len(known - tx_customers), len(known)))
+        rows.append(("transaction customers missing from the customers table", len(tx_customers - known), len(tx_customers)))
+    if "members" in tables:
+        members_rejected = rejected[(rejected["table"] == "members") & rejected["reason"].isin(["unknown customer", "missing customer_id"])]
+        read = len(tables["members"]) + int((rejected["table"] == "members").sum())
+        rows.append(("members without a company (rejected)", len(members_rejected), read))
+        if "customers" in tables and "status" in tables["customers"]:
+            member_companies = set(tables["customers"].loc[tables["customers"]["status"] == "member", "customer_id"])
+            rows.append(("member companies without a registered person", len(member_companies - set(tables["members"]["customer_id"])), len(member_companies)))
+    out = pd.DataFrame(rows, columns=["check", "count", "of"])
+    out["share"] = (out["count"] / out["of"].where(out["of"] > 0)).astype("float64")
+    return out
+
+
+def compute_warnings(dataset: Dataset, *, params: Params) -> pd.DataFrame:
+    """Plain-language warnings a consultant should read before trusting the rest.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``table, topic, message``, one row per warning (empty when all is well).
+    """
+    q = params.quality
+    start, end = pd.Timestamp(params.period.start), pd.Timestamp(params.period.end)
+    out: list[tuple[str, str, str]] = []
+    for row in compute_ledger(dataset.ledger).itertuples():
+        if row.rejected_share > q.max_rejected_share:
+            out.append((row.table, "rejections", f"{row.table}: {row.rows_rejected} of {row.rows_read} rows rejected ({row.rejected_share:.1%}, above the {q.max_rejected_share:.0%} threshold); read the reasons before trusting the figures."))
+    tx = dataset.tables["transactions"]
+    tx = tx[tx["in_period"]] if "in_period" in tx else tx
+    if tx.empty:
+        out.append(("transactions", "period", f"transactions: no transaction falls inside the period {start:%Y-%m-%d} to {end:%Y-%m-%d}; check period in the parameters."))
+        return pd.DataFrame(out, columns=WARNING_COLUMNS)
+    credit = compute_credit_notes(tx).iloc[0]
+    if credit["amount_share"] > q.max_credit_note_share:
+        out.append(("transactions", "credit notes", f"transactions: credit notes amount to {credit['amount_share']:.1%} of gross revenue (threshold {q.max_credit_note_share:.0%}); check that returns are not booked twice."))
+    monthly = compute_monthly_activity(tx, start=start, end=end)
+    covered = monthly[monthly["rows"] > 0]["month"]
+    first, last = covered.min(), covered.max()
+    span = (last - first).n + 1
+    if span < q.min_months:
+        out.append(("transactions", "coverage", f"transactions: data cover {span} month(s) of the period; year-over-year figures need at least {q.min_months}."))
+    gaps = monthly[(monthly["rows"] == 0) & (monthly["month"] > first) & (monthly["month"] < last)]["month"]
+    if len(gaps):
+        shown = ", ".join(str(m) for m in gaps[:6]) + (" ..." if len(gaps) > 6 else "")
+        out.append(("transactions", "coverage", f"transactions: {len(gaps)} month(s) without any transaction inside the data ({shown}); an export gap?"))
+    if len(covered) and (first > pd.Timestamp(start).to_period("M") or last < pd.Timestamp(end).to_period("M")):
+        out.append(("transactions", "coverage", f"transactions: data run from {first} to {last}, the period from {start:%Y-%m} to {end:%Y-%m}; figures near the edges are partial."))
+    dup = compute_possible_duplicates(tx)
+    if len(dup):
+        extra = int((dup["rows"] - 1).sum())
+        out.append(("transactions", "duplicates", f"transactions: {extra} kept row(s) repeat the customer, date and amount of another row (possible double entries; kept)."))
+    tables = {**dataset.tables, "transactions": tx}
+    for c in compute_coverage(tables, dataset.rejected).itertuples():
+        if c.count and (c.check.startswith("members without") or c.check.startswith("transaction customers") or (c.share or 0) > 0.2):
+            out.append(("coverage", c.check, f"{c.count} {c.check} ({c.share:.1%})."))
+    return pd.DataFrame(out, columns=WARNING_COLUMNS)
+
+

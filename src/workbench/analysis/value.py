@@ -1,0 +1,206 @@
+"""The value score of seed 003 (notebook ``03_rfm_value``): points for revenue, margin and purchases.
+
+Over a window of ``window_years`` years ending at the reference date (clipped to ``start``):
+
+- **annual revenue** = net revenue over the window (credit notes included) / the window's length
+  in years, and the same for **annual margin**. The length is counted in calendar years, months
+  and days: 2022-01-01 to 2024-12-31 is exactly 3 years, 2022-07-01 to 2024-12-31 is 2.5 years
+  (the days past whole months count as days / 365.25);
+- **points for revenue** and **points for margin**: the annual value, in ``unit`` (1 000 = thousands
+  of the currency), is compared with bands listed from the highest; a band applies when the value is
+  **strictly above** its ``above`` edge; the last band (``above`` None) takes everything else,
+  including zero and negative values. So with the seed's revenue scale an annual revenue of exactly
+  100 thousand earns 7.5 points and one of 100.01 thousand earns 10;
+- **purchase bonus** = ``bonus_per_purchase`` x purchases in the window (not annualised; purchases are
+  distinct purchase days, or invoices);
+- **score** = the sum; the **value class** is the first class whose ``min_score`` the score reaches
+  (``score >= min_score``), the last class (``min_score`` None) takes everything else.
+
+Only customers with a purchase (a positive amount) in the window are scored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from workbench.analysis.rfm import in_window, purchase_counts, years_between
+from workbench.data.validation import require_columns
+
+Band = tuple[float | None, float]
+"""``(above, points)``: points for a value strictly above ``above`` (None: any value)."""
+ValueClass = tuple[str, float | None]
+"""``(name, min_score)``: the class of a score >= ``min_score`` (None: any score)."""
+
+DEFAULT_REVENUE_BANDS: tuple[Band, ...] = ((100, 10.0), (50, 7.5), (10, 2.5), (None, 0.5))
+DEFAULT_MARGIN_BANDS: tuple[Band, ...] = ((20, 20.0), (10, 10.0), (2, 5.0), (None, 1.0))
+DEFAULT_CLASSES: tuple[ValueClass, ...] = (("VIP", 60.0), ("High value", 30.0), ("Medium value", 12.0), ("Low value", None))
+VALUE_COLUMNS = ["customer_id", "revenue", "margin", "purchases", "annual_revenue", "annual_margin", "revenue_points",
+                 "margin_points", "purchase_points", "score", "value_class"]
+
+
+def window_bounds(*, reference_date: pd.Timestamp, start: pd.Timestamp | None, window_years: float) -> tuple[pd.Timestamp, float]:
+    """First day of the value window and its length in years (see the module docstring).
+
+    Raises
+    ------
+    ValueError
+        ``window_years`` is not positive, or ``start`` is after the reference date.
+    """
+    if window_years <= 0:
+        raise ValueError(f"window_years={window_years}: give a positive number of years (seed 003: 2 or 3)")
+    end = pd.Timestamp(reference_date).normalize()
+    first = end + pd.Timedelta(days=1) - pd.DateOffset(months=round(12 * window_years))
+    if start is not None:
+        if pd.Timestamp(start) > end:
+            raise ValueError(f"start={pd.Timestamp(start):%Y-%m-%d} is after reference_date={end:%Y-%m-%d}; swap them")
+        first = max(first, pd.Timestamp(start).normalize())
+    return first, years_between(first, end)
+
+
+def _check_bands(bands: Sequence[Band], name: str) -> None:
+    edges = [above for above, _ in bands]
+    if not bands or edges[-1] is not None or any(e is None for e in edges[:-1]):
+        raise ValueError(f"{name}: list the bands from the highest, the last with above None (everything else); got {list(bands)}")
+    if any(b >= a for a, b in zip(edges[:-2], edges[1:-1])):
+        raise ValueError(f"{name}: the 'above' edges must decrease strictly from the first band; got {edges[:-1]}")
+
+
+def band_points(values: pd.Series | np.ndarray, bands: Sequence[Band]) -> np.ndarray:
+    """Points of each value: the first band whose ``above`` it strictly exceeds (bands listed from the highest)."""
+    _check_bands(bands, "bands")
+    values = np.asarray(values, dtype="float64")
+    out = np.full(values.shape, bands[-1][1], dtype="float64")
+    for above, points in reversed(bands[:-1]):
+        out[values > above] = points
+    return out
+
+
+def classify_scores(scores: pd.Series | np.ndarray, classes: Sequence[ValueClass]) -> np.ndarray:
+    """The first class whose ``min_score`` each score reaches (``>=``); the last class takes the rest."""
+    mins = [m for _, m in classes]
+    if not classes or mins[-1] is not None or any(m is None for m in mins[:-1]) or any(b >= a for a, b in zip(mins[:-2], mins[1:-1])):
+        raise ValueError(f"classes: list them from the best with strictly decreasing min_score, the last with min_score None; got {list(classes)}")
+    scores = np.asarray(scores, dtype="float64")
+    out = np.full(scores.shape, classes[-1][0], dtype=object)
+    for name, low in reversed(classes[:-1]):
+        out[scores >= low] = name
+    return out
+
+
+def compute_value_score(transactions: pd.DataFrame, *, reference_date: pd.Timestamp, start: pd.Timestamp | None = None,
+                        window_years: float = 3.0, unit: float = 1000.0,
+                        revenue_bands: Sequence[Band] = DEFAULT_REVENUE_BANDS, margin_bands: Sequence[Band] = DEFAULT_MARGIN_BANDS,
+                        bonus_per_purchase: float = 2.0, purchases: str = "days",
+                        classes: Sequence[ValueClass] = DEFAULT_CLASSES) -> pd.DataFrame:
+    """The seed-003 value score and value class of each customer.
+
+    Parameters
+    ----------
+    transactions
+        Canonical transactions (``customer_id, date, amount``; ``margin`` and ``invoice_id`` optional).
+    reference_date
+        Last day of the window.
+    start
+        Earliest day the window may start (the analysis period's start); None: no limit.
+    window_years
+        Window length in years (seed 003: 2 or 3).
+    unit
+        Currency units per band unit (1000: bands in thousands of the currency).
+    revenue_bands, margin_bands
+        ``(above, points)`` from the highest, the last ``(None, points)``; compared with the annual
+        revenue / margin in ``unit``.
+    bonus_per_purchase
+        Points per purchase in the window.
+    purchases
+        ``"days"`` (distinct purchase days) or ``"invoices"``.
+    classes
+        ``(name, min_score)`` from the best, the last ``(name, None)``.
+
+    Returns
+    -------
+    pd.DataFrame
+        :data:`VALUE_COLUMNS`: ``revenue`` and ``margin`` over the window (currency; margin NaN without a
+        margin column, and then 0 margin points), ``purchases``, ``annual_revenue`` and ``annual_margin``
+        (currency per year), ``revenue_points``, ``margin_points``, ``purchase_points``, ``score`` (points),
+        ``value_class``; one row per customer with a purchase in the window, sorted by customer_id.
+
+    Raises
+    ------
+    ValueError
+        Missing columns, bad window, bands, classes, unit or purchases.
+    """
+    require_columns(transactions)
+    if unit <= 0:
+        raise ValueError(f"unit={unit}: give the currency units per band unit, e.g. 1000 for bands in thousands")
+    _check_bands(revenue_bands, "revenue_bands")
+    _check_bands(margin_bands, "margin_bands")
+    first, years = window_bounds(reference_date=reference_date, start=start, window_years=window_years)
+    window = in_window(transactions, reference_date=reference_date, start=first)
+    counts = purchase_counts(window, frequency=purchases)
+    customers = pd.Index(sorted(counts.index), name="customer_id")
+    window = window[window["customer_id"].isin(customers)]
+    g = window.groupby("customer_id")
+    revenue = g["amount"].sum().reindex(customers).astype("float64")
+    margin = (g["margin"].sum(min_count=1) if "margin" in window.columns else pd.Series(np.nan, index=customers)).reindex(customers).astype("float64")
+    out = pd.DataFrame({"revenue": revenue, "margin": margin, "purchases": counts.reindex(customers).astype("int64")}, index=customers)
+    out["annual_revenue"] = out["revenue"] / years
+    out["annual_margin"] = out["margin"] / years
+    out["revenue_points"] = band_points(out["annual_revenue"] / unit, revenue_bands)
+    out["margin_points"] = np.where(out["margin"].isna(), 0.0, band_points(out["annual_margin"].fillna(0) / unit, margin_bands))
+    out["purchase_points"] = out["purchases"] * float(bonus_per_purchase)
+    out["score"] = out["revenue_points"] + out["margin_points"] + out["purchase_points"]
+    out["value_class"] = classify_scores(out["score"], classes).astype(str)
+    return out.reset_index()[VALUE_COLUMNS]
+
+
+def compute_scale_table(*, revenue_bands: Sequence[Band] = DEFAULT_REVENUE_BANDS, margin_bands: Sequence[Band] = DEFAULT_MARGIN_BANDS,
+                        unit: float = 1000.0, bonus_per_purchase: float = 2.0, currency: str = "EUR") -> pd.DataFrame:
+    """The scale in words: ``measure, band, points, unit`` (a band's lower edge excluded, its upper edge included)."""
+    rows = []
+    for measure, bands in (("annual net revenue", revenue_bands), ("annual gross margin", margin_bands)):
+        edges = [above for above, _ in bands]
+        for k, (above, points) in enumerate(bands):
+            upper = edges[k - 1] if k else None
+            if above is None:
+                band = "any value" if upper is None else f"{upper:g} or less"
+            else:
+                band = f"more than {above:g}" + ("" if upper is None else f", up to {upper:g}")
+            rows.append((measure, band, float(points)))
+    rows.append(("purchases in the window", "each purchase", float(bonus_per_purchase)))
+    out = pd.DataFrame(rows, columns=["measure", "band", "points"])
+    money = f"thousand {currency} per year" if unit == 1000 else f"{unit:g} {currency} per year"
+    out["unit"] = np.where(out["measure"] == "purchases in the window", "points per purchase", money)
+    return out
+
+
+def compute_class_profiles(value: pd.DataFrame, *, classes: Sequence[ValueClass] = DEFAULT_CLASSES) -> pd.DataFrame:
+    """Customers, score range and value of each class, best first.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``value_class, min_score`` (points; NaN for the last), ``customers``, ``customer_share`` (0-1),
+        ``revenue`` (currency), ``revenue_share`` (0-1), ``margin`` (currency), ``mean_score`` (points),
+        ``annual_revenue_per_customer`` (currency per year), ``purchases_per_customer``.
+    """
+    g = value.groupby("value_class")
+    names = [name for name, _ in classes]
+    out = pd.DataFrame({
+        "customers": g.size(),
+        "revenue": g["revenue"].sum(),
+        "margin": g["margin"].sum(min_count=1),
+        "mean_score": g["score"].mean(),
+        "annual_revenue_per_customer": g["annual_revenue"].mean(),
+        "purchases_per_customer": g["purchases"].mean(),
+    }).reindex(names)
+    out["customers"] = out["customers"].fillna(0).astype("int64")
+    out["revenue"] = out["revenue"].fillna(0.0)
+    out.insert(0, "min_score", [np.nan if m is None else float(m) for _, m in classes])
+    out.insert(2, "customer_share", out["customers"] / max(out["customers"].sum(), 1))
+    out.insert(4, "revenue_share", out["revenue"] / out["revenue"].sum() if out["revenue"].sum() else np.nan)
+    return out.rename_axis("value_class").reset_index()
+
+

@@ -1,0 +1,82 @@
+"""Parameters of ``06_uplift``: programme uplift, members vs matched non-members (YAML section ``uplift:``)."""
+
+from __future__ import annotations
+
+import datetime
+
+from pydantic import Field, field_validator
+
+from workbench.config.sections.base import Section
+
+STATUSES = ("member", "pre-registered", "blocked", "non-member")
+
+
+class UpliftSection(Section):
+    """The ``uplift:`` section. Every key is documented, with its default, in parameters/_template.yaml."""
+
+    pre_months: int = Field(12, description="length of the pre-enrolment window, months (12 = 365 days)")
+    post_months: int = Field(12, description="length of the post-enrolment window, months, enrolment day included")
+    member_statuses: tuple[str, ...] = Field(("member",), description="customer statuses evaluated as treated")
+    n_neighbors: int = Field(5, description="matched controls per member (nearest propensity, with replacement)")
+    caliper: float | None = Field(0.25, description="max distance to a matched control, in SD of the logit propensity; null: none")
+    n_bootstrap: int = Field(300, description="bootstrap draws for the confidence intervals")
+    ci_level: float = Field(0.95, description="confidence level of the intervals (0-1)")
+    seed: int = Field(42, description="seed of the pseudo-enrolment dates and of the bootstrap")
+    min_members: int = Field(30, description="fewest evaluable members needed to estimate the uplift")
+    launch: datetime.date | None = Field(
+        None, description="programme launch; behaviour over the pre-window length before it is matched on too; null: earliest enrolled_on")
+    points_cost_rate: float = Field(0.01, description="cost of the points, as a fraction of members' revenue (0-1)")
+    platform_cost_per_year: float = Field(50_000.0, description="platform cost per year, currency")
+    animation_cost_per_year: float = Field(30_000.0, description="animation cost per year, currency")
+    margin_rate: float = Field(0.30, description="gross margin rate used when the transactions have no margin column (0-1)")
+
+    @field_validator("pre_months", "post_months")
+    @classmethod
+    def _months(cls, v: int, info) -> int:
+        if not 1 <= v <= 36:
+            raise ValueError(f"uplift.{info.field_name} is {v}; give a whole number of months between 1 and 36 (12 is usual)")
+        return v
+
+    @field_validator("member_statuses")
+    @classmethod
+    def _statuses(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [s for s in v if s not in STATUSES]
+        if bad or not v:
+            raise ValueError(f"uplift.member_statuses is {list(v)}; use one or more of {list(STATUSES)} (usually [member])")
+        return v
+
+    @field_validator("n_neighbors", "n_bootstrap", "min_members")
+    @classmethod
+    def _positive(cls, v: int, info) -> int:
+        low = 50 if info.field_name == "n_bootstrap" else 1
+        if v < low:
+            raise ValueError(f"uplift.{info.field_name} is {v}; give a whole number >= {low}")
+        return v
+
+    @field_validator("caliper")
+    @classmethod
+    def _caliper(cls, v: float | None) -> float | None:
+        if v is not None and not v > 0:
+            raise ValueError(f"uplift.caliper is {v}; give a positive number of standard deviations (e.g. 0.25) or null for none")
+        return v
+
+    @field_validator("ci_level")
+    @classmethod
+    def _level(cls, v: float) -> float:
+        if not 0.5 <= v < 1:
+            raise ValueError(f"uplift.ci_level is {v}; give a fraction between 0.5 and 1, e.g. 0.95")
+        return v
+
+    @field_validator("points_cost_rate", "margin_rate")
+    @classmethod
+    def _rate(cls, v: float, info) -> float:
+        if not 0 <= v <= 1:
+            raise ValueError(f"uplift.{info.field_name} is {v}; give a fraction between 0 and 1, e.g. 0.01 for 1 %")
+        return v
+
+    @field_validator("platform_cost_per_year", "animation_cost_per_year")
+    @classmethod
+    def _cost(cls, v: float, info) -> float:
+        if v < 0:
+            raise ValueError(f"uplift.{info.field_name} is {v}; give a yearly cost >= 0 in the currency")
+        return v

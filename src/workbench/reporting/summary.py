@@ -1,0 +1,143 @@
+"""The executive summary of a run (top of ``index.html``) and the comparison with a previous run.
+
+The summary reads only ``metrics.json``: each headline figure is a metric key
+recorded by a notebook, so every figure on the summary can be traced to the
+notebook section that computed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench.reporting.metrics import read_metrics
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One figure of the executive summary."""
+
+    key: str
+    label: str
+    unit: str  # "currency", "fraction", "count", "ratio"
+    notebook: str
+    section: str = ""
+    """Heading of the notebook section that explains the figure (its anchor on the page)."""
+    tables: tuple[str, ...] = ("transactions",)
+    """Input tables the figure depends on (to show the data-quality warnings that affect it)."""
+    interval: tuple[str, str] | None = None
+    """Metric keys of a confidence interval, if any."""
+
+
+KPIS = ("01_programme_kpis", "Headline KPIs and their definitions")
+HEADLINES: tuple[Headline, ...] = (
+    Headline("kpi.revenue_year", "Revenue of the year", "currency", *KPIS),
+    Headline("kpi.revenue_growth", "Revenue growth vs the same months of the year before", "fraction", *KPIS),
+    Headline("kpi.penetration_customers", "Companies in the programme", "fraction", *KPIS, ("customers",)),
+    Headline("kpi.penetration_revenue", "Revenue share of the programme's companies", "fraction", *KPIS, ("customers",)),
+    Headline("kpi.activation_rate", "Member companies activated", "fraction", *KPIS, ("customers", "points")),
+    Headline("portfolio.churn_rate", "Churn rate (last year)", "fraction", "02_portfolio", "Retention and churn"),
+    Headline("clv.total", "Lifetime value of the customer base over the horizon", "currency", "04_clv", "Customer lifetime value over the horizon"),
+    Headline("uplift.att", "Programme uplift per member company (12 months)", "currency", "06_uplift", "The effect: difference-in-differences",
+             ("customers",), interval=("uplift.att_ci_low", "uplift.att_ci_high")),
+    Headline("uplift.roi", "Programme return on investment", "fraction", "06_uplift", "Money: incremental margin and return on investment", ("customers",)),
+    Headline("rfm.segment.at_risk.customers", "Customers at risk (RFM)", "count", "03_rfm_value", "Named segments"),
+    Headline("rfm.segment.cant_lose_them.customers", "Customers we can't lose (RFM)", "count", "03_rfm_value", "Named segments"),
+    Headline("engagement.ambassadors", "Ambassador companies", "count", "07_engagement", "Ambassadors", ("events",)),
+)
+
+
+def anchor(heading: str) -> str:
+    """The id nbconvert gives a markdown heading (spaces become dashes)."""
+    return heading.strip().replace(" ", "-")
+
+
+def compute_summary(metrics: dict[str, Any], *, headlines: tuple[Headline, ...] = HEADLINES) -> pd.DataFrame:
+    """The headline figures that the run recorded, in summary order.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``key, label, unit, value, ci_low, ci_high, notebook, link, tables``; figures
+        the run did not record are left out.
+    """
+    rows = []
+    for h in headlines:
+        if metrics.get(h.key) is None:
+            continue
+        low, high = (metrics.get(h.interval[0]), metrics.get(h.interval[1])) if h.interval else (None, None)
+        link = f"{h.notebook}.html" + (f"#{anchor(h.section)}" if h.section else "")
+        rows.append((h.key, h.label, h.unit, metrics[h.key], low, high, h.notebook, link, h.tables))
+    return pd.DataFrame(rows, columns=["key", "label", "unit", "value", "ci_low", "ci_high", "notebook", "link", "tables"], dtype=object)
+
+
+def target_flags(metrics: dict[str, Any], targets: dict[str, dict[str, float]]) -> list[str]:
+    """One sentence per KPI of ``kpis.targets`` that the run's figures miss (or did not compute).
+
+    Parameters
+    ----------
+    metrics
+        The run's ``metrics.json`` (KPIs are recorded as ``kpi.<key>``).
+    targets
+        ``kpis.targets`` of the parameters: KPI key -> ``{"min": x}`` and/or ``{"max": y}``.
+    """
+    from workbench.analysis.kpis import compute_targets
+
+    if not targets:
+        return []
+    headline = pd.DataFrame({"kpi": list(targets), "value": [metrics.get(f"kpi.{k}") for k in targets]}).astype({"value": "float64"})
+    out = []
+    for row in compute_targets(headline, targets).itertuples():
+        if row.met:
+            continue
+        if row.value != row.value:
+            out.append(f"KPI {row.kpi} has a target but was not computed in this run.")
+            continue
+        bounds = " and ".join(f"{name} {bound:g}" for name, bound in (("min", row.target_min), ("max", row.target_max)) if bound == bound)
+        out.append(f"KPI {row.kpi} = {row.value:.4g} misses its target ({bounds}).")
+    return out
+
+
+def compare_metrics(current: dict[str, Any], previous: dict[str, Any], *, keys: list[str] | None = None) -> pd.DataFrame:
+    """Each figure of two runs side by side, with its change.
+
+    Parameters
+    ----------
+    current, previous
+        Two ``metrics.json`` maps.
+    keys
+        The keys to compare (default: every key of either run, sorted).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``key, previous, current, change, change_pct``: ``change = current - previous``
+        for numbers (None otherwise), ``change_pct`` as a fraction of ``|previous|``
+        (None when previous is 0 or not a number). A key absent from a run is None there.
+    """
+    keys = keys if keys is not None else sorted(set(current) | set(previous))
+    rows = []
+    for key in keys:
+        now, before = current.get(key), previous.get(key)
+        numeric = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (now, before))
+        change = now - before if numeric else None
+        pct = change / abs(before) if numeric and before != 0 else None
+        rows.append((key, before, now, change, pct))
+    return pd.DataFrame(rows, columns=["key", "previous", "current", "change", "change_pct"], dtype=object)
+
+
+def read_previous_run(folder: str | Path) -> dict[str, Any]:
+    """The metrics of a previous run folder.
+
+    Raises
+    ------
+    ValueError
+        The folder holds no ``metrics.json``.
+    """
+    folder = Path(folder)
+    if not (folder / "metrics.json").is_file():
+        raise ValueError(f"--compare {folder}: no metrics.json there; give the folder of a previous run (reports/<client>/<timestamp>)")
+    return read_metrics(folder)
