@@ -13,6 +13,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
+from workbench import formatting
+
 PALETTE = ["#1f5f8b", "#e07b39", "#3a9e6f", "#b8433d", "#7a5ea8", "#8c6d46", "#d16ba5", "#6b7b8c"]
 
 
@@ -34,7 +36,7 @@ def get_ax(ax: Axes | None) -> Axes:
 
 def thousands(unit: str = "") -> FuncFormatter:
     """Tick formatter with thin-space thousands (``12 345``), and an optional unit suffix."""
-    return FuncFormatter(lambda x, _: f"{x:,.0f}".replace(",", "\u2009") + (f" {unit}" if unit else ""))
+    return FuncFormatter(lambda x, _: formatting.money(x, unit))
 
 
 def labelled_barh(ax: Axes, labels: Sequence[str], values: Sequence[float], *, fmt: str = "{:,.0f}", color: str = PALETTE[0]) -> Axes:
@@ -43,7 +45,7 @@ def labelled_barh(ax: Axes, labels: Sequence[str], values: Sequence[float], *, f
     bars = ax.barh(y, values, color=color)
     ax.set_yticks(y, labels=list(labels))
     ax.invert_yaxis()
-    ax.bar_label(bars, labels=[fmt.format(v).replace(",", "\u2009") for v in values], padding=3, fontsize=9)
+    ax.bar_label(bars, labels=[fmt.format(v).replace(",", formatting.GROUP) for v in values], padding=3, fontsize=9)
     ax.margins(x=0.12)
     return ax
 
@@ -60,7 +62,7 @@ def heatmap(ax: Axes, matrix, *, row_labels: Sequence[str], col_labels: Sequence
     middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
-            ax.text(j, i, fmt.format(v).replace(",", "\u2009"), ha="center", va="center", fontsize=8,
+            ax.text(j, i, fmt.format(v).replace(",", formatting.GROUP), ha="center", va="center", fontsize=8,
                     color="white" if v > middle else "black")
     ax.figure.colorbar(image, ax=ax, label=cbar_label)
     return ax
@@ -147,7 +149,7 @@ def bridge_chart(ax: Axes, labels: Sequence[str], values: Sequence[float], *, to
             running += value
     x = np.arange(len(labels))
     bars = ax.bar(x, heights, bottom=bottoms, color=colors)
-    ax.bar_label(bars, labels=[t.replace(",", "\u2009") for t in texts], padding=2, fontsize=9)
+    ax.bar_label(bars, labels=[t.replace(",", formatting.GROUP) for t in texts], padding=2, fontsize=9)
     ax.set_xticks(x, labels=list(labels))
     levels = [b + h for b, h in zip(bottoms, heights)] + [b for b, t in zip(bottoms, totals) if not t]
     lo, hi = min(levels), max(levels)

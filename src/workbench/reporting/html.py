@@ -17,6 +17,8 @@ import jinja2
 import nbformat
 from nbconvert import HTMLExporter
 
+from workbench import formatting as fmt
+
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
 _HEADING = re.compile(r'<h([1-3]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
@@ -100,11 +102,11 @@ def _format(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, int):
-        return f"{value:,}".replace(",", "\u202f")
+        return fmt.number(value)
     if isinstance(value, float):
         if value != 0 and abs(value) < 1:
             return f"{value:.4g}"
-        return f"{value:,.2f}".replace(",", "\u202f")
+        return fmt.number(value, 2)
     return str(value)
 
 
@@ -113,11 +115,11 @@ def format_value(value: Any, unit: str, currency: str = "") -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "—"
     if unit == "fraction":
-        return f"{100 * value:.1f} %"
+        return fmt.percent(value)
     if unit == "currency":
-        return f"{value:,.0f}".replace(",", "\u202f") + (f" {currency}" if currency else "")
+        return fmt.money(value, currency)
     if unit == "count":
-        return f"{value:,.0f}".replace(",", "\u202f")
+        return fmt.number(value)
     return _format(value)
 
 

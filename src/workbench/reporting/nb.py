@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 from IPython.display import Markdown, display
 
+from workbench import formatting as fmt
+
 
 def note(text: str) -> None:
     """Show a plain-language note (e.g. why a section is empty)."""
@@ -53,15 +55,12 @@ def present(
     """
     out = frame.copy()
 
-    def sep(x: float, nd: int = 0) -> str:
-        return "" if pd.isna(x) else f"{x:,.{nd}f}".replace(",", "\u202f")
-
     for c in percent:
-        out[c] = out[c].map(lambda x: "" if pd.isna(x) else f"{100 * x:.1f} %")
+        out[c] = out[c].map(fmt.percent)
     for c in (*money, *integers):
-        out[c] = out[c].map(sep)
+        out[c] = out[c].map(fmt.number)
     for c, nd in (decimals or {}).items():
-        out[c] = out[c].map(lambda x, nd=nd: sep(x, nd))
+        out[c] = out[c].map(lambda x, nd=nd: fmt.number(x, nd))
     out = out.astype(object).where(out.notna(), "")
     if index is not None:
         out = out.set_index(index)
