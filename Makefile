@@ -1,28 +1,38 @@
 # Loyalty Workbench — every set-up step lives here, so a fresh machine needs only `make demo` or `make test`.
+# The environment is installed from requirements/lock.txt (exact versions, compiled from pyproject.toml by uv),
+# so a run next year gives today's figures; `make lock` refreshes it.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+UV     := $(BIN)/uv
+UV_VERSION := 0.13.9
+LOCK   := requirements/lock.txt
 STAMP  := $(VENV)/.installed
 PARAMS ?= parameters/demo.yaml
 DEMO   := data/demo/transactions.csv
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help install demo-data demo test unit nbval notebooks lab benchmark clean
+.PHONY: help install demo-data demo test lint unit nbval notebooks lab benchmark lock clean
 
 help:
 	@echo "make demo       set up, simulate the demo data if absent, run every notebook, print the report path"
-	@echo "make test       set up, then every test (unit tests and nbval on the notebooks)"
+	@echo "make test       set up, then every test (lint, unit tests and nbval on the notebooks)"
 	@echo "make lab        JupyterLab on notebooks/ with the project's environment"
 	@echo "make notebooks  re-execute the committed notebooks on the demo data (refreshes their outputs)"
 	@echo "make benchmark  speed and memory benchmarks (benchmarks/)"
+	@echo "make lock       recompile requirements/lock.txt from pyproject.toml"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV) pip install --quiet --python $(BIN)/python -r $(LOCK)
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+lock: install
+	$(UV) pip compile pyproject.toml --extra test --extra lab --universal --python-version 3.11 --quiet -o $(LOCK)
 
 $(DEMO): | $(STAMP)
 	$(BIN)/workbench simulate --out data/demo
@@ -32,7 +42,11 @@ demo-data: $(DEMO)
 demo: install demo-data
 	$(BIN)/workbench run $(PARAMS)
 
-test: install demo-data
+lint: install
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
+
+test: install demo-data lint
 	$(BIN)/python -m pytest tests notebooks $(NBVAL)
 
 unit: install demo-data

@@ -1,8 +1,8 @@
 """The command line end to end, on tiny hand-written inputs: exit codes, messages, files written."""
 
 import hashlib
-import re
 import json
+import re
 import shutil
 import subprocess
 import sys

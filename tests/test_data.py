@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from tests.conftest import write_params
+from workbench.config.params import load_params
 from workbench.data import load_dataset
 from workbench.errors import DataError
-from workbench.config.params import load_params
 
 
 def test_french_export_is_read_mapped_and_ledgered(french_client: Path):

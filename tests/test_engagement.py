@@ -2,15 +2,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from pandas.testing import assert_frame_equal  # noqa: E402
 
 from workbench import plotting  # noqa: E402
 from workbench.analysis import engagement as eng  # noqa: E402
-from workbench.errors import ParameterError  # noqa: E402
 from workbench.config.params import parse_params  # noqa: E402
+from workbench.errors import ParameterError  # noqa: E402
 
 KINDS = {"business": ["purchase_declaration"], "social": ["login", "visit"], "technical": ["training"]}
 REF = pd.Timestamp("2024-12-31")

@@ -12,9 +12,9 @@ from pandas.testing import assert_frame_equal  # noqa: E402
 from tests.conftest import write_params  # noqa: E402
 from workbench import plotting  # noqa: E402
 from workbench.analysis import kpis  # noqa: E402
-from workbench.errors import ParameterError  # noqa: E402
 from workbench.config.params import parse_params  # noqa: E402
 from workbench.config.sections.kpis import KPI_KEYS  # noqa: E402
+from workbench.errors import ParameterError  # noqa: E402
 
 START, END = pd.Timestamp("2022-01-01"), pd.Timestamp("2023-12-31")
 
@@ -310,8 +310,8 @@ def test_plots_draw_what_they_are_given():
 # ---------------------------------------------------------------- against the simulator
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory):
-    from workbench.data import load_dataset
     from workbench.config.params import load_params
+    from workbench.data import load_dataset
     from workbench.simulate import simulate, write_simulation
 
     folder = tmp_path_factory.mktemp("sim")

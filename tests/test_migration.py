@@ -11,8 +11,8 @@ from pandas.testing import assert_frame_equal  # noqa: E402
 from workbench import plotting  # noqa: E402
 from workbench.analysis import migration as mg  # noqa: E402
 from workbench.analysis import rfm  # noqa: E402
-from workbench.errors import ParameterError  # noqa: E402
 from workbench.config.params import parse_params  # noqa: E402
+from workbench.errors import ParameterError  # noqa: E402
 from workbench.simulate import simulate  # noqa: E402
 
 D0, D1 = pd.Timestamp("2022-12-31"), pd.Timestamp("2023-12-31")

@@ -4,8 +4,8 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT, write_params
-from workbench.errors import ParameterError
 from workbench.config.params import Params, load_params, parse_params
+from workbench.errors import ParameterError
 
 BASE = {"client": "Acme", "period": {"start": "2022-01-01", "end": "2024-12-31"}, "data": {"transactions": {"path": "t.csv"}}}
 

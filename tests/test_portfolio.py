@@ -11,11 +11,11 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from pandas.testing import assert_frame_equal  # noqa: E402
 
-from workbench.plotting import charts as plots  # noqa: E402
 from workbench import plotting  # noqa: E402
 from workbench.analysis import portfolio as pf  # noqa: E402
-from workbench.errors import ParameterError  # noqa: E402
 from workbench.config.params import parse_params  # noqa: E402
+from workbench.errors import ParameterError  # noqa: E402
+from workbench.plotting import charts as plots  # noqa: E402
 
 START, END = pd.Timestamp("2022-01-01"), pd.Timestamp("2023-12-31")
 

@@ -8,8 +8,8 @@ from pandas.testing import assert_frame_equal  # noqa: E402
 
 from workbench import plotting  # noqa: E402
 from workbench.analysis import quality  # noqa: E402
-from workbench.data import Dataset  # noqa: E402
 from workbench.config.params import parse_params  # noqa: E402
+from workbench.data import Dataset  # noqa: E402
 
 
 def tx(rows):
@@ -94,8 +94,13 @@ def _dataset(transactions, rejected_rows=0):
 PARAMS = parse_params({"client": "x", "period": {"start": "2023-01-01", "end": "2023-12-31"}, "data": {"transactions": {"path": "t.csv"}}})
 
 
+def _warnings(ds):
+    return quality.compute_warnings(ds.tables, ledger=ds.ledger, rejected=ds.rejected, start=pd.Timestamp("2023-01-01"),
+                                    end=pd.Timestamp("2023-12-31"), **PARAMS.quality.model_dump())
+
+
 def test_warnings_name_each_problem():
-    got = quality.compute_warnings(_dataset(TX, rejected_rows=1), params=PARAMS)
+    got = _warnings(_dataset(TX, rejected_rows=1))
     messages = " | ".join(got["message"])
     assert "transactions: 1 of 6 rows rejected (16.7%, above the 1% threshold)" in messages
     assert "credit notes amount to 14.3% of gross revenue" in messages
@@ -107,7 +112,7 @@ def test_warnings_name_each_problem():
 
 def test_clean_data_gives_no_warning():
     rows = [(c, f"2023-{m:02d}-10", 100.0) for m in range(1, 13) for c in "AB"]
-    assert quality.compute_warnings(_dataset(tx(rows)), params=PARAMS).empty
+    assert _warnings(_dataset(tx(rows))).empty
 
 
 def test_plots_draw_what_was_computed():

@@ -11,8 +11,10 @@ from pandas.testing import assert_frame_equal  # noqa: E402
 
 from workbench import plotting  # noqa: E402
 from workbench.analysis import rfm  # noqa: E402
-from workbench.errors import ParameterError  # noqa: E402
 from workbench.config.params import parse_params  # noqa: E402
+from workbench.errors import ParameterError  # noqa: E402
+from workbench.reporting.manifest import read_manifest  # noqa: E402
+from workbench.session import Workbench  # noqa: E402
 
 REF = pd.Timestamp("2024-12-31")
 
@@ -226,8 +228,12 @@ def test_crm_export_and_writing(tmp_path):
     assert out["customer_id"].tolist() == ["A", "B", "C", "D"]
     assert out.loc[0, "value_class"] == "High value" and pd.isna(out.loc[1, "value_class"])  # B has no value score
     assert pd.isna(out.loc[3, "segment"]) and out.loc[3, "value_score"] == 5.0
-    paths = rfm.write_exports(tmp_path / "run", {"rfm_customers": out})
-    assert paths == [tmp_path / "run" / "rfm_customers.csv"]
+    run = tmp_path / "run"
+    run.mkdir()
+    wb = Workbench(params=None, dataset=None, run_dir=run)
+    paths = wb.export_all({"rfm_customers.csv": out})
+    assert paths == [run / "rfm_customers.csv"]
+    assert read_manifest(run) == [{"file": "rfm_customers.csv", "rows": 4, "columns": list(out.columns), "role": None}]
     back = pd.read_csv(paths[0], dtype={"customer_id": str})
     assert back["customer_id"].tolist() == ["A", "B", "C", "D"] and back.loc[0, "rfm_score"] == 555
 

@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
-from pandas.testing import assert_frame_equal
 
-from workbench.reporting import html as report, summary
+from workbench.reporting import html as report
+from workbench.reporting import summary
 
 
 def test_compare_metrics_by_hand():

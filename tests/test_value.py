@@ -9,8 +9,8 @@ from pandas.testing import assert_frame_equal  # noqa: E402
 
 from workbench import plotting  # noqa: E402
 from workbench.analysis import value  # noqa: E402
-from workbench.errors import ParameterError  # noqa: E402
 from workbench.config.params import parse_params  # noqa: E402
+from workbench.errors import ParameterError  # noqa: E402
 
 REF, START = pd.Timestamp("2024-12-31"), pd.Timestamp("2022-01-01")  # exactly 3 years
 

@@ -15,11 +15,10 @@ from workbench.errors import WorkbenchError
 
 
 def _run(args: argparse.Namespace) -> int:
+    from workbench.resources import notebooks_dir
     from workbench.runner import run
 
-    from workbench.runner import NOTEBOOKS_DIR
-
-    notebooks = Path(args.notebooks) if args.notebooks else NOTEBOOKS_DIR
+    notebooks = Path(args.notebooks) if args.notebooks else notebooks_dir()
     if not notebooks.is_dir():
         raise WorkbenchError(f"--notebooks {args.notebooks}: no such folder; give the folder of the NN_name.ipynb notebooks")
     result = run(args.params, out=args.out, only=args.only, strict=args.strict, notebooks_dir=notebooks, compare=args.compare)
@@ -31,8 +30,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from workbench.data import load_dataset
     from workbench.config.params import load_params
+    from workbench.data import load_dataset
 
     params = load_params(args.params)
     dataset = load_dataset(params)
@@ -62,6 +61,22 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _init(args: argparse.Namespace) -> int:
+    from workbench.scaffold import init_client
+
+    written = init_client(args.folder, client=args.client, demo=args.demo)
+    params = written[0]
+    print(f"Client folder {args.folder}: {len(written)} file(s) written, parameters in {params}")
+    if args.demo:
+        print("Next: the simulated data are in place, run")
+        print(f"  workbench run {params}")
+    else:
+        print(f"Next: put the client's exports in {params.parent / 'data'} (see its README.md), map their columns in {params}, then")
+        print(f"  workbench validate {params}")
+        print(f"  workbench run {params}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description="Loyalty Workbench: run the B2B loyalty-programme analysis method on a client's data.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -72,13 +87,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (e.g. 00_data_quality, 00 or data_quality)")
     p.add_argument("--strict", action="store_true", help="fail when any input row is rejected")
     p.add_argument("--compare", metavar="PREVIOUS_RUN_DIR", help="a previous run of the same client: show each headline figure's change")
-    p.add_argument("--notebooks", metavar="DIR", help="folder of the method notebooks (default: the project's notebooks/)")
+    p.add_argument("--notebooks", metavar="DIR", help="folder of the method notebooks (default: the ones installed with the package)")
     p.set_defaults(func=_run)
 
     p = sub.add_parser("validate", help="check the parameters and data, print the row ledger")
     p.add_argument("params", help="the client's parameter file (YAML)")
     p.add_argument("--strict", action="store_true", help="exit non-zero when any input row is rejected")
     p.set_defaults(func=_validate)
+
+    p = sub.add_parser("init", help="scaffold a client folder: a parameter file from the template and a data/ folder")
+    p.add_argument("folder", help="the client's folder (created)")
+    p.add_argument("--client", help="the client's name (default: the folder's name)")
+    p.add_argument("--demo", action="store_true", help="also simulate a small programme into data/ so that `workbench run` works at once")
+    p.set_defaults(func=_init)
 
     p = sub.add_parser("simulate", help="write a simulated B2B loyalty programme (CSV + truth.json)")
     p.add_argument("--out", required=True, help="folder to write")

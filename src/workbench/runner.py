@@ -24,15 +24,15 @@ from typing import Callable
 import pandas as pd
 
 from workbench import __version__
-
-from workbench.reporting import metrics, html as report, summary
-
 from workbench.analysis import quality
+from workbench.config.params import Params, load_params, params_as_dict
 from workbench.data import Dataset, load_dataset
 from workbench.errors import StrictModeError, WorkbenchError
-from workbench.config.params import Params, load_params, params_as_dict
+from workbench.reporting import html as report
+from workbench.reporting import manifest, metrics, summary
+from workbench.resources import notebooks_dir as notebooks_dir_default
+from workbench.session import Workbench
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOT_APPLICABLE = "not applicable"
 _NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
 _PACKAGES = ("loyalty-workbench", "pandas", "numpy", "lifetimes", "scipy", "statsmodels", "scikit-learn",
@@ -69,7 +69,7 @@ class RunResult:
         return self.run_dir / "index.html"
 
 
-def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
+def discover_notebooks(folder: Path) -> list[Path]:
     """The method notebooks (``NN_name.ipynb``), in order."""
     return sorted(p for p in folder.glob("*.ipynb") if _NOTEBOOK_NAME.match(p.name))
 
@@ -165,7 +165,7 @@ def run(
     out: str | Path | None = None,
     only: list[str] | None = None,
     strict: bool = False,
-    notebooks_dir: Path = NOTEBOOKS_DIR,
+    notebooks_dir: Path | None = None,
     compare: str | Path | None = None,
     say: Callable[[str], None] = print,
 ) -> RunResult:
@@ -182,7 +182,7 @@ def run(
     strict
         Fail before running anything when a row is rejected.
     notebooks_dir
-        Where the method notebooks are.
+        Where the method notebooks are (default: the ones installed with the package).
     compare
         A previous run folder of the same client: the summary shows each headline figure's change.
     say
@@ -203,6 +203,7 @@ def run(
         previous = summary.read_previous_run(compare) if compare else None
     except ValueError as exc:
         raise WorkbenchError(str(exc)) from None
+    notebooks_dir = Path(notebooks_dir) if notebooks_dir else notebooks_dir_default()
     notebooks = select_notebooks(discover_notebooks(notebooks_dir), only)
     if not notebooks:
         raise WorkbenchError(f"{notebooks_dir}: no notebooks named NN_name.ipynb found")
@@ -285,9 +286,9 @@ def _headlines(recorded: dict, warnings: pd.DataFrame, previous: dict | None) ->
 
 
 def _segment_actions(run_dir: Path) -> list[dict]:
-    """The levers and retention budget per RFM segment that 03_rfm_value exported, if it ran."""
-    path = run_dir / "segment_actions.csv"
-    if not path.is_file():
+    """The levers and retention budget per RFM segment, if a notebook exported them (manifest role ``segment_actions``)."""
+    path = manifest.find_export(run_dir, "segment_actions")
+    if path is None:
         return []
     frame = pd.read_csv(path)
     return frame[frame["customers"] > 0].to_dict(orient="records")
@@ -296,7 +297,7 @@ def _segment_actions(run_dir: Path) -> list[dict]:
 def _write_index(result: RunResult, params: Params, dataset: Dataset, params_path: Path, *, previous: dict | None = None, compare=None) -> None:
     recorded = metrics.read_metrics(result.run_dir)
     reasons = dataset.rejected.groupby(["table", "reason"]).size().rename("rows").reset_index()
-    warnings = quality.compute_warnings(dataset, params=params)
+    warnings = Workbench(params=params, dataset=dataset).quality_warnings()
     context = {
         "client": params.client,
         "currency": params.currency,

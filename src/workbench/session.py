@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.reporting import metrics
-from workbench.data import Dataset, load_dataset
 from workbench.config.params import Params, load_params
+from workbench.data import Dataset, load_dataset
+from workbench.reporting import manifest, metrics
 
 
 @dataclass
@@ -76,17 +76,41 @@ class Workbench:
         """The reference date."""
         return pd.Timestamp(self.params.period.end)
 
-    def export(self, frame: pd.DataFrame, name: str) -> Path | None:
+    def quality_warnings(self) -> pd.DataFrame:
+        """The data-quality warnings (:func:`workbench.analysis.quality.compute_warnings`) with this client's thresholds."""
+        from workbench.analysis import quality
+
+        ds = self.dataset
+        return quality.compute_warnings(ds.tables, ledger=ds.ledger, rejected=ds.rejected, start=self.start, end=self.end,
+                                        **self.params.quality.model_dump())
+
+    def export(self, frame: pd.DataFrame, name: str, *, role: str | None = None) -> Path | None:
         """Write ``frame`` as ``<run_dir>/<name>`` (CSV, UTF-8, no index) for the client's teams.
 
-        In interactive use (no run folder) nothing is written and None is returned,
-        so exploring a client never writes files into the project.
+        This is the one way a notebook writes a file: the export is listed in the run's
+        manifest (``manifest.json``) with its ``role``, through which the runner finds it.
+        In interactive use (no run folder) nothing is written and None is returned, so
+        exploring a client never writes files into the project.
+
+        Parameters
+        ----------
+        frame
+            The table to write.
+        name
+            File name inside the run folder, e.g. ``ambassadors.csv``.
+        role
+            What the runner may look this export up by (e.g. ``segment_actions``); None: for people only.
         """
         if self.run_dir is None:
             return None
         path = self.run_dir / name
         frame.to_csv(path, index=False, encoding="utf-8")
+        manifest.add_export(self.run_dir, file=name, rows=len(frame), columns=[str(c) for c in frame.columns], role=role)
         return path
+
+    def export_all(self, frames: dict[str, pd.DataFrame]) -> list[Path]:
+        """:meth:`export` each ``{name: frame}``; the paths written (none in interactive use)."""
+        return [path for name, frame in frames.items() if (path := self.export(frame, name)) is not None]
 
     def record(self, key: str, value: Any) -> None:
         """Record a headline figure into ``metrics.json`` (see :func:`workbench.reporting.metrics.record`)."""

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.config.params import Params
-from workbench.data import Dataset
-
 WARNING_COLUMNS = ["table", "topic", "message"]
 
 
@@ -198,34 +195,56 @@ def compute_coverage(tables: dict[str, pd.DataFrame], rejected: pd.DataFrame) ->
     return out
 
 
-def compute_warnings(dataset: Dataset, *, params: Params) -> pd.DataFrame:
+def compute_warnings(
+    tables: dict[str, pd.DataFrame],
+    *,
+    ledger: pd.DataFrame,
+    rejected: pd.DataFrame,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    max_rejected_share: float,
+    max_credit_note_share: float,
+    min_months: int,
+) -> pd.DataFrame:
     """Plain-language warnings a consultant should read before trusting the rest.
+
+    Parameters
+    ----------
+    tables
+        The normalised tables by name (``transactions`` required, with ``in_period`` when known).
+    ledger, rejected
+        The row ledger and the rejected rows of the data layer.
+    start, end
+        The analysis period (both days included).
+    max_rejected_share, max_credit_note_share
+        Thresholds (fractions 0-1) above which a warning is raised.
+    min_months
+        Months of data needed for year-over-year figures.
 
     Returns
     -------
     pd.DataFrame
         ``table, topic, message``, one row per warning (empty when all is well).
     """
-    q = params.quality
-    start, end = pd.Timestamp(params.period.start), pd.Timestamp(params.period.end)
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
     out: list[tuple[str, str, str]] = []
-    for row in compute_ledger(dataset.ledger).itertuples():
-        if row.rejected_share > q.max_rejected_share:
-            out.append((row.table, "rejections", f"{row.table}: {row.rows_rejected} of {row.rows_read} rows rejected ({row.rejected_share:.1%}, above the {q.max_rejected_share:.0%} threshold); read the reasons before trusting the figures."))
-    tx = dataset.tables["transactions"]
+    for row in compute_ledger(ledger).itertuples():
+        if row.rejected_share > max_rejected_share:
+            out.append((row.table, "rejections", f"{row.table}: {row.rows_rejected} of {row.rows_read} rows rejected ({row.rejected_share:.1%}, above the {max_rejected_share:.0%} threshold); read the reasons before trusting the figures."))
+    tx = tables["transactions"]
     tx = tx[tx["in_period"]] if "in_period" in tx else tx
     if tx.empty:
         out.append(("transactions", "period", f"transactions: no transaction falls inside the period {start:%Y-%m-%d} to {end:%Y-%m-%d}; check period in the parameters."))
         return pd.DataFrame(out, columns=WARNING_COLUMNS)
     credit = compute_credit_notes(tx).iloc[0]
-    if credit["amount_share"] > q.max_credit_note_share:
-        out.append(("transactions", "credit notes", f"transactions: credit notes amount to {credit['amount_share']:.1%} of gross revenue (threshold {q.max_credit_note_share:.0%}); check that returns are not booked twice."))
+    if credit["amount_share"] > max_credit_note_share:
+        out.append(("transactions", "credit notes", f"transactions: credit notes amount to {credit['amount_share']:.1%} of gross revenue (threshold {max_credit_note_share:.0%}); check that returns are not booked twice."))
     monthly = compute_monthly_activity(tx, start=start, end=end)
     covered = monthly[monthly["rows"] > 0]["month"]
     first, last = covered.min(), covered.max()
     span = (last - first).n + 1
-    if span < q.min_months:
-        out.append(("transactions", "coverage", f"transactions: data cover {span} month(s) of the period; year-over-year figures need at least {q.min_months}."))
+    if span < min_months:
+        out.append(("transactions", "coverage", f"transactions: data cover {span} month(s) of the period; year-over-year figures need at least {min_months}."))
     gaps = monthly[(monthly["rows"] == 0) & (monthly["month"] > first) & (monthly["month"] < last)]["month"]
     if len(gaps):
         shown = ", ".join(str(m) for m in gaps[:6]) + (" ..." if len(gaps) > 6 else "")
@@ -236,8 +255,8 @@ def compute_warnings(dataset: Dataset, *, params: Params) -> pd.DataFrame:
     if len(dup):
         extra = int((dup["rows"] - 1).sum())
         out.append(("transactions", "duplicates", f"transactions: {extra} kept row(s) repeat the customer, date and amount of another row (possible double entries; kept)."))
-    tables = {**dataset.tables, "transactions": tx}
-    for c in compute_coverage(tables, dataset.rejected).itertuples():
+    tables = {**tables, "transactions": tx}
+    for c in compute_coverage(tables, rejected).itertuples():
         if c.count and (c.check.startswith("members without") or c.check.startswith("transaction customers") or (c.share or 0) > 0.2):
             out.append(("coverage", c.check, f"{c.count} {c.check} ({c.share:.1%})."))
     return pd.DataFrame(out, columns=WARNING_COLUMNS)

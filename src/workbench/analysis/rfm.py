@@ -28,71 +28,24 @@ is listed from the best segment to the worst; with 5 scores it leaves no custome
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
+from workbench.config.defaults import (  # noqa: F401  (re-exported)
+    DEFAULT_LEVERS,
+    DEFAULT_SEGMENTS,
+    LEVER_EXAMPLES,
+    LEVERS,
+    OTHERS,
+    SegmentRule,
+)
 from workbench.data.validation import require_columns
 
 DIMENSIONS = ("recency", "frequency", "monetary")
 VALUE_COLUMN = {"recency": "recency_days", "frequency": "frequency", "monetary": "monetary"}
 RFM_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "margin", "r_score", "f_score", "m_score", "rfm_score", "segment"]
-OTHERS = "Others"
-LEVERS = ("transactional", "service", "relational", "engagement")
-LEVER_EXAMPLES = {
-    "transactional": "vouchers, promotions, discounts, gifts, cashback; cross-sell and up-sell offers",
-    "service": "dedicated services: delivery, training, after-sales, advice, loans",
-    "relational": "regular personal contact: account-manager calls, newsletters, satisfaction surveys, product news",
-    "engagement": "recognition for reviews, referrals, testimonials; customer test groups, ambassador club",
-}
-
-
-@dataclass(frozen=True)
-class SegmentRule:
-    """A named segment: closed ranges ``(lo, hi)`` of R, F and M scores."""
-
-    name: str
-    r: tuple[int, int]
-    f: tuple[int, int]
-    m: tuple[int, int]
-
-
-DEFAULT_SEGMENTS: tuple[SegmentRule, ...] = (
-    SegmentRule("Champions", (4, 5), (4, 5), (4, 5)),
-    SegmentRule("Loyal Customers", (3, 5), (3, 5), (3, 5)),
-    SegmentRule("Potential Loyalist", (4, 5), (2, 5), (1, 5)),
-    SegmentRule("New Customers", (4, 5), (1, 1), (1, 5)),
-    SegmentRule("Promising", (3, 3), (1, 1), (1, 5)),
-    SegmentRule("Need Attention", (3, 3), (2, 5), (1, 5)),
-    SegmentRule("Can't Lose Them", (1, 2), (4, 5), (4, 5)),
-    SegmentRule("At Risk", (1, 2), (3, 5), (3, 5)),
-    SegmentRule("About To Sleep", (2, 2), (1, 2), (1, 5)),
-    SegmentRule("Hibernating", (1, 2), (2, 5), (1, 5)),
-    SegmentRule("Lost", (1, 1), (1, 5), (1, 5)),
-)
-"""The default 11-segment map, best first; first match wins (see the module docstring)."""
-
-DEFAULT_LEVERS: dict[str, tuple[str, ...]] = {
-    "Champions": ("relational", "engagement"),
-    "Loyal Customers": ("relational", "service", "engagement"),
-    "Potential Loyalist": ("transactional", "relational"),
-    "New Customers": ("service", "relational"),
-    "Promising": ("transactional", "service"),
-    "Need Attention": ("relational", "transactional"),
-    "Can't Lose Them": ("relational", "service", "transactional"),
-    "At Risk": ("relational", "service"),
-    "About To Sleep": ("transactional", "relational"),
-    "Hibernating": ("transactional",),
-    "Lost": ("transactional",),
-    OTHERS: ("relational",),
-}
-"""Levers of seed 004 per default segment: recognition and referral for the best, cross-sell and
-up-sell offers for low frequency or low basket, contact and service for those drifting away."""
-
-
 # ---------------------------------------------------------------- values
 def years_between(first: pd.Timestamp, last: pd.Timestamp) -> float:
     """Length of ``[first, last]`` (both days included) in years: whole years, then months / 12, then days / 365.25.
@@ -516,17 +469,5 @@ def compute_crm_export(rfm: pd.DataFrame, value: pd.DataFrame | None = None) -> 
     if value is not None:
         out = out.merge(value[["customer_id", "score", "value_class"]].rename(columns={"score": "value_score"}), on="customer_id", how="outer")
     return out.sort_values("customer_id", kind="stable").reset_index(drop=True)
-
-
-def write_exports(folder: str | Path, frames: Mapping[str, pd.DataFrame]) -> list[Path]:
-    """Write each frame as ``<name>.csv`` (UTF-8, comma-separated) in ``folder``; returns the paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, frame in frames.items():
-        path = folder / f"{name}.csv"
-        frame.to_csv(path, index=False, encoding="utf-8")
-        paths.append(path)
-    return paths
 
 

@@ -27,16 +27,15 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis.rfm import in_window, purchase_counts, years_between
+from workbench.config.defaults import (  # noqa: F401  (re-exported)
+    DEFAULT_CLASSES,
+    DEFAULT_MARGIN_BANDS,
+    DEFAULT_REVENUE_BANDS,
+    Band,
+    ValueClass,
+)
 from workbench.data.validation import require_columns
 
-Band = tuple[float | None, float]
-"""``(above, points)``: points for a value strictly above ``above`` (None: any value)."""
-ValueClass = tuple[str, float | None]
-"""``(name, min_score)``: the class of a score >= ``min_score`` (None: any score)."""
-
-DEFAULT_REVENUE_BANDS: tuple[Band, ...] = ((100, 10.0), (50, 7.5), (10, 2.5), (None, 0.5))
-DEFAULT_MARGIN_BANDS: tuple[Band, ...] = ((20, 20.0), (10, 10.0), (2, 5.0), (None, 1.0))
-DEFAULT_CLASSES: tuple[ValueClass, ...] = (("VIP", 60.0), ("High value", 30.0), ("Medium value", 12.0), ("Low value", None))
 VALUE_COLUMNS = ["customer_id", "revenue", "margin", "purchases", "annual_revenue", "annual_margin", "revenue_points",
                  "margin_points", "purchase_points", "score", "value_class"]
 

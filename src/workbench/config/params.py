@@ -26,7 +26,6 @@ from pydantic import (
 )
 
 from workbench.config.contract import TABLES
-from workbench.errors import ParameterError
 from workbench.config.sections import (
     ClvSection,
     EngagementSection,
@@ -38,6 +37,7 @@ from workbench.config.sections import (
     ValueScoreSection,
 )
 from workbench.config.sections.base import Section
+from workbench.errors import ParameterError
 
 TEMPLATE_HINT = "see parameters/_template.yaml"
 

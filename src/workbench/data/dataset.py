@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.data import validation as v
 from workbench.config.contract import LOAD_ORDER, TABLES, TableSpec
-from workbench.errors import DataError
 from workbench.config.params import Params, TableSource
+from workbench.data import validation as v
+from workbench.errors import DataError
 
 LEDGER_COLUMNS = ["table", "file", "rows_read", "rows_kept", "rows_rejected", "rows_out_of_period"]
 REJECTED_COLUMNS = ["table", "file", "source_row", "reason", "detail", "raw"]

@@ -6,6 +6,7 @@ These only format; they compute nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import pandas as pd
 from IPython.display import Markdown, display
@@ -16,6 +17,15 @@ from workbench import formatting as fmt
 def note(text: str) -> None:
     """Show a plain-language note (e.g. why a section is empty)."""
     display(Markdown(f"> **Note.** {text}"))
+
+
+def exported(paths: Sequence[Path], *, what: str = "") -> None:
+    """Say which files an export step wrote, or that an interactive session writes none."""
+    detail = f" ({what})" if what else ""
+    if paths:
+        note(f"Written to the run folder: {', '.join(Path(p).name for p in paths)}{detail}.")
+    else:
+        note(f"Interactive session: nothing written{' (' + what + ' would be exported)' if what else ''}.")
 
 
 def bullets(items: Iterable[str], *, empty: str = "Nothing to report.") -> None:

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 from typing_extensions import TypedDict
 
-from workbench.analysis.rfm import DEFAULT_LEVERS, DEFAULT_SEGMENTS, SegmentRule
+from workbench.config.defaults import DEFAULT_LEVERS, DEFAULT_SEGMENTS, SegmentRule
 from workbench.config.sections.base import Section
 
 Lever = Literal["transactional", "service", "relational", "engagement"]  # workbench.analysis.rfm.LEVERS

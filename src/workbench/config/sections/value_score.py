@@ -7,8 +7,12 @@ from typing import Literal
 from pydantic import ConfigDict, Field, model_validator
 from typing_extensions import TypedDict
 
+from workbench.config.defaults import (
+    DEFAULT_CLASSES,
+    DEFAULT_MARGIN_BANDS,
+    DEFAULT_REVENUE_BANDS,
+)
 from workbench.config.sections.base import Section
-from workbench.analysis.value import DEFAULT_CLASSES, DEFAULT_MARGIN_BANDS, DEFAULT_REVENUE_BANDS
 
 
 class BandSpec(TypedDict):
