@@ -64,7 +64,7 @@ def _simulate(args: argparse.Namespace) -> int:
 def _init(args: argparse.Namespace) -> int:
     from workbench.scaffold import init_client
 
-    written = init_client(args.folder, client=args.client, demo=args.demo)
+    written = init_client(args.folder, client=args.client, demo=args.demo, customers=args.customers)
     params = written[0]
     print(f"Client folder {args.folder}: {len(written)} file(s) written, parameters in {params}")
     if args.demo:
@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", help="the client's folder (created)")
     p.add_argument("--client", help="the client's name (default: the folder's name)")
     p.add_argument("--demo", action="store_true", help="also simulate a small programme into data/ so that `workbench run` works at once")
+    p.add_argument("--customers", type=int, default=300, help="with --demo: number of simulated companies (default 300)")
     p.set_defaults(func=_init)
 
     p = sub.add_parser("simulate", help="write a simulated B2B loyalty programme (CSV + truth.json)")
