@@ -10,13 +10,14 @@ from statsmodels.tools.numdiff import approx_hess3  # noqa: E402
 
 from workbench import plotting  # noqa: E402
 from workbench.analysis import clv  # noqa: E402  (imports lifetimes quietly; import it through clv)
+from workbench.analysis.clv import fit as clv_fit  # noqa: E402  (where the lifetimes fitters are used: patch them there)
 from workbench.config.params import parse_params  # noqa: E402
 from workbench.errors import ParameterError  # noqa: E402
 from workbench.simulate import simulate  # noqa: E402
 
 from tests.conftest import write_params  # noqa: E402
 
-BetaGeoFitter = clv.BetaGeoFitter
+BetaGeoFitter = clv_fit.BetaGeoFitter
 
 
 def tx(rows):
@@ -310,7 +311,7 @@ def _failing(base):
 @pytest.fixture
 def failing(monkeypatch):
     fitter = _failing(BetaGeoFitter)
-    monkeypatch.setattr(clv, "BetaGeoFitter", fitter)
+    monkeypatch.setattr(clv_fit, "BetaGeoFitter", fitter)
     return fitter
 
 
@@ -339,8 +340,8 @@ def test_fit_retries_with_a_looser_tolerance(failing, cdnow):
 
 def test_gamma_gamma_retries_without_penalizer(monkeypatch, cdnow):
     _, cal, _, _ = cdnow
-    fitter = _failing(clv.GammaGammaFitter)
-    monkeypatch.setattr(clv, "GammaGammaFitter", fitter)
+    fitter = _failing(clv_fit.GammaGammaFitter)
+    monkeypatch.setattr(clv_fit, "GammaGammaFitter", fitter)
     with pytest.raises(clv.ClvFitError, match=r"Gamma-Gamma did not converge on 946 customers after 2 attempts \(tol=1e-07, penalizer=0: .*; tol=0.0001, penalizer=0: .*\); check"):
         clv.fit_gamma_gamma(cal)
     # a penalizer would be applied to v in currency units, so none is ever tried
