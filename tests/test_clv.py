@@ -10,13 +10,14 @@ from statsmodels.tools.numdiff import approx_hess3  # noqa: E402
 
 from workbench import plotting  # noqa: E402
 from workbench.analysis import clv  # noqa: E402  (imports lifetimes quietly; import it through clv)
+from workbench.analysis.clv import fit as clv_fit  # where the lifetimes fitters are used: patch them there
 from workbench.config.params import parse_params  # noqa: E402
 from workbench.errors import ParameterError  # noqa: E402
 from workbench.simulate import simulate  # noqa: E402
 
 from tests.conftest import write_params  # noqa: E402
 
-BetaGeoFitter = clv.BetaGeoFitter
+BetaGeoFitter = clv_fit.BetaGeoFitter
 
 
 def tx(rows):
@@ -310,7 +311,7 @@ def _failing(base):
 @pytest.fixture
 def failing(monkeypatch):
     fitter = _failing(BetaGeoFitter)
-    monkeypatch.setattr(clv, "BetaGeoFitter", fitter)
+    monkeypatch.setattr(clv_fit, "BetaGeoFitter", fitter)
     return fitter
 
 
@@ -339,8 +340,8 @@ def test_fit_retries_with_a_looser_tolerance(failing, cdnow):
 
 def test_gamma_gamma_retries_without_penalizer(monkeypatch, cdnow):
     _, cal, _, _ = cdnow
-    fitter = _failing(clv.GammaGammaFitter)
-    monkeypatch.setattr(clv, "GammaGammaFitter", fitter)
+    fitter = _failing(clv_fit.GammaGammaFitter)
+    monkeypatch.setattr(clv_fit, "GammaGammaFitter", fitter)
     with pytest.raises(clv.ClvFitError, match=r"Gamma-Gamma did not converge on 946 customers after 2 attempts \(tol=1e-07, penalizer=0: .*; tol=0.0001, penalizer=0: .*\); check"):
         clv.fit_gamma_gamma(cal)
     # a penalizer would be applied to v in currency units, so none is ever tried
@@ -494,3 +495,61 @@ def test_parameter_defaults():
     section = parse_params(raw).clv
     assert (section.time_unit, section.calibration_end, section.use_history_before_period, section.penalizer) == ("week", None, True, 0.0)
     assert (section.horizon_months, section.annual_discount_rate) == (24, 0.10)
+
+
+# ---------------------------------------------------------------- the subpackage's helpers
+def test_months_to_units_by_hand():
+    # a month is 365.25 / 12 = 30.4375 days: 12 months = 365.25 days = 52.18 weeks
+    assert clv.months_to_units(12, time_unit="day") == pytest.approx(365.25)
+    assert clv.months_to_units(12, time_unit="week") == pytest.approx(365.25 / 7)
+    assert clv.months_to_units(3, time_unit="month") == pytest.approx(3.0)
+    with pytest.raises(ValueError, match="time_unit 'year'"):
+        clv.months_to_units(1, time_unit="year")
+
+
+def test_fit_models_runs_every_fit_and_names_the_failing_step(cdnow):
+    transactions, cal, bg, _ = cdnow
+    end = pd.Timestamp("1998-06-30")
+    summary = clv.compute_summary(transactions, end=end, time_unit="week")
+    fits = clv.fit_models(transactions, summary, calibration_end=pd.Timestamp("1997-09-30"), end=end, time_unit="week")
+    assert_frame_equal(fits.calibration, cal)
+    assert fits.calibration_bgnbd.params == pytest.approx(bg.params)
+    assert fits.bgnbd.n_customers == 2357 and fits.gamma_gamma.name == "Gamma-Gamma"
+    # TX: nobody has bought by 2023-12-25, so the calibration step fails first
+    with pytest.raises(ValueError, match=r"^The calibration period cannot be used: transactions: no purchase"):
+        clv.fit_models(TX, clv.compute_summary(TX, end=END), calibration_end=pd.Timestamp("2023-12-25"), end=END)
+    # both BG/NBD fits run on TX, but only A and D repeat with a positive spend: the Gamma-Gamma step fails
+    small = clv.compute_summary(TX, end=END)
+    with pytest.raises(ValueError, match=r"^The spend model cannot be fitted: summary: 2 repeat customer"):
+        clv.fit_models(TX, small, calibration_end=pd.Timestamp("2024-01-10"), end=END)
+
+
+def test_labels_follow_the_parameters(cdnow):
+    assert clv.clv_labels("USD", top_share=0.1)["top_share_of_clv"] == "share held by the top 10 %"
+    assert clv.clv_labels("USD")["clv_total"] == "total CLV (USD)"
+    gg = cdnow[3]
+    # p v / (q - 1) = 6.25 * 15.44 / 2.744 = 35.17 USD, 4 significant digits
+    mean = gg.params["p"] * gg.params["v"] / (gg.params["q"] - 1)
+    assert clv.describe_fit(gg, currency="USD") == [f"The population's mean spend per purchase day is {mean:.2f} USD (p v / (q - 1))."]
+
+
+def test_plots_set_their_titles(cdnow):
+    transactions, cal, bg, _ = cdnow
+    tracking = clv.compute_tracking(transactions, bg, calibration_end=pd.Timestamp("1997-09-30"), end=pd.Timestamp("1998-06-30"), step_days=1)
+    fig, ax = plt.subplots()
+    plotting.clv.plot_tracking(tracking, kind="incremental", ax=ax)
+    assert ax.get_title() == "Repeat purchase days per day: actual vs BG/NBD" and ax.get_ylabel() == "repeat purchase days (per day)"
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    matrix = clv.compute_matrix(bg, cal, kind="expected_purchases", horizon=clv.months_to_units(6, time_unit="week"), max_frequency=10)
+    plotting.clv.plot_matrix(matrix, kind="expected_purchases", time_unit="week", horizon_months=6, ax=ax)
+    assert ax.get_title() == "Expected purchase days in the next 6 months by frequency and recency"
+    assert fig.axes[1].get_ylabel() == "expected purchase days in 6 months"  # the colour bar
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    plotting.clv.plot_clv_distribution(CLV, currency="EUR", horizon_months=1, ax=ax, title="custom")
+    assert ax.get_title() == "custom" and ax.get_xlabel().startswith("CLV over 1 month (EUR")
+    assert ax.get_legend().get_texts()[0].get_text() == "median 300 EUR"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="horizon_months"):
+        plotting.clv.plot_matrix(matrix, kind="expected_purchases", time_unit="week")
