@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
+
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-import scipy.sparse as sp  # noqa: E402
-from pandas.testing import assert_frame_equal, assert_series_equal  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from pandas.testing import assert_frame_equal, assert_series_equal
 
-from workbench import plotting  # noqa: E402
-from workbench.analysis import uplift as U  # noqa: E402
-from workbench.config.sections.uplift import UpliftSection  # noqa: E402
-from workbench.simulate import simulate  # noqa: E402
+from workbench import plotting
+from workbench.analysis import uplift as U
+from workbench.config.sections.uplift import UpliftSection
+from workbench.simulate import simulate
 
 D = pd.Timestamp
 
@@ -24,8 +26,14 @@ D = pd.Timestamp
 # --------------------------------------------------------------------------- windows
 
 
-def test_months_to_days():
-    assert [U.months_to_days(m) for m in (12, 6, 24, 1)] == [365, 182, 730, 30]
+def test_windows_are_calendar_months():
+    # add_months clamps to the month's end: 2024-02-29 - 1 month = 2024-01-29, + 1 month = 2024-03-29
+    dates = pd.Series(pd.to_datetime(["2024-02-29", "2024-01-10", "2023-01-10", "2024-01-31"]))
+    assert U.months_days(dates, -1).tolist() == [31, 31, 31, 31]
+    assert U.months_days(dates, 1).tolist() == [29, 31, 31, 29]  # 2024-01-31 + 1 month = 2024-02-29
+    assert U.months_days(dates, 12).tolist() == [365, 366, 365, 366]  # a 12-month window holds 29 February when it spans it
+    # 2024-02-29 - 12 months = 2023-02-28 (clamped): that pre-window holds 366 days
+    assert U.months_days(dates, -12).tolist() == [366, 365, 365, 365]
 
 
 def _tx(rows):
@@ -33,27 +41,28 @@ def _tx(rows):
 
 
 def test_windows_leave_the_enrolment_day_out_of_the_pre_window():
-    # Enrolment 2024-01-10 (post window: 2024-01-10 .. 2025-01-08, 365 days; pre: 2023-01-10 .. 2024-01-09).
+    # Enrolment 2024-01-10 (post window: 2024-01-10 .. 2025-01-09, 12 calendar months = 366 days with 29 February;
+    # pre: 2023-01-10 .. 2024-01-09, 365 days).
     tx = _tx([
         ("A", "2023-01-09", 1000.0, 100.0),  # rel -366: outside the pre-window
         ("A", "2023-01-10", 10.0, 1.0),      # rel -365: first pre day, first half
         ("A", "2024-01-09", 20.0, 2.0),      # rel -1: last pre day, second half
         ("A", "2024-01-10", 500.0, 50.0),    # rel 0: the enrolment-day purchase -> post only
         ("A", "2024-02-01", -50.0, -5.0),    # credit note in post: netted, not a purchase
-        ("A", "2025-01-08", 7.0, 0.7),       # rel 364: last post day
-        ("A", "2025-01-09", 3000.0, 300.0),  # rel 365: outside the post-window
+        ("A", "2025-01-08", 7.0, 0.7),       # rel 364: in the post-window
+        ("A", "2025-01-10", 3000.0, 300.0),  # rel 366: add_months(date, 12), outside the post-window
         ("B", "2024-01-10", 99.0, 9.0),      # another company, not a unit
     ])
     units = pd.DataFrame({"customer_id": ["A"], "date": [D("2024-01-10")], "treated": [True]})
-    w = U.compute_windows(tx, units, pre_days=365, post_days=365)
+    w = U.compute_windows(tx, units, pre_months=12, post_months=12)
     row = w.iloc[0]
     assert row["pre_revenue"] == 30.0  # 10 + 20
     assert row["post_revenue"] == 457.0  # 500 - 50 + 7
     assert row["pre_margin"] == 3.0 and row["post_margin"] == pytest.approx(45.7)
     assert row["pre_frequency"] == 2 and row["post_frequency"] == 2  # the credit note is not a purchase
     assert row["recency_days"] == 1  # last purchase before the date: 2024-01-09
-    assert row["tenure_days"] == 366  # first purchase 2023-01-09 (history counts), cap 730
-    assert row["trend"] == 10.0  # second half (20) - first half (10); half = 182 days
+    assert row["tenure_days"] == 366  # first purchase 2023-01-09 (history counts), cap 730 (24 months before)
+    assert row["trend"] == 10.0  # second half (20) - first half (10); half = 365 // 2 = 182 days
     assert row["hist_revenue"] == 1030.0 and row["hist_frequency"] == 3
     assert "launch_revenue" not in w.columns  # no launch given
 
@@ -80,11 +89,50 @@ def test_windows_describe_the_year_before_the_launch():
 def test_windows_of_a_company_without_history():
     tx = _tx([("A", "2024-03-01", 40.0, 4.0)])
     units = pd.DataFrame({"customer_id": ["A"], "date": [D("2024-01-10")], "treated": [False]})
-    w = U.compute_windows(tx.drop(columns="margin"), units, pre_days=365, post_days=365)
+    w = U.compute_windows(tx.drop(columns="margin"), units, pre_months=12, post_months=12)
     assert w.loc[0, "pre_revenue"] == 0 and w.loc[0, "post_revenue"] == 40.0
-    assert w.loc[0, "recency_days"] == 365  # no purchase before: capped at pre_days
+    assert w.loc[0, "recency_days"] == 365  # no purchase before: capped at the pre-window's 365 days
     assert w.loc[0, "tenure_days"] == 0
     assert np.isnan(w.loc[0, "post_margin"])  # no margin column
+
+
+def test_windows_follow_calendar_months_on_29_february():
+    # Enrolment 2024-02-29, 1-month windows: pre = add_months(date, -1) = 2024-01-29 .. 2024-02-28 (31 days),
+    # post = 2024-02-29 .. add_months(date, 1) - 1 day = 2024-03-28 (29 days).
+    tx = _tx([("A", "2024-01-28", 1.0, 0.0), ("A", "2024-01-29", 10.0, 0.0), ("A", "2024-02-28", 20.0, 0.0),
+              ("A", "2024-02-29", 100.0, 0.0), ("A", "2024-03-28", 200.0, 0.0), ("A", "2024-03-29", 1000.0, 0.0)])
+    units = pd.DataFrame({"customer_id": ["A"], "date": [D("2024-02-29")], "treated": [True]})
+    row = U.compute_windows(tx, units, pre_months=1, post_months=1).iloc[0]
+    assert (row["pre_revenue"], row["post_revenue"]) == (30.0, 300.0)
+    assert row["recency_days"] == 1 and row["tenure_days"] == 32  # tenure cap: 2024-02-29 - 2 months = 2023-12-29, 62 days
+    assert row["trend"] == 20.0 - 10.0  # halves of the 31 days: the last 15 days vs the 16 before
+
+
+def test_months_since_agrees_with_add_months():
+    from workbench.periods import add_months
+
+    starts = pd.to_datetime(["2024-01-31", "2024-02-29", "2023-03-31", "2024-01-10"])
+    days = pd.date_range("2022-12-01", "2025-03-31", freq="D")
+    for start in starts:
+        got = U.months_since(pd.Series([start] * len(days)), pd.Series(days))
+        for m in range(-14, 14):
+            lo, hi = add_months(start, m), add_months(start, m + 1)
+            assert (got[(days >= lo) & (days < hi)] == m).all()
+
+
+def test_event_study_months_tile_the_windows():
+    # The months -pre_months .. -1 hold exactly the pre-window and 0 .. post_months - 1 the post-window.
+    rng = np.random.default_rng(0)
+    dates = pd.to_datetime("2022-01-01") + pd.to_timedelta(rng.integers(0, 1100, 400), unit="D")
+    tx = _tx([(f"C{i % 7}", d, float(rng.integers(-20, 100)), 0.0) for i, d in enumerate(dates)])
+    units = pd.DataFrame({"customer_id": [f"C{i}" for i in range(7)], "treated": [True] * 3 + [False] * 4,
+                          "date": pd.to_datetime(["2023-01-31", "2023-02-28", "2023-03-31", "2023-05-15", "2023-08-31",
+                                                  "2024-02-29", "2023-12-31"])})
+    w = U.compute_windows(tx, units, pre_months=5, post_months=7)
+    y, months = U.monthly_revenue(tx, units, pre_months=5, post_months=7)
+    assert months.tolist() == list(range(-5, 7))
+    assert y[:, months < 0].sum(axis=1) == pytest.approx(w["pre_revenue"].to_numpy())
+    assert y[:, months >= 0].sum(axis=1) == pytest.approx(w["post_revenue"].to_numpy())
 
 
 def test_windows_refuse_a_company_twice():
@@ -98,16 +146,16 @@ def test_pseudo_dates_are_drawn_among_eligible_member_dates():
     cand = pd.DataFrame({
         "customer_id": ["A", "B", "C"],
         "first_purchase": pd.to_datetime(["2023-03-01", "2022-01-01", "2024-02-01"]),
-        # B enrols 2024-03-01: its post-window must end before, d <= 2024-03-01 - 365 days = 2023-03-02
+        # B enrols 2024-03-01: its post-window must end before, add_months(d, 12) <= 2024-03-01
         "enrolled_on": pd.to_datetime([None, "2024-03-01", None]),
     })
-    got = U.draw_pseudo_dates(cand, member_dates, post_days=365, seed=3)
+    got = U.draw_pseudo_dates(cand, member_dates, post_months=12, seed=3)
     assert list(got.index) == ["A", "B"]  # C first bought after every member date
     assert got["B"] == D("2023-01-01")
     assert got["A"] in (D("2023-06-01"), D("2024-01-01"))
-    draws = {U.draw_pseudo_dates(cand, member_dates, post_days=365, seed=s)["A"] for s in range(20)}
+    draws = {U.draw_pseudo_dates(cand, member_dates, post_months=12, seed=s)["A"] for s in range(20)}
     assert draws == {D("2023-06-01"), D("2024-01-01")}
-    assert_series_equal(got, U.draw_pseudo_dates(cand, member_dates, post_days=365, seed=3))
+    assert_series_equal(got, U.draw_pseudo_dates(cand, member_dates, post_months=12, seed=3))
 
 
 def test_build_units_keeps_evaluable_members_whatever_they_buy_afterwards():
@@ -120,14 +168,14 @@ def test_build_units_keeps_evaluable_members_whatever_they_buy_afterwards():
               ("M2", "2023-01-05", 10.0, 1.0), ("M2", "2024-08-01", 10.0, 1.0),
               ("M3", "2023-01-05", 10.0, 1.0),  # M3 stopped buying before it enrolled: still a member to evaluate
               ("N1", "2022-01-05", 10.0, 1.0), ("N1", "2024-01-01", 10.0, 1.0)])
-    units = U.build_units(tx, customers, end=D("2024-12-31"), post_days=365, seed=0)
-    # M2 enrolled less than 365 days before the end: not evaluated, but a not-yet-enrolled control: the only member
-    # date, 2023-06-01, is after its first purchase and <= 2024-06-01 - 365 days = 2023-06-02.
+    units = U.build_units(tx, customers, end=D("2024-12-31"), post_months=12, seed=0)
+    # M2 enrolled less than 12 months before the end: not evaluated, but a not-yet-enrolled control: the only member
+    # date, 2023-06-01, is after its first purchase and 2023-06-01 + 12 months <= 2024-06-01.
     assert units.set_index("customer_id")["treated"].to_dict() == {"M1": True, "M3": True, "M2": False, "N1": False}
     assert (units.set_index("customer_id").loc[["M2", "N1"], "date"] == D("2023-06-01")).all()
     later = customers.assign(enrolled_on=pd.to_datetime(["2023-06-01", "2024-05-01", "2023-06-01", None]))
-    # enrolled 2024-05-01: 2023-06-01 + 364 days = 2024-05-30 is after it, so M2 can no longer be a control
-    assert "M2" not in set(U.build_units(tx, later, end=D("2024-12-31"), post_days=365, seed=0)["customer_id"])
+    # enrolled 2024-05-01: the post-window of 2023-06-01 ends 2024-05-31, after it, so M2 can no longer be a control
+    assert "M2" not in set(U.build_units(tx, later, end=D("2024-12-31"), post_months=12, seed=0)["customer_id"])
 
 
 @pytest.mark.parametrize(("customers", "match"), [
@@ -137,7 +185,7 @@ def test_build_units_keeps_evaluable_members_whatever_they_buy_afterwards():
 ])
 def test_inputs_that_cannot_be_evaluated(customers, match):
     assert match in U.check_inputs(customers)
-    out = U.run(_tx([("A", "2024-01-01", 1.0, 1.0)]), customers, end=D("2024-12-31"), params=UpliftSection())
+    out = U.run(_tx([("A", "2024-01-01", 1.0, 1.0)]), customers, end=D("2024-12-31"), **UpliftSection().estimator_kwargs())
     assert out.result is None and match in out.reason
 
 
@@ -146,10 +194,20 @@ def test_too_few_members_is_a_reason_not_a_crash():
                               "enrolled_on": pd.to_datetime(["2023-06-01", None])})
     tx = _tx([("M1", "2023-01-05", 10.0, 1.0), ("M1", "2023-08-01", 10.0, 1.0),
               ("N1", "2022-01-05", 10.0, 1.0), ("N1", "2024-01-01", 10.0, 1.0)])
-    out = U.run(tx, customers, end=D("2024-12-31"), params=UpliftSection())
+    out = U.run(tx, customers, end=D("2024-12-31"), **UpliftSection().estimator_kwargs())
     assert out.result is None and "only 1 members" in out.reason and "min_members=30" in out.reason
     with pytest.raises(ValueError, match="min_members=30"):
         U.estimate_uplift(tx, customers, end=D("2024-12-31"))
+
+
+def test_run_takes_the_section_as_plain_values():
+    import inspect
+
+    kwargs = UpliftSection(launch="2022-07-01").estimator_kwargs()
+    assert set(kwargs) == set(UpliftSection.model_fields)
+    assert all(isinstance(v, (int, float, str, tuple, type(None), datetime.date)) for v in kwargs.values())
+    run_params = {k for k, p in inspect.signature(U.run).parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    assert set(kwargs) == run_params - {"end"}
 
 
 # --------------------------------------------------------------------------- SMD and DiD arithmetic
@@ -239,7 +297,7 @@ def _did(att, lo, hi, pct=0.2):
     (_did(800, -400, 2000), None, ["**cannot tell**", "-400 EUR"], ["placebo"]),
     (_did(4000, 2500, 5500), _did(3000, 1000, 5000), ["**Caution:**", "3\u202f000 EUR"], ["finds no effect"]),
     # placebo not significant but 2000 / 4000 = 50 % of the effect: the doubt is stated
-    (_did(4000, 2500, 5500), _did(2000, -1000, 5000), ["not significant", "50% of the effect", "cannot be ruled out"],
+    (_did(4000, 2500, 5500), _did(2000, -1000, 5000), ["not significant", "50 % of the effect", "cannot be ruled out"],
      ["finds no effect", "Caution"]),
 ])
 def test_conclusion_states_the_uncertainty(did, placebo, expected, absent):
@@ -286,6 +344,26 @@ def test_plots_draw_what_they_are_given():
     ax = plotting.uplift.plot_naive(naive)
     assert [p.get_height() for p in ax.patches] == [10.0, 5, 20, 6]
     plt.close("all")
+
+
+def test_plots_set_their_titles_and_follow_the_windows():
+    naive = pd.DataFrame({"group": ["members", "non-members", "gap"], "pre_revenue": [12345.0, 5, 5],
+                          "post_revenue": [20.0, 6, 14]})
+    ax = plotting.uplift.plot_naive(naive, pre_months=6, post_months=3)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["6 months before", "3 months after"]
+    assert ax.get_title() == "Members vs non-members, unmatched: revenue per company"
+    assert ax.texts[0].get_text() == "12\u202f345"  # bar labels through workbench.formatting
+    assert plotting.uplift.plot_naive(naive, title="Other").get_title() == "Other"
+    breakdown = pd.DataFrame({"group": ["x"], "n_members": [40], "att": [1.0], "ci_low": [0.0], "ci_high": [2.0]})
+    assert plotting.uplift.plot_breakdown(breakdown, by="typology").get_title() == "Effect on revenue per member, by typology"
+    plt.close("all")
+
+
+def test_table_labels_follow_the_windows():
+    assert U.naive_labels(pre_months=6, post_months=1, currency="CHF") == {"pre_revenue": "6 months before (CHF)",
+                                                                          "post_revenue": "1 month after (CHF)"}
+    assert U.money_labels(currency="EUR")["estimate"] == "estimate (EUR per year)"
+    assert {"ci_low", "ci_high", "n_members"} <= set(U.DID_LABELS) & set(U.PLACEBO_LABELS)
 
 
 # --------------------------------------------------------------------------- the simulator's truth

@@ -14,8 +14,8 @@ STATUSES = ("member", "pre-registered", "blocked", "non-member")
 class UpliftSection(Section):
     """The ``uplift:`` section. Every key is documented, with its default, in parameters/_template.yaml."""
 
-    pre_months: int = Field(12, description="length of the pre-enrolment window, months (12 = 365 days)")
-    post_months: int = Field(12, description="length of the post-enrolment window, months, enrolment day included")
+    pre_months: int = Field(12, description="length of the pre-enrolment window, calendar months, enrolment day excluded")
+    post_months: int = Field(12, description="length of the post-enrolment window, calendar months, enrolment day included")
     member_statuses: tuple[str, ...] = Field(("member",), description="customer statuses evaluated as treated")
     n_neighbors: int = Field(5, description="matched controls per member (nearest propensity, with replacement)")
     caliper: float | None = Field(0.25, description="max distance to a matched control, in SD of the logit propensity; null: none")
@@ -29,6 +29,10 @@ class UpliftSection(Section):
     platform_cost_per_year: float = Field(50_000.0, description="platform cost per year, currency")
     animation_cost_per_year: float = Field(30_000.0, description="animation cost per year, currency")
     margin_rate: float = Field(0.30, description="gross margin rate used when the transactions have no margin column (0-1)")
+
+    def estimator_kwargs(self) -> dict:
+        """Keyword arguments of :func:`workbench.analysis.uplift.run`: every key of the section, as plain values."""
+        return self.model_dump()
 
     @field_validator("pre_months", "post_months")
     @classmethod
