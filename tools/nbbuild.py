@@ -9,7 +9,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-PARAMETERS = 'params_path = "../parameters/demo.yaml"  # the client\'s parameter file\nrun_dir = ""  # set by `workbench run`; empty: load and validate the data here'
+PARAMETERS = 'params_path = ""  # the client\'s parameter file; empty: $WORKBENCH_PARAMS, else the demo client of the repository\nrun_dir = ""  # set by `workbench run`; empty: load and validate the data here'
 
 
 def build(cells: list[tuple[str, str]], path: str) -> None:

@@ -9,6 +9,7 @@ the parameter file.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pandas as pd
 
 from workbench.config.params import Params, load_params
 from workbench.data import Dataset, load_dataset
+from workbench.errors import ParameterError
 from workbench.reporting import manifest, metrics
 
 
@@ -117,13 +119,34 @@ class Workbench:
         metrics.record(key, value, run_dir=self.run_dir, store=self.metrics)
 
 
+def default_params_path() -> Path:
+    """The parameter file a notebook opened without one uses.
+
+    ``$WORKBENCH_PARAMS`` when set; otherwise, in a clone of the repository, the demo client
+    (``parameters/demo.yaml`` beside the notebooks).
+
+    Raises
+    ------
+    ParameterError
+        Neither exists (an installed package opened outside a client folder).
+    """
+    if os.environ.get("WORKBENCH_PARAMS"):
+        return Path(os.environ["WORKBENCH_PARAMS"])
+    from workbench.resources import notebooks_dir
+
+    demo = notebooks_dir().resolve().parent / "parameters" / "demo.yaml"
+    if demo.is_file():
+        return demo
+    raise ParameterError("params_path is empty: set it to the client's parameter file (`workbench init DIR` writes one), or set WORKBENCH_PARAMS")
+
+
 def load(params_path: str | Path, *, run_dir: str | Path | None = None) -> Workbench:
     """Load a client's parameters and normalised tables.
 
     Parameters
     ----------
     params_path
-        The client's parameter file.
+        The client's parameter file; "" uses :func:`default_params_path`.
     run_dir
         A run folder written by ``workbench run``: its saved tables are used.
         None or "" loads and validates the source files directly.
@@ -137,7 +160,7 @@ def load(params_path: str | Path, *, run_dir: str | Path | None = None) -> Workb
     ParameterError, DataError
         As :func:`workbench.config.params.load_params` and :func:`workbench.data.load_dataset`.
     """
-    params = load_params(params_path)
+    params = load_params(params_path or default_params_path())
     folder = Path(run_dir) if run_dir else None
     if folder is not None and (folder / "data" / "ledger.csv").is_file():
         dataset = Dataset.read_saved(folder)

@@ -7,6 +7,7 @@ notebook section that computed it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ class Headline:
 
     key: str
     label: str
+    """Shown beside the figure; ``{metric.key}`` placeholders are filled from the run's metrics."""
     unit: str  # "currency", "fraction", "count", "ratio"
     notebook: str
     section: str = ""
@@ -41,7 +43,7 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("kpi.activation_rate", "Member companies activated", "fraction", *KPIS, ("customers", "points")),
     Headline("portfolio.churn_rate", "Churn rate (last year)", "fraction", "02_portfolio", "Retention and churn"),
     Headline("clv.total", "Lifetime value of the customer base over the horizon", "currency", "04_clv", "Customer lifetime value over the horizon"),
-    Headline("uplift.att", "Programme uplift per member company (12 months)", "currency", "06_uplift", "The effect: difference-in-differences",
+    Headline("uplift.att", "Programme uplift per member company ({uplift.post_months} months)", "currency", "06_uplift", "The effect: difference-in-differences",
              ("customers",), interval=("uplift.att_ci_low", "uplift.att_ci_high")),
     Headline("uplift.roi", "Programme return on investment", "fraction", "06_uplift", "Money: incremental margin and return on investment", ("customers",)),
     Headline("rfm.segment.at_risk.customers", "Customers at risk (RFM)", "count", "03_rfm_value", "Named segments"),
@@ -53,6 +55,12 @@ HEADLINES: tuple[Headline, ...] = (
 def anchor(heading: str) -> str:
     """The id nbconvert gives a markdown heading (spaces become dashes)."""
     return heading.strip().replace(" ", "-")
+
+
+def _placeholder(value: Any) -> str:
+    if value is None:
+        return "?"
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
 def compute_summary(metrics: dict[str, Any], *, headlines: tuple[Headline, ...] = HEADLINES) -> pd.DataFrame:
@@ -70,7 +78,8 @@ def compute_summary(metrics: dict[str, Any], *, headlines: tuple[Headline, ...] 
             continue
         low, high = (metrics.get(h.interval[0]), metrics.get(h.interval[1])) if h.interval else (None, None)
         link = f"{h.notebook}.html" + (f"#{anchor(h.section)}" if h.section else "")
-        rows.append((h.key, h.label, h.unit, metrics[h.key], low, high, h.notebook, link, h.tables))
+        label = re.sub(r"\{([a-z0-9_.]+)\}", lambda m: _placeholder(metrics.get(m.group(1))), h.label)
+        rows.append((h.key, label, h.unit, metrics[h.key], low, high, h.notebook, link, h.tables))
     return pd.DataFrame(rows, columns=["key", "label", "unit", "value", "ci_low", "ci_high", "notebook", "link", "tables"], dtype=object)
 
 
