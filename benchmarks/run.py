@@ -25,7 +25,8 @@ CASES = {
         from workbench.simulate import simulate, write_simulation
         write_simulation(simulate(n_customers={n}, seed=1), OUT / "sim")
         """,
-        10.0, 1500,
+        10.0,
+        1500,
     ),
     "load_and_validate": (
         """
@@ -35,7 +36,8 @@ CASES = {
         ds = load_dataset(parse_params({{"client": "bench", "period": {{"start": "2022-01-01", "end": "2024-12-31"}}, "data": tables}}))
         assert (ds.ledger["rows_read"] == ds.ledger["rows_kept"] + ds.ledger["rows_rejected"]).all()
         """,
-        20.0, 2000,
+        20.0,
+        2000,
     ),
 }
 

@@ -26,8 +26,17 @@ def test_run_writes_the_whole_report(french_client: Path, tmp_path: Path):
     assert res.returncode == 0, res.stderr
     assert f"Report: {out / 'index.html'}" in res.stdout
     assert "[1/1] 00_data_quality: ok" in res.stdout
-    for name in ["index.html", "metrics.json", "run.json", "rejected_rows.csv", "00_data_quality.ipynb", "00_data_quality.html",
-                 "data/transactions.parquet", "data/customers.parquet", "data/ledger.csv"]:
+    for name in [
+        "index.html",
+        "metrics.json",
+        "run.json",
+        "rejected_rows.csv",
+        "00_data_quality.ipynb",
+        "00_data_quality.html",
+        "data/transactions.parquet",
+        "data/customers.parquet",
+        "data/ledger.csv",
+    ]:
         assert (out / name).is_file(), name
 
     recorded = json.loads((out / "metrics.json").read_text())
@@ -38,8 +47,10 @@ def test_run_writes_the_whole_report(french_client: Path, tmp_path: Path):
     rejected = pd.read_csv(out / "rejected_rows.csv")
     assert rejected[["table", "source_row", "reason"]].values.tolist() == [
         ["customers", 6, "invalid status"],
-        ["transactions", 3, "unparseable date"], ["transactions", 4, "missing customer_id"],
-        ["transactions", 5, "exact duplicate"], ["transactions", 6, "unparseable amount"],
+        ["transactions", 3, "unparseable date"],
+        ["transactions", 4, "missing customer_id"],
+        ["transactions", 5, "exact duplicate"],
+        ["transactions", 6, "unparseable amount"],
     ]
 
     run = json.loads((out / "run.json").read_text())
@@ -55,19 +66,30 @@ def test_run_writes_the_whole_report(french_client: Path, tmp_path: Path):
     assert 'href="00_data_quality.html"' in index and "All 1 notebook(s) ran." in index
 
 
+@pytest.mark.slow
 def test_a_failing_notebook_does_not_stop_the_others(french_client: Path, tmp_path: Path):
     folder = tmp_path / "nbs"
     folder.mkdir()
     shutil.copy(ROOT / "notebooks" / "00_data_quality.ipynb", folder)
-    broken = new_notebook(cells=[new_markdown_cell("# Broken"), new_code_cell("params_path = ''\nrun_dir = ''", metadata={"tags": ["parameters"]}),
-                                 new_code_cell("raise ValueError('boom on purpose')")],
-                          metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    broken = new_notebook(
+        cells=[
+            new_markdown_cell("# Broken"),
+            new_code_cell("params_path = ''\nrun_dir = ''", metadata={"tags": ["parameters"]}),
+            new_code_cell("raise ValueError('boom on purpose')"),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
     nbformat.write(broken, folder / "01_broken.ipynb")
     shutil.copy(ROOT / "notebooks" / "00_data_quality.ipynb", folder / "02_after.ipynb")
-    not_applicable = new_notebook(cells=[new_markdown_cell("# Needs more"), new_code_cell("params_path = ''\nrun_dir = ''", metadata={"tags": ["parameters"]}),
-                                         new_code_cell("import workbench\nprint('cannot apply here')\nraise workbench.NotApplicable('the period is too short')"),
-                                         new_markdown_cell("## Never reached")],
-                                  metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    not_applicable = new_notebook(
+        cells=[
+            new_markdown_cell("# Needs more"),
+            new_code_cell("params_path = ''\nrun_dir = ''", metadata={"tags": ["parameters"]}),
+            new_code_cell("import workbench\nprint('cannot apply here')\nraise workbench.NotApplicable('the period is too short')"),
+            new_markdown_cell("## Never reached"),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
     nbformat.write(not_applicable, folder / "03_not_applicable.ipynb")
     out = tmp_path / "run"
     res = workbench("run", str(french_client), "--out", str(out), "--notebooks", str(folder))
@@ -75,7 +97,11 @@ def test_a_failing_notebook_does_not_stop_the_others(french_client: Path, tmp_pa
     assert "error: 1 notebook(s) failed: 01_broken" in res.stderr
     run = json.loads((out / "run.json").read_text())
     assert [(n["name"], n["status"]) for n in run["notebooks"]] == [
-        ("00_data_quality", "ok"), ("01_broken", "failed"), ("02_after", "ok"), ("03_not_applicable", "not applicable")]
+        ("00_data_quality", "ok"),
+        ("01_broken", "failed"),
+        ("02_after", "ok"),
+        ("03_not_applicable", "not applicable"),
+    ]
     assert run["notebooks"][3]["error"] == "the period is too short"
     page = (out / "03_not_applicable.html").read_text(encoding="utf-8")
     assert "cannot apply here" in page and "Traceback" not in page and "NotApplicable" not in page and "Never reached" not in page
@@ -96,15 +122,16 @@ def test_strict_fails_on_rejected_rows_and_keeps_them(french_client: Path, tmp_p
     assert not (out / "00_data_quality.ipynb").exists()
 
 
-
-
 @pytest.mark.parametrize(
     "data, message",
     [
         ({"transactions": {"path": "t.csv", "separator": ";"}}, "data.transactions.separator: unknown key"),
         ({"transactions": {"path": "nope.csv"}}, "data.transactions.path: file not found"),
         ({"transactions": {"path": "t.csv", "columns": {"amount": "CA"}}}, "data.transactions.columns.amount: column 'CA' not found in t.csv"),
-        ({"transactions": {"path": "fr.csv", "sep": ";", "columns": {"customer_id": "client", "amount": "montant"}}}, "data.transactions.encoding: fr.csv is not utf-8 text"),
+        (
+            {"transactions": {"path": "fr.csv", "sep": ";", "columns": {"customer_id": "client", "amount": "montant"}}},
+            "data.transactions.encoding: fr.csv is not utf-8 text",
+        ),
         ({"transactions": {"path": "empty.csv"}}, "data.transactions: empty.csv has a header but no data rows"),
     ],
 )
@@ -143,6 +170,7 @@ def test_simulate_command(tmp_path: Path):
     assert res.returncode == 2 and res.stderr.startswith("error: simulate: ") and "Traceback" not in res.stderr
 
 
+@pytest.mark.slow
 def test_compare_with_a_previous_run(french_client: Path, tmp_path: Path):
     first, second = tmp_path / "first", tmp_path / "second"
     assert workbench("run", str(french_client), "--out", str(first), "--only", "00").returncode == 0

@@ -8,14 +8,13 @@ import pytest  # noqa: E402
 from pandas.testing import assert_frame_equal  # noqa: E402
 from statsmodels.tools.numdiff import approx_hess3  # noqa: E402
 
+from tests.conftest import write_params  # noqa: E402
 from workbench import plotting  # noqa: E402
 from workbench.analysis import clv  # noqa: E402  (imports lifetimes quietly; import it through clv)
 from workbench.analysis.clv import fit as clv_fit  # where the lifetimes fitters are used: patch them there
 from workbench.config.params import parse_params  # noqa: E402
 from workbench.errors import ParameterError  # noqa: E402
 from workbench.simulate import simulate  # noqa: E402
-
-from tests.conftest import write_params  # noqa: E402
 
 BetaGeoFitter = clv_fit.BetaGeoFitter
 
@@ -28,23 +27,25 @@ def tx(rows):
 
 
 END = pd.Timestamp("2024-01-29")
-TX = tx([
-    ("A", "2024-01-01", 100.0),
-    ("A", "2024-01-01", 50.0),    # same day: merged into one purchase of 150
-    ("A", "2024-01-08", 200.0),
-    ("A", "2024-01-10", -50.0),   # credit note: A's purchases are scaled by (350 - 50) / 350 = 6/7
-    ("A", "2024-01-15", 0.0),     # zero amount: a purchase of no value
-    ("A", "2024-02-05", 999.0),   # after the end: ignored
-    ("B", "2023-12-20", -30.0),   # credit note before any purchase of B: left out, reported
-    ("B", "2024-01-22", 80.0),
-    ("C", "2024-01-05", -20.0),   # C never buys: left out of the models, reported
-    ("D", "2024-01-01", 40.0),
-    ("D", "2024-01-15", 60.0),
-    ("D", "2024-01-16", -60.0),   # D: net 40 of gross 100 -> purchases scaled by 0.4
-    ("E", "2024-01-02", 30.0),
-    ("E", "2024-01-09", 20.0),
-    ("E", "2024-01-12", -50.0),   # E returns everything: net repeat spend 0, reported
-])
+TX = tx(
+    [
+        ("A", "2024-01-01", 100.0),
+        ("A", "2024-01-01", 50.0),  # same day: merged into one purchase of 150
+        ("A", "2024-01-08", 200.0),
+        ("A", "2024-01-10", -50.0),  # credit note: A's purchases are scaled by (350 - 50) / 350 = 6/7
+        ("A", "2024-01-15", 0.0),  # zero amount: a purchase of no value
+        ("A", "2024-02-05", 999.0),  # after the end: ignored
+        ("B", "2023-12-20", -30.0),  # credit note before any purchase of B: left out, reported
+        ("B", "2024-01-22", 80.0),
+        ("C", "2024-01-05", -20.0),  # C never buys: left out of the models, reported
+        ("D", "2024-01-01", 40.0),
+        ("D", "2024-01-15", 60.0),
+        ("D", "2024-01-16", -60.0),  # D: net 40 of gross 100 -> purchases scaled by 0.4
+        ("E", "2024-01-02", 30.0),
+        ("E", "2024-01-09", 20.0),
+        ("E", "2024-01-12", -50.0),  # E returns everything: net repeat spend 0, reported
+    ]
+)
 
 
 def dates(*values):
@@ -59,35 +60,45 @@ def test_summary_by_hand(unit, days):
     # B: one purchase on 01-22 (80; its earlier credit note is not netted): T 7 days.
     # D: 01-01 (40), 01-15 (60) scaled by 0.4: frequency 1, repeat spend 24, total 40.
     # E: 01-02 (30), 01-09 (20) scaled by 0: frequency 1, recency 7 days, T 27 days, spend 0.
-    expected = pd.DataFrame({
-        "customer_id": pd.Series(["A", "B", "D", "E"], dtype="str"),
-        "first_purchase": dates("2024-01-01", "2024-01-22", "2024-01-01", "2024-01-02"),
-        "last_purchase": dates("2024-01-15", "2024-01-22", "2024-01-15", "2024-01-09"),
-        "frequency": np.array([2, 0, 1, 1], dtype="int64"),
-        "recency": [14 / days, 0.0, 14 / days, 7 / days],
-        "T": [28 / days, 7 / days, 28 / days, 27 / days],
-        "monetary_value": [600 / 7, 0.0, 24.0, 0.0],
-        "repeat_spend": [1200 / 7, 0.0, 24.0, 0.0],
-        "total_spend": [300.0, 80.0, 40.0, 0.0],
-    })
+    expected = pd.DataFrame(
+        {
+            "customer_id": pd.Series(["A", "B", "D", "E"], dtype="str"),
+            "first_purchase": dates("2024-01-01", "2024-01-22", "2024-01-01", "2024-01-02"),
+            "last_purchase": dates("2024-01-15", "2024-01-22", "2024-01-15", "2024-01-09"),
+            "frequency": np.array([2, 0, 1, 1], dtype="int64"),
+            "recency": [14 / days, 0.0, 14 / days, 7 / days],
+            "T": [28 / days, 7 / days, 28 / days, 27 / days],
+            "monetary_value": [600 / 7, 0.0, 24.0, 0.0],
+            "repeat_spend": [1200 / 7, 0.0, 24.0, 0.0],
+            "total_spend": [300.0, 80.0, 40.0, 0.0],
+        }
+    )
     assert_frame_equal(got, expected)
 
 
 def test_preparation_reports_every_row_by_hand():
     got = clv.compute_preparation(TX, end=END)
     nan = float("nan")
-    expected = pd.DataFrame({
-        "item": ["transaction rows up to the end date", "purchase rows (amount >= 0)", "purchase days (same-day purchases merged)",
-                 "credit-note rows netted against the customer's purchases", "credit-note rows before the customer's first purchase (left out)",
-                 "of which zero-amount rows (purchases of no value)", "customers with at least one purchase",
-                 "customers without any purchase (left out)",
-                 "repeat customers whose net repeat spend is not positive (valued at the mean spend)"],
-        # 14 rows up to 01-29; purchases A 100, 50, 200, 0, B 80, D 40, 60, E 30, 20 = 9 rows, 580;
-        # days A 3 + B 1 + D 2 + E 2 = 8; netted A -50, D -60, E -50 = -160; before the first purchase B -30, C -20 = -50;
-        # one zero row; A, B, D, E buy, C not; E's net repeat spend is 0.
-        "count": np.array([14, 9, 8, 3, 2, 1, 4, 1, 1], dtype="int64"),
-        "amount": [nan, 580.0, nan, -160.0, -50.0, nan, nan, nan, nan],
-    })
+    expected = pd.DataFrame(
+        {
+            "item": [
+                "transaction rows up to the end date",
+                "purchase rows (amount >= 0)",
+                "purchase days (same-day purchases merged)",
+                "credit-note rows netted against the customer's purchases",
+                "credit-note rows before the customer's first purchase (left out)",
+                "of which zero-amount rows (purchases of no value)",
+                "customers with at least one purchase",
+                "customers without any purchase (left out)",
+                "repeat customers whose net repeat spend is not positive (valued at the mean spend)",
+            ],
+            # 14 rows up to 01-29; purchases A 100, 50, 200, 0, B 80, D 40, 60, E 30, 20 = 9 rows, 580;
+            # days A 3 + B 1 + D 2 + E 2 = 8; netted A -50, D -60, E -50 = -160; before the first purchase B -30, C -20 = -50;
+            # one zero row; A, B, D, E buy, C not; E's net repeat spend is 0.
+            "count": np.array([14, 9, 8, 3, 2, 1, 4, 1, 1], dtype="int64"),
+            "amount": [nan, 580.0, nan, -160.0, -50.0, nan, nan, nan, nan],
+        }
+    )
     assert_frame_equal(got, expected)
 
 
@@ -118,12 +129,15 @@ def test_calibration_end_default_and_errors():
         clv.compute_calibration_holdout(TX, calibration_end=END, end=END)
 
 
-@pytest.mark.parametrize("frame, kwargs, match", [
-    (TX.drop(columns="amount"), {}, "missing column.*amount"),
-    (TX.assign(date=TX["date"].dt.strftime("%Y-%m-%d")), {}, "pd.to_datetime"),
-    (TX, {"time_unit": "year"}, "time_unit 'year'"),
-    (TX[TX["customer_id"] == "C"], {}, "no purchase"),
-])
+@pytest.mark.parametrize(
+    "frame, kwargs, match",
+    [
+        (TX.drop(columns="amount"), {}, "missing column.*amount"),
+        (TX.assign(date=TX["date"].dt.strftime("%Y-%m-%d")), {}, "pd.to_datetime"),
+        (TX, {"time_unit": "year"}, "time_unit 'year'"),
+        (TX[TX["customer_id"] == "C"], {}, "no purchase"),
+    ],
+)
 def test_summary_errors(frame, kwargs, match):
     with pytest.raises(ValueError, match=match):
         clv.compute_summary(frame, end=END, **kwargs)
@@ -170,7 +184,7 @@ def test_cdnow_holdout_figures(cdnow):
     _, cal, bg, _ = cdnow
     acc = clv.compute_holdout_accuracy(cal, bg).iloc[0]
     assert acc["actual"] == 1882
-    assert acc["expected"] == pytest.approx(1653, abs=1)     # sum of conditional expectations (field notes)
+    assert acc["expected"] == pytest.approx(1653, abs=1)  # sum of conditional expectations (field notes)
     assert acc["mae"] == pytest.approx(0.79, abs=0.005)
     assert acc["difference"] == pytest.approx(1653 / 1882 - 1, abs=1e-3)
     by_freq = clv.compute_holdout_by_frequency(cal, bg)
@@ -229,8 +243,12 @@ def test_cdnow_standard_errors_match_a_numerical_hessian(cdnow):
     n = rows["w"].sum()
 
     def nll(theta):
-        return BetaGeoFitter._negative_log_likelihood(np.log(theta), rows["frequency"].to_numpy(), rows["recency"].to_numpy(),
-                                                      rows["T"].to_numpy(), rows["w"].to_numpy(), 0.0) * n
+        return (
+            BetaGeoFitter._negative_log_likelihood(
+                np.log(theta), rows["frequency"].to_numpy(), rows["recency"].to_numpy(), rows["T"].to_numpy(), rows["w"].to_numpy(), 0.0
+            )
+            * n
+        )
 
     theta = bg.parameters["estimate"].to_numpy()
     cov = np.linalg.inv(approx_hess3(theta, nll))
@@ -245,7 +263,7 @@ def test_cdnow_purchase_histogram_and_chi_square(cdnow):
     hist = clv.compute_purchase_histogram(cal, bg, max_frequency=7)
     assert hist["frequency"].tolist() == ["0", "1", "2", "3", "4", "5", "6", "7+"]
     assert hist["actual"].sum() == 2357
-    assert hist["expected"].sum() == pytest.approx(2357)   # each customer's probabilities add up to 1
+    assert hist["expected"].sum() == pytest.approx(2357)  # each customer's probabilities add up to 1
     assert hist["actual"].iloc[0] == (cal["frequency"] == 0).sum()
     chi = clv.compute_chi_square(hist).iloc[0]
     assert chi["dof"] == 3 and 0 < chi["p_value"] < 1
@@ -271,8 +289,9 @@ def test_cdnow_clv_matches_lifetimes_and_discounting(cdnow):
     # lifetimes' own CLV, 12 monthly steps of 4.345 weeks (ours are 365.25 / 12 / 7 = 4.348 weeks) at 1 % a month
     monthly = 0.01
     ours = clv.compute_clv(cal, bg, gg, time_unit="week", horizon_months=12, annual_discount_rate=(1 + monthly) ** 12 - 1)
-    ref = gg.model.customer_lifetime_value(bg.model, cal["frequency"], cal["recency"], cal["T"], cal["monetary_value"],
-                                           time=12, discount_rate=monthly, freq="W")
+    ref = gg.model.customer_lifetime_value(
+        bg.model, cal["frequency"], cal["recency"], cal["T"], cal["monetary_value"], time=12, discount_rate=monthly, freq="W"
+    )
     np.testing.assert_allclose(ours["clv"], ref.to_numpy(), rtol=2e-3)
     assert ((got["p_alive"] > 0) & (got["p_alive"] <= 1)).all()
 
@@ -342,7 +361,10 @@ def test_gamma_gamma_retries_without_penalizer(monkeypatch, cdnow):
     _, cal, _, _ = cdnow
     fitter = _failing(clv_fit.GammaGammaFitter)
     monkeypatch.setattr(clv_fit, "GammaGammaFitter", fitter)
-    with pytest.raises(clv.ClvFitError, match=r"Gamma-Gamma did not converge on 946 customers after 2 attempts \(tol=1e-07, penalizer=0: .*; tol=0.0001, penalizer=0: .*\); check"):
+    with pytest.raises(
+        clv.ClvFitError,
+        match=r"Gamma-Gamma did not converge on 946 customers after 2 attempts \(tol=1e-07, penalizer=0: .*; tol=0.0001, penalizer=0: .*\); check",
+    ):
         clv.fit_gamma_gamma(cal)
     # a penalizer would be applied to v in currency units, so none is ever tried
     assert fitter.calls == [(1e-7, 0.0), (1e-4, 0.0)]
@@ -375,8 +397,7 @@ def test_simulator_truth_within_95_percent_intervals(tmp_path):
 
     sim = simulate(n_customers=2500, seed=0, effect=0.0, seasonality=0.0, dirty=False)
     sim.tables["transactions"].to_csv(tmp_path / "transactions.csv", index=False)
-    params_path = write_params(tmp_path, {"transactions": {"path": "transactions.csv"}},
-                               period={"start": sim.truth["start"], "end": sim.truth["end"]})
+    params_path = write_params(tmp_path, {"transactions": {"path": "transactions.csv"}}, period={"start": sim.truth["start"], "end": sim.truth["end"]})
     wb = workbench.load(params_path)
     history = wb.table("transactions", in_period=False)
     assert (~history["in_period"]).sum() > 0 and (history["amount"] < 0).sum() > 0  # history and credit notes are used
@@ -388,16 +409,18 @@ def test_simulator_truth_within_95_percent_intervals(tmp_path):
 
 
 # ---------------------------------------------------------------- forward-looking tables, by hand
-CLV = pd.DataFrame({
-    "customer_id": pd.Series(["A", "B", "C", "D", "E"], dtype="str"),
-    "clv": [1000.0, 500.0, 300.0, 200.0, 0.0],
-    "p_alive": [0.2, 0.9, 0.4, 0.5, 0.1],
-    "expected_purchases": [1.0, 4.0, 2.0, 1.0, 0.0],
-    "expected_spend": [1000.0, 125.0, 150.0, 200.0, 100.0],
-    "frequency": [3, 5, 1, 0, 0],
-    "last_purchase": dates("2024-01-01", "2024-06-01", "2023-03-01", "2023-05-01", "2022-01-01"),
-    "total_spend": [5000.0, 3000.0, 400.0, 100.0, 50.0],
-})
+CLV = pd.DataFrame(
+    {
+        "customer_id": pd.Series(["A", "B", "C", "D", "E"], dtype="str"),
+        "clv": [1000.0, 500.0, 300.0, 200.0, 0.0],
+        "p_alive": [0.2, 0.9, 0.4, 0.5, 0.1],
+        "expected_purchases": [1.0, 4.0, 2.0, 1.0, 0.0],
+        "expected_spend": [1000.0, 125.0, 150.0, 200.0, 100.0],
+        "frequency": [3, 5, 1, 0, 0],
+        "last_purchase": dates("2024-01-01", "2024-06-01", "2023-03-01", "2023-05-01", "2022-01-01"),
+        "total_spend": [5000.0, 3000.0, 400.0, 100.0, 50.0],
+    }
+)
 
 
 def test_clv_by_group_by_hand():
@@ -405,11 +428,18 @@ def test_clv_by_group_by_hand():
     got = clv.compute_clv_by_group(CLV, groups)
     # member: A + C = 1300 (65 % of 2000), mean 650, p_alive (0.2 + 0.4) / 2; non-member: B;
     # D (empty label) and E (absent) -> "(unknown)": 200 + 0, mean 100
-    expected = pd.DataFrame({
-        "group": ["member", "non-member", "(unknown)"], "customers": np.array([2, 1, 2], dtype="int64"),
-        "clv_total": [1300.0, 500.0, 200.0], "clv_mean": [650.0, 500.0, 100.0], "clv_median": [650.0, 500.0, 100.0],
-        "clv_share": [0.65, 0.25, 0.10], "p_alive_mean": [0.3, 0.9, 0.3], "expected_purchases_mean": [1.5, 4.0, 0.5],
-    })
+    expected = pd.DataFrame(
+        {
+            "group": ["member", "non-member", "(unknown)"],
+            "customers": np.array([2, 1, 2], dtype="int64"),
+            "clv_total": [1300.0, 500.0, 200.0],
+            "clv_mean": [650.0, 500.0, 100.0],
+            "clv_median": [650.0, 500.0, 100.0],
+            "clv_share": [0.65, 0.25, 0.10],
+            "p_alive_mean": [0.3, 0.9, 0.3],
+            "expected_purchases_mean": [1.5, 4.0, 0.5],
+        }
+    )
     assert_frame_equal(got, expected)
     with pytest.raises(ValueError, match="more than once"):
         clv.compute_clv_by_group(CLV, pd.Series(["x", "y"], index=["A", "A"]))
@@ -477,13 +507,16 @@ def test_plots_draw_what_they_are_given(cdnow):
 
 
 # ---------------------------------------------------------------- parameters
-@pytest.mark.parametrize("clv_section, match", [
-    ({"time_unit": "year"}, "clv.time_unit"),
-    ({"annual_discount_rate": 10}, "looks like a percentage"),
-    ({"penalizer": 5}, "clv.penalizer 5.0 is too strong"),
-    ({"at_risk_max_p_alive": 1.2}, "clv.at_risk_max_p_alive"),
-    ({"horizon": 12}, "clv.horizon: unknown key"),
-])
+@pytest.mark.parametrize(
+    "clv_section, match",
+    [
+        ({"time_unit": "year"}, "clv.time_unit"),
+        ({"annual_discount_rate": 10}, "looks like a percentage"),
+        ({"penalizer": 5}, "clv.penalizer 5.0 is too strong"),
+        ({"at_risk_max_p_alive": 1.2}, "clv.at_risk_max_p_alive"),
+        ({"horizon": 12}, "clv.horizon: unknown key"),
+    ],
+)
 def test_parameter_errors_name_the_key(clv_section, match):
     raw = {"client": "x", "period": {"start": "2022-01-01", "end": "2024-12-31"}, "data": {"transactions": {"path": "t.csv"}}, "clv": clv_section}
     with pytest.raises(ParameterError, match=match):

@@ -31,7 +31,10 @@ def test_french_export_is_read_mapped_and_ledgered(french_client: Path):
 
     rej = ds.rejected[ds.rejected["table"] == "transactions"]
     assert rej[["source_row", "reason"]].values.tolist() == [
-        [3, "unparseable date"], [4, "missing customer_id"], [5, "exact duplicate"], [6, "unparseable amount"]
+        [3, "unparseable date"],
+        [4, "missing customer_id"],
+        [5, "exact duplicate"],
+        [6, "unparseable amount"],
     ]
     assert rej["detail"].tolist()[0] == "31/02/2023" and pd.isna(rej["detail"].tolist()[1])
     assert rej["detail"].tolist()[2:] == ["same as row 2", "abc"]
@@ -85,19 +88,39 @@ GOOD = b"customer_id,date,amount\nA,2023-01-02,10\n"
     "files, data, message",
     [
         ({}, {"transactions": {"path": "missing.csv"}}, r"data\.transactions\.path: file not found: .*missing\.csv; fix the path"),
-        ({"t.csv": GOOD}, {"transactions": {"path": "t.csv", "columns": {"amount": "CA HT"}}},
-         r"data\.transactions\.columns\.amount: column 'CA HT' not found in t\.csv .*map it with data\.transactions\.columns\.amount"),
-        ({"t.csv": b"customer_id,date,montant\nA,2023-01-02,10\n"}, {"transactions": {"path": "t.csv"}},
-         r"data\.transactions\.columns\.amount: column 'amount' not found in t\.csv \(did you mean 'montant'\? columns found: 'customer_id', 'date', 'montant'\)"),
+        (
+            {"t.csv": GOOD},
+            {"transactions": {"path": "t.csv", "columns": {"amount": "CA HT"}}},
+            r"data\.transactions\.columns\.amount: column 'CA HT' not found in t\.csv .*map it with data\.transactions\.columns\.amount",
+        ),
+        (
+            {"t.csv": b"customer_id,date,montant\nA,2023-01-02,10\n"},
+            {"transactions": {"path": "t.csv"}},
+            r"data\.transactions\.columns\.amount: column 'amount' not found in t\.csv \(did you mean 'montant'\? columns found: 'customer_id', 'date', 'montant'\)",
+        ),
         ({"t.csv": b"customer_id,date,amout\nA,2023-01-02,10\n"}, {"transactions": {"path": "t.csv"}}, r"did you mean 'amout'\?"),
-        ({"t.csv": "Code client;Date;Montant\nA;02/01/2023;10\n".encode()}, {"transactions": {"path": "t.csv", "columns": {"customer_id": "Code client"}}},
-         r"seems to be separated by ';': set data\.transactions\.sep"),
-        ({"t.csv": "customer_id,date,amount,région\nÉ1,2023-01-02,10,Île\n".encode("cp1252")}, {"transactions": {"path": "t.csv"}},
-         r"data\.transactions\.encoding: t\.csv is not utf-8 text \(byte 0xe9 .*set data\.transactions\.encoding .*cp1252"),
+        (
+            {"t.csv": "Code client;Date;Montant\nA;02/01/2023;10\n".encode()},
+            {"transactions": {"path": "t.csv", "columns": {"customer_id": "Code client"}}},
+            r"seems to be separated by ';': set data\.transactions\.sep",
+        ),
+        (
+            {"t.csv": "customer_id,date,amount,région\nÉ1,2023-01-02,10,Île\n".encode("cp1252")},
+            {"transactions": {"path": "t.csv"}},
+            r"data\.transactions\.encoding: t\.csv is not utf-8 text \(byte 0xe9 .*set data\.transactions\.encoding .*cp1252",
+        ),
         ({"t.csv": b""}, {"transactions": {"path": "t.csv"}}, r"data\.transactions: t\.csv is empty"),
         ({"t.csv": b"customer_id,date,amount\n"}, {"transactions": {"path": "t.csv"}}, r"data\.transactions: t\.csv has a header but no data rows"),
-        ({"t.csv": GOOD, "c.csv": b"customer_id\n"}, {"transactions": {"path": "t.csv"}, "customers": {"path": "c.csv"}}, r"data\.customers: c\.csv has a header but no data rows"),
-        ({"t.csv": GOOD, "c.json": b"{}"}, {"transactions": {"path": "t.csv"}, "customers": {"path": "c.json"}}, r"data\.customers\.path: cannot tell the format of c\.json"),
+        (
+            {"t.csv": GOOD, "c.csv": b"customer_id\n"},
+            {"transactions": {"path": "t.csv"}, "customers": {"path": "c.csv"}},
+            r"data\.customers: c\.csv has a header but no data rows",
+        ),
+        (
+            {"t.csv": GOOD, "c.json": b"{}"},
+            {"transactions": {"path": "t.csv"}, "customers": {"path": "c.json"}},
+            r"data\.customers\.path: cannot tell the format of c\.json",
+        ),
     ],
 )
 def test_bad_input_gives_one_clear_line(tmp_path: Path, files, data, message):
@@ -120,8 +143,17 @@ def test_secondary_tables_reject_unknown_customers_and_members(tmp_path: Path):
         "e.csv": b"customer_id,member_id,date,kind\nA,M1,2023-02-01,login\nA,M9,2023-02-01,login\nQ,,2023-02-01,login\nA,,2019-01-01,visit\n",
         "s.csv": b"customer_id,date,nps\nA,2023-03-01,9\nB,2023-03-01,11\n",
     }
-    ds = _load(tmp_path, files, {"transactions": {"path": "t.csv"}, "customers": {"path": "c.csv"}, "members": {"path": "m.csv"},
-                                 "events": {"path": "e.csv"}, "surveys": {"path": "s.csv"}})
+    ds = _load(
+        tmp_path,
+        files,
+        {
+            "transactions": {"path": "t.csv"},
+            "customers": {"path": "c.csv"},
+            "members": {"path": "m.csv"},
+            "events": {"path": "e.csv"},
+            "surveys": {"path": "s.csv"},
+        },
+    )
     reasons = ds.rejected[["table", "source_row", "reason"]].values.tolist()
     assert reasons == [
         ["customers", 4, "exact duplicate"],

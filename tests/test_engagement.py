@@ -22,26 +22,39 @@ def frame(rows, columns):
     return out
 
 
-TX = frame([
-    ("A", "2024-03-01", 100.0), ("A", "2024-03-01", 50.0),  # same day: one purchase day
-    ("A", "2024-06-01", 80.0), ("A", "2024-07-01", -20.0),  # a credit note is not a purchase
-    ("B", "2024-05-01", 10.0),
-    ("C", "2023-01-01", 999.0),                               # outside the 365-day window
-], ["customer_id", "date", "amount"])
+TX = frame(
+    [
+        ("A", "2024-03-01", 100.0),
+        ("A", "2024-03-01", 50.0),  # same day: one purchase day
+        ("A", "2024-06-01", 80.0),
+        ("A", "2024-07-01", -20.0),  # a credit note is not a purchase
+        ("B", "2024-05-01", 10.0),
+        ("C", "2023-01-01", 999.0),  # outside the 365-day window
+    ],
+    ["customer_id", "date", "amount"],
+)
 MEMBERS = pd.DataFrame({"member_id": ["m1", "m2", "m3"], "customer_id": ["A", "A", "B"], "role": ["owner", "sales rep", "owner"]})
-EVENTS = frame([
-    ("A", "m1", "2024-02-01", "login"), ("A", "m1", "2024-02-02", "login"), ("A", "m1", "2024-02-03", "training"),
-    ("A", "m2", "2024-02-01", "visit"), ("A", "m2", "2024-02-01", "purchase_declaration"),
-    ("B", "m3", "2024-02-01", "login"), ("B", "m3", "2023-06-01", "training"),  # the training is outside the window
-    ("B", "m3", "2024-02-05", "newsletter"),                                      # a kind in no pillar
-], ["customer_id", "member_id", "date", "kind"])
+EVENTS = frame(
+    [
+        ("A", "m1", "2024-02-01", "login"),
+        ("A", "m1", "2024-02-02", "login"),
+        ("A", "m1", "2024-02-03", "training"),
+        ("A", "m2", "2024-02-01", "visit"),
+        ("A", "m2", "2024-02-01", "purchase_declaration"),
+        ("B", "m3", "2024-02-01", "login"),
+        ("B", "m3", "2023-06-01", "training"),  # the training is outside the window
+        ("B", "m3", "2024-02-05", "newsletter"),  # a kind in no pillar
+    ],
+    ["customer_id", "member_id", "date", "kind"],
+)
 
 
 def test_activity_counts_per_member_and_company():
     members = eng.activity_counts(EVENTS, TX, level="member", kinds=KINDS, reference_date=REF, window_days=365, members=MEMBERS)
     # business = company purchase days (A: 2, B: 1) + own declarations (m2: 1)
-    expected = pd.DataFrame({"member_id": ["m1", "m2", "m3"], "customer_id": ["A", "A", "B"],
-                             "business_count": [2, 3, 1], "social_count": [2, 1, 1], "technical_count": [1, 0, 0]})
+    expected = pd.DataFrame(
+        {"member_id": ["m1", "m2", "m3"], "customer_id": ["A", "A", "B"], "business_count": [2, 3, 1], "social_count": [2, 1, 1], "technical_count": [1, 0, 0]}
+    )
     assert_frame_equal(members, expected, check_dtype=False)
     companies = eng.activity_counts(EVENTS, TX, level="company", kinds=KINDS, reference_date=REF, window_days=365, members=MEMBERS)
     expected = pd.DataFrame({"customer_id": ["A", "B"], "business_count": [3, 1], "social_count": [3, 1], "technical_count": [1, 0]})
@@ -75,9 +88,18 @@ def test_member_level_needs_members():
 
 def test_quarterly_scores_use_frozen_caps():
     caps = {"business": 4.0, "social": 4.0, "technical": 4.0}  # per 360 days -> 1 per 90-day quarter
-    got = eng.compute_engagement_by_quarter(EVENTS, TX, level="company", kinds=KINDS, weights={"business": 1, "social": 1, "technical": 1},
-                                            caps=caps, caps_window_days=364, start=pd.Timestamp("2024-01-01"), end=pd.Timestamp("2024-03-31"),
-                                            members=MEMBERS)
+    got = eng.compute_engagement_by_quarter(
+        EVENTS,
+        TX,
+        level="company",
+        kinds=KINDS,
+        weights={"business": 1, "social": 1, "technical": 1},
+        caps=caps,
+        caps_window_days=364,
+        start=pd.Timestamp("2024-01-01"),
+        end=pd.Timestamp("2024-03-31"),
+        members=MEMBERS,
+    )
     # Q1 2024 has 91 days: caps = 4 * 91 / 364 = 1. A: business 1 (declaration), social 3, technical 1 -> all 100.
     # B: business 0 (its purchase is in May), social 1 -> 100, technical 0. Means: business 50, social 100, technical 50.
     assert got["quarter"].astype(str).tolist() == ["2024Q1"]
@@ -87,8 +109,14 @@ def test_quarterly_scores_use_frozen_caps():
 
 def test_ambassadors_by_hand():
     scores = pd.DataFrame({"customer_id": ["A", "B", "C", "D", "E"], "score": [90.0, 80.0, 80.0, 10.0, 0.0]})
-    companies = pd.DataFrame({"customer_id": ["A", "B", "C", "D", "E"], "revenue": [5000.0, 100.0, 3000.0, 9000.0, 1.0],
-                              "status": ["member", "member", "non-member", "member", "member"], "referrals": [2, 0, 1, 0, 0]})
+    companies = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C", "D", "E"],
+            "revenue": [5000.0, 100.0, 3000.0, 9000.0, 1.0],
+            "status": ["member", "member", "non-member", "member", "member"],
+            "referrals": [2, 0, 1, 0, 0],
+        }
+    )
     got = eng.compute_ambassadors(scores, companies, top_share=0.4, statuses=["member"], min_revenue=1000)
     # top 40 % of 5 = 2 companies, but B and C tie at 80: all of A, B, C are candidates
     assert got["in_top"].tolist() == [True, True, True, False, False]
@@ -108,9 +136,16 @@ def test_ambassador_criteria_need_their_column():
 def test_tiers_by_hand():
     revenue = pd.Series([5_000.0, 10_000.0, 60_000.0, 200_000.0], index=list("ABCD"))
     got = eng.compute_tiers(revenue, thresholds={"gold": 50_000, "silver": 10_000})
-    expected = pd.DataFrame({"tier": ["base", "silver", "gold"], "min_revenue": [0.0, 10_000.0, 50_000.0], "companies": [1, 1, 2],
-                             "company_share": [0.25, 0.25, 0.5], "revenue": [5_000.0, 10_000.0, 260_000.0],
-                             "revenue_share": [5_000 / 275_000, 10_000 / 275_000, 260_000 / 275_000]})
+    expected = pd.DataFrame(
+        {
+            "tier": ["base", "silver", "gold"],
+            "min_revenue": [0.0, 10_000.0, 50_000.0],
+            "companies": [1, 1, 2],
+            "company_share": [0.25, 0.25, 0.5],
+            "revenue": [5_000.0, 10_000.0, 260_000.0],
+            "revenue_share": [5_000 / 275_000, 10_000 / 275_000, 260_000 / 275_000],
+        }
+    )
     assert_frame_equal(got, expected, check_dtype=False)
 
 
@@ -136,8 +171,16 @@ def test_engagement_parameters_are_validated():
 
 
 def test_plots_draw_the_computed_values():
-    profile = pd.DataFrame({"typology": ["installer", "retailer"], "entities": [3, 2], "business": [80.0, 20.0],
-                            "social": [50.0, 40.0], "technical": [10.0, 0.0], "score": [50.0, 22.0]})
+    profile = pd.DataFrame(
+        {
+            "typology": ["installer", "retailer"],
+            "entities": [3, 2],
+            "business": [80.0, 20.0],
+            "social": [50.0, 40.0],
+            "technical": [10.0, 0.0],
+            "score": [50.0, 22.0],
+        }
+    )
     fig, ax = plt.subplots()
     plotting.engagement.plot_pillar_profile(profile, by="typology", ax=ax)
     assert [p.get_height() for p in ax.patches] == [80.0, 20.0, 50.0, 40.0, 10.0, 0.0]

@@ -27,64 +27,81 @@ def frame(rows, columns, dates=("date",)):
 
 
 # Six companies: A, B, F members; D blocked; C non-member; E pre-registered.
-CUSTOMERS = frame([
-    ("A", "member", "2023-02-01", "installer", "North"),
-    ("B", "member", "2023-06-01", "retailer", "South"),
-    ("C", "non-member", None, "installer", "North"),
-    ("D", "blocked", "2023-03-01", "installer", "South"),
-    ("E", "pre-registered", None, "retailer", "North"),
-    ("F", "member", "2023-01-15", "retailer", "North"),
-], ["customer_id", "status", "enrolled_on", "typology", "region"], dates=("enrolled_on",))
-MEMBERS = frame([
-    ("m1", "A", "owner", "2023-02-01"),
-    ("m2", "A", "sales rep", "2023-02-10"),
-    ("m3", "B", "owner", "2023-06-01"),
-    ("m4", "D", "owner", "2023-03-01"),
-], ["member_id", "customer_id", "role", "registered_on"], dates=("registered_on",))
-TX = frame([
-    ("A", "2022-03-10", 100.0),
-    ("A", "2023-02-01", 200.0),   # on the enrolment day: not an activation
-    ("B", "2023-03-15", 300.0),   # before B's enrolment
-    ("B", "2023-12-20", -50.0),   # credit note after enrolment: not a purchase
-    ("C", "2022-03-20", 400.0),
-    ("C", "2023-03-05", 500.0),
-    ("D", "2023-12-01", 100.0),
-    ("F", "2023-05-01", 100.0),   # after F's enrolment: activation by purchase
-], ["customer_id", "date", "amount"])
-POINTS = frame([
-    ("A", "m1", "2023-02-01", 200.0, "earned"),
-    ("A", "m2", "2023-12-15", 100.0, "earned"),
-    ("A", "m1", "2023-12-20", -150.0, "redeemed"),  # A activated by redemption
-    ("B", "m3", "2023-06-30", 300.0, "earned"),
-    ("B", "m3", "2023-10-01", -50.0, "adjusted"),
-    ("B", "m3", "2023-12-31", -20.0, "expired"),
-], ["customer_id", "member_id", "date", "points", "kind"])
-EVENTS = frame([
-    ("A", "m1", "2023-10-01", "login"),       # 91 days before END: outside a 90-day window
-    ("B", "m3", "2023-10-03", "challenge"),   # the window's first day (END - 89 days): inside
-    ("D", "m4", "2023-12-01", "challenge"),   # blocked company: not a member
-], ["customer_id", "member_id", "date", "kind"])
+CUSTOMERS = frame(
+    [
+        ("A", "member", "2023-02-01", "installer", "North"),
+        ("B", "member", "2023-06-01", "retailer", "South"),
+        ("C", "non-member", None, "installer", "North"),
+        ("D", "blocked", "2023-03-01", "installer", "South"),
+        ("E", "pre-registered", None, "retailer", "North"),
+        ("F", "member", "2023-01-15", "retailer", "North"),
+    ],
+    ["customer_id", "status", "enrolled_on", "typology", "region"],
+    dates=("enrolled_on",),
+)
+MEMBERS = frame(
+    [
+        ("m1", "A", "owner", "2023-02-01"),
+        ("m2", "A", "sales rep", "2023-02-10"),
+        ("m3", "B", "owner", "2023-06-01"),
+        ("m4", "D", "owner", "2023-03-01"),
+    ],
+    ["member_id", "customer_id", "role", "registered_on"],
+    dates=("registered_on",),
+)
+TX = frame(
+    [
+        ("A", "2022-03-10", 100.0),
+        ("A", "2023-02-01", 200.0),  # on the enrolment day: not an activation
+        ("B", "2023-03-15", 300.0),  # before B's enrolment
+        ("B", "2023-12-20", -50.0),  # credit note after enrolment: not a purchase
+        ("C", "2022-03-20", 400.0),
+        ("C", "2023-03-05", 500.0),
+        ("D", "2023-12-01", 100.0),
+        ("F", "2023-05-01", 100.0),  # after F's enrolment: activation by purchase
+    ],
+    ["customer_id", "date", "amount"],
+)
+POINTS = frame(
+    [
+        ("A", "m1", "2023-02-01", 200.0, "earned"),
+        ("A", "m2", "2023-12-15", 100.0, "earned"),
+        ("A", "m1", "2023-12-20", -150.0, "redeemed"),  # A activated by redemption
+        ("B", "m3", "2023-06-30", 300.0, "earned"),
+        ("B", "m3", "2023-10-01", -50.0, "adjusted"),
+        ("B", "m3", "2023-12-31", -20.0, "expired"),
+    ],
+    ["customer_id", "member_id", "date", "points", "kind"],
+)
+EVENTS = frame(
+    [
+        ("A", "m1", "2023-10-01", "login"),  # 91 days before END: outside a 90-day window
+        ("B", "m3", "2023-10-03", "challenge"),  # the window's first day (END - 89 days): inside
+        ("D", "m4", "2023-12-01", "challenge"),  # blocked company: not a member
+    ],
+    ["customer_id", "member_id", "date", "kind"],
+)
 TABLES = {"transactions": TX, "customers": CUSTOMERS, "members": MEMBERS, "points": POINTS, "events": EVENTS}
 
 
 def test_headline_by_hand():
     got = kpis.compute_headline(TABLES, start=START, end=END, year=2023, active_days=90, point_value=0.01)
     expected = {
-        "revenue": 1650.0,                      # 100 + 200 + 300 - 50 + 400 + 500 + 100 + 100
-        "revenue_year": 1150.0,                 # 2023: 200 + 300 - 50 + 500 + 100 + 100
-        "revenue_growth": 1150 / 500 - 1,       # 2023: 200 + 300 - 50 + 500 + 100 + 100; 2022: 100 + 400
-        "active_share": 1 / 3,                  # members A, B, F: only B (challenge on the window's first day)
-        "activation_rate": 2 / 3,               # A (redemption), F (purchase after enrolment); not B
-        "penetration_customers": 3 / 6,         # A, B, F among six companies
-        "penetration_revenue": 650 / 1650,      # A 300 + B 250 + F 100
-        "points_earned": 600.0,                 # 200 + 100 + 300
-        "points_growth": np.nan,                # nothing earned in 2022
+        "revenue": 1650.0,  # 100 + 200 + 300 - 50 + 400 + 500 + 100 + 100
+        "revenue_year": 1150.0,  # 2023: 200 + 300 - 50 + 500 + 100 + 100
+        "revenue_growth": 1150 / 500 - 1,  # 2023: 200 + 300 - 50 + 500 + 100 + 100; 2022: 100 + 400
+        "active_share": 1 / 3,  # members A, B, F: only B (challenge on the window's first day)
+        "activation_rate": 2 / 3,  # A (redemption), F (purchase after enrolment); not B
+        "penetration_customers": 3 / 6,  # A, B, F among six companies
+        "penetration_revenue": 650 / 1650,  # A 300 + B 250 + F 100
+        "points_earned": 600.0,  # 200 + 100 + 300
+        "points_growth": np.nan,  # nothing earned in 2022
         "mean_points_per_active_member": 100.0,  # earned in the window (m2, Dec 15) / 1 active member
-        "redemption_rate": 0.25,                # 150 / 600
-        "breakage_rate": 0.75,                  # 1 - 0.25
+        "redemption_rate": 0.25,  # 150 / 600
+        "breakage_rate": 0.75,  # 1 - 0.25
         "expiry_rate": 20 / 600,
-        "points_liability": 3.8,                # (200 + 100 - 150 + 300 - 50 - 20) x 0.01
-        "challenge_participation": 1 / 3,       # B among A, B, F (D is blocked)
+        "points_liability": 3.8,  # (200 + 100 - 150 + 300 - 50 - 20) x 0.01
+        "challenge_participation": 1 / 3,  # B among A, B, F (D is blocked)
     }
     assert got["kpi"].tolist() == list(KPI_KEYS)
     assert list(got.columns) == ["kpi", "label", "value", "unit", "formula", "period"]
@@ -143,10 +160,13 @@ def test_year_over_year():
     assert kpis.compute_year_over_year(monthly, column="revenue", year=2022)["previous"].isna().all()
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"column": "revenue", "year": 2025}, "year 2025 has no month"),
-    ({"column": "turnover", "year": 2023}, "column 'turnover' is not a monthly KPI"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"column": "revenue", "year": 2025}, "year 2025 has no month"),
+        ({"column": "turnover", "year": 2023}, "column 'turnover' is not a monthly KPI"),
+    ],
+)
 def test_year_over_year_errors(kwargs, match):
     monthly = kpis.compute_monthly({"transactions": TX}, start=START, end=END)
     with pytest.raises(ValueError, match=match):
@@ -155,8 +175,7 @@ def test_year_over_year_errors(kwargs, match):
 
 def test_status_counts_show_every_status():
     got = kpis.compute_status_counts(CUSTOMERS)
-    expected = pd.DataFrame({"status": ["member", "pre-registered", "blocked", "non-member"], "companies": [3, 1, 1, 1],
-                             "share": [0.5, 1 / 6, 1 / 6, 1 / 6]})
+    expected = pd.DataFrame({"status": ["member", "pre-registered", "blocked", "non-member"], "companies": [3, 1, 1, 1], "share": [0.5, 1 / 6, 1 / 6, 1 / 6]})
     assert_frame_equal(got, expected)
 
 
@@ -169,16 +188,26 @@ def test_members_by_role():
 def test_events_summary_counts_member_companies_only():
     got = kpis.compute_events_summary(EVENTS, companies={"A", "B", "F"})
     # D's challenge is left out (blocked); B's challenge: 1 company of 3
-    expected = pd.DataFrame({"kind": ["challenge", "login"], "events": [1, 1], "companies": [1, 1], "people": [1, 1],
-                             "participation": [1 / 3, 1 / 3]})
+    expected = pd.DataFrame({"kind": ["challenge", "login"], "events": [1, 1], "companies": [1, 1], "people": [1, 1], "participation": [1 / 3, 1 / 3]})
     assert_frame_equal(got, expected)
 
 
 def test_points_summary_balance_counts_earlier_movements():
     earlier = pd.concat([POINTS, frame([("A", "m1", "2021-06-01", 1000.0, "earned")], list(POINTS.columns))], ignore_index=True)
     got = kpis.compute_points_summary(earlier, start=START, end=END, point_value=0.02)
-    expected = pd.DataFrame({"earned": [600.0], "redeemed": [150.0], "expired": [20.0], "adjusted": [-50.0], "balance": [1380.0],
-                             "redemption_rate": [0.25], "breakage_rate": [0.75], "expiry_rate": [20 / 600], "liability": [27.6]})
+    expected = pd.DataFrame(
+        {
+            "earned": [600.0],
+            "redeemed": [150.0],
+            "expired": [20.0],
+            "adjusted": [-50.0],
+            "balance": [1380.0],
+            "redemption_rate": [0.25],
+            "breakage_rate": [0.75],
+            "expiry_rate": [20 / 600],
+            "liability": [27.6],
+        }
+    )
     assert_frame_equal(got, expected)
 
 
@@ -190,8 +219,9 @@ def test_points_summary_rejects_negative_value():
 def test_redemption_by_role_and_typology():
     by_role = kpis.compute_redemption_by(POINTS, MEMBERS, key="member_id", by="role")
     # owner: earned 200 (m1) + 300 (m3), redeemed 150 (m1); sales rep: earned 100 (m2)
-    assert_frame_equal(by_role, pd.DataFrame({"segment": ["owner", "sales rep"], "earned": [500.0, 100.0], "redeemed": [150.0, 0.0],
-                                              "redemption_rate": [0.3, 0.0]}))
+    assert_frame_equal(
+        by_role, pd.DataFrame({"segment": ["owner", "sales rep"], "earned": [500.0, 100.0], "redeemed": [150.0, 0.0], "redemption_rate": [0.3, 0.0]})
+    )
     by_typology = kpis.compute_redemption_by(POINTS, CUSTOMERS, key="customer_id", by="typology")
     # installer (A): earned 300, redeemed 150; retailer (B): earned 300, redeemed 0; equal earnings: by name
     assert by_typology["segment"].tolist() == ["installer", "retailer"]
@@ -214,18 +244,29 @@ def test_activation_details():
 
 def test_member_revenue_split():
     got = kpis.compute_member_revenue(TX, CUSTOMERS)
-    expected = pd.DataFrame({"group": ["member", "not member"], "companies": [3, 3], "buyers": [3, 2], "revenue": [650.0, 1000.0],
-                             "revenue_share": [650 / 1650, 1000 / 1650], "revenue_per_buyer": [650 / 3, 500.0]})
+    expected = pd.DataFrame(
+        {
+            "group": ["member", "not member"],
+            "companies": [3, 3],
+            "buyers": [3, 2],
+            "revenue": [650.0, 1000.0],
+            "revenue_share": [650 / 1650, 1000 / 1650],
+            "revenue_per_buyer": [650 / 3, 500.0],
+        }
+    )
     assert_frame_equal(got, expected)
 
 
-@pytest.mark.parametrize("filters, customers, points_rows", [
-    ({"typology": ["installer"]}, ["A", "C", "D"], 3),                     # A's three point rows
-    ({"role": ["owner"]}, ["A", "B", "D"], 5),                             # m2's row is dropped
-    ({"typology": ["installer"], "role": ["owner"]}, ["A", "D"], 2),       # m1's two rows
-    ({"status": ["member"], "region": ["North"]}, ["A", "F"], 3),
-    ({}, ["A", "B", "C", "D", "E", "F"], 6),
-])
+@pytest.mark.parametrize(
+    "filters, customers, points_rows",
+    [
+        ({"typology": ["installer"]}, ["A", "C", "D"], 3),  # A's three point rows
+        ({"role": ["owner"]}, ["A", "B", "D"], 5),  # m2's row is dropped
+        ({"typology": ["installer"], "role": ["owner"]}, ["A", "D"], 2),  # m1's two rows
+        ({"status": ["member"], "region": ["North"]}, ["A", "F"], 3),
+        ({}, ["A", "B", "C", "D", "E", "F"], 6),
+    ],
+)
 def test_filters_restrict_every_table(filters, customers, points_rows):
     got, notes = kpis.filter_tables(TABLES, **filters)
     assert notes == []
@@ -239,16 +280,18 @@ def test_filters_restrict_every_table(filters, customers, points_rows):
 def test_filters_without_their_table_are_noted():
     got, notes = kpis.filter_tables({"transactions": TX}, status=["member"], role=["owner"])
     assert len(got["transactions"]) == len(TX)
-    assert notes == ["The status filter (member) is ignored: it needs the customers table.",
-                     "The role filter (owner) is ignored: it needs the members table."]
+    assert notes == ["The status filter (member) is ignored: it needs the customers table.", "The role filter (owner) is ignored: it needs the members table."]
 
 
-@pytest.mark.parametrize("targets, met", [
-    ({"activation_rate": {"min": 0.6}}, [True]),        # 0.667 >= 0.6
-    ({"activation_rate": {"min": 0.7}}, [False]),
-    ({"breakage_rate": {"max": 0.35}, "revenue": {"min": 1000, "max": 2000}}, [False, True]),
-    ({"challenge_participation": {"min": 0.1}}, [True]),
-])
+@pytest.mark.parametrize(
+    "targets, met",
+    [
+        ({"activation_rate": {"min": 0.6}}, [True]),  # 0.667 >= 0.6
+        ({"activation_rate": {"min": 0.7}}, [False]),
+        ({"breakage_rate": {"max": 0.35}, "revenue": {"min": 1000, "max": 2000}}, [False, True]),
+        ({"challenge_participation": {"min": 0.1}}, [True]),
+    ],
+)
 def test_targets(targets, met):
     headline = kpis.compute_headline(TABLES, start=START, end=END, year=2023)
     got = kpis.compute_targets(headline, targets)
@@ -260,26 +303,34 @@ def test_target_on_a_missing_kpi_is_not_met_and_is_described():
     headline = kpis.compute_headline({"transactions": TX}, start=START, end=END, year=2023)
     got = kpis.compute_targets(headline, {"activation_rate": {"min": 0.6}, "revenue": {"max": 1000}})
     assert got["met"].tolist() == [False, False]
-    assert kpis.describe_misses(got, headline) == ["**activation_rate** is no value, target at least 60.0%.",
-                                                   "**revenue** is 1\u202f650 EUR, target at most 1\u202f000 EUR."]
+    assert kpis.describe_misses(got, headline) == [
+        "**activation_rate** is no value, target at least 60.0%.",
+        "**revenue** is 1\u202f650 EUR, target at most 1\u202f000 EUR.",
+    ]
 
 
-@pytest.mark.parametrize("targets, match", [
-    ({"activaton_rate": {"min": 0.6}}, "unknown KPI 'activaton_rate'; valid keys are revenue, revenue_year, revenue_growth"),
-    ({"revenue": {"above": 1}}, "targets.revenue"),
-])
+@pytest.mark.parametrize(
+    "targets, match",
+    [
+        ({"activaton_rate": {"min": 0.6}}, "unknown KPI 'activaton_rate'; valid keys are revenue, revenue_year, revenue_growth"),
+        ({"revenue": {"above": 1}}, "targets.revenue"),
+    ],
+)
 def test_targets_errors(targets, match):
     headline = kpis.compute_headline({"transactions": TX}, start=START, end=END, year=2023)
     with pytest.raises(ValueError, match=match):
         kpis.compute_targets(headline, targets)
 
 
-@pytest.mark.parametrize("section, match", [
-    ({"targets": {"activaton_rate": {"min": 0.6}}}, "kpis.targets: unknown KPI 'activaton_rate'; valid keys are revenue"),
-    ({"targets": {"revenue": {"above": 3}}}, "kpis.targets.revenue: got"),
-    ({"status": ["Inscrit"]}, "kpis.status: unknown status 'Inscrit'"),
-    ({"active_days": 0}, "kpis.active_days"),
-])
+@pytest.mark.parametrize(
+    "section, match",
+    [
+        ({"targets": {"activaton_rate": {"min": 0.6}}}, "kpis.targets: unknown KPI 'activaton_rate'; valid keys are revenue"),
+        ({"targets": {"revenue": {"above": 3}}}, "kpis.targets.revenue: got"),
+        ({"status": ["Inscrit"]}, "kpis.status: unknown status 'Inscrit'"),
+        ({"active_days": 0}, "kpis.active_days"),
+    ],
+)
 def test_section_validation(section, match):
     raw = {"client": "x", "period": {"start": "2022-01-01", "end": "2023-12-31"}, "data": {"transactions": {"path": "t.csv"}}, "kpis": section}
     with pytest.raises(ParameterError, match=match):
@@ -327,8 +378,9 @@ def simulated(tmp_path_factory):
 def test_headline_matches_truth(simulated):
     truth, tables, params = simulated
     agg = truth["aggregates"]
-    got = kpis.compute_headline(tables, start=pd.Timestamp(params.period.start), end=pd.Timestamp(params.period.end), year=2024,
-                                point_value=0.01).set_index("kpi")["value"]
+    got = kpis.compute_headline(tables, start=pd.Timestamp(params.period.start), end=pd.Timestamp(params.period.end), year=2024, point_value=0.01).set_index(
+        "kpi"
+    )["value"]
     assert got["revenue"] == pytest.approx(agg["revenue_in_period"], abs=0.01)
     assert got["penetration_customers"] == pytest.approx(agg["customers_by_status"]["member"] / truth["n_customers"])
     assert got["points_earned"] == agg["points_by_kind"]["earned"]
@@ -360,8 +412,7 @@ def test_yoy_table_sums_flows_and_takes_stocks_at_the_last_month():
 
 def test_format_headline_shows_units():
     got = kpis.format_headline(kpis.compute_headline(TABLES, start=START, end=END, year=2023)).set_index("kpi")["value"]
-    assert (got["revenue"], got["activation_rate"], got["points_earned"], got["points_growth"]) == (
-        "1\u202f650 EUR", "66.7 %", "600 points", "")
+    assert (got["revenue"], got["activation_rate"], got["points_earned"], got["points_growth"]) == ("1\u202f650 EUR", "66.7 %", "600 points", "")
 
 
 def test_redemption_by_window():

@@ -28,16 +28,22 @@ def frame(rows):
 CUTS = {"recency": [1000.0], "frequency": [1.0], "monetary": [100.0]}
 RULES = (rfm.SegmentRule("High", (1, 2), (1, 2), (2, 2)), rfm.SegmentRule("Low", (1, 2), (1, 2), (1, 1)))
 ORDER = ["High", "Low"]
-TX = frame([
-    ("P", "2022-05-01", 150.0), ("P", "2023-05-01", 50.0),    # High -> Low: downgrade
-    ("Q", "2022-03-01", 50.0), ("Q", "2023-02-01", 200.0),    # Low -> High: upgrade
-    ("R", "2022-06-01", 300.0),                               # High -> Inactive: downgrade, lost
-    ("S", "2023-08-01", 80.0),                                # New -> Low
-    ("T", "2021-05-01", 100.0),                               # Inactive -> Inactive (bought before the first window)
-    ("U", "2021-06-01", 40.0), ("U", "2023-09-01", 500.0),    # Inactive -> High: reactivated
-    ("V", "2022-10-01", 120.0), ("V", "2023-10-01", 130.0),   # High -> High: stable
-    ("W", "2024-02-01", 10.0),                                # after the last snapshot: not a customer yet
-])
+TX = frame(
+    [
+        ("P", "2022-05-01", 150.0),
+        ("P", "2023-05-01", 50.0),  # High -> Low: downgrade
+        ("Q", "2022-03-01", 50.0),
+        ("Q", "2023-02-01", 200.0),  # Low -> High: upgrade
+        ("R", "2022-06-01", 300.0),  # High -> Inactive: downgrade, lost
+        ("S", "2023-08-01", 80.0),  # New -> Low
+        ("T", "2021-05-01", 100.0),  # Inactive -> Inactive (bought before the first window)
+        ("U", "2021-06-01", 40.0),
+        ("U", "2023-09-01", 500.0),  # Inactive -> High: reactivated
+        ("V", "2022-10-01", 120.0),
+        ("V", "2023-10-01", 130.0),  # High -> High: stable
+        ("W", "2024-02-01", 10.0),  # after the last snapshot: not a customer yet
+    ]
+)
 
 
 def states():
@@ -46,37 +52,56 @@ def states():
 
 def test_states_by_hand():
     got = states()
-    expected = pd.DataFrame({
-        "customer_id": ["P", "Q", "R", "T", "U", "V", "P", "Q", "R", "S", "T", "U", "V"],
-        "date": [D0] * 6 + [D1] * 7,
-        "state": ["High", "Low", "High", "Inactive", "Inactive", "High", "Low", "High", "Inactive", "Low", "Inactive", "High", "High"],
-        "revenue": [150.0, 50.0, 300.0, 0.0, 0.0, 120.0, 50.0, 200.0, 0.0, 80.0, 0.0, 500.0, 130.0],
-    })
+    expected = pd.DataFrame(
+        {
+            "customer_id": ["P", "Q", "R", "T", "U", "V", "P", "Q", "R", "S", "T", "U", "V"],
+            "date": [D0] * 6 + [D1] * 7,
+            "state": ["High", "Low", "High", "Inactive", "Inactive", "High", "Low", "High", "Inactive", "Low", "Inactive", "High", "High"],
+            "revenue": [150.0, 50.0, 300.0, 0.0, 0.0, 120.0, 50.0, 200.0, 0.0, 80.0, 0.0, 500.0, 130.0],
+        }
+    )
     assert_frame_equal(got, expected)
 
 
 def test_transitions_by_hand():
     got = mg.compute_transitions(states())
-    expected = pd.DataFrame({
-        "group": "all", "from_date": D0, "to_date": D1,
-        "from_state": ["High", "High", "High", "Inactive", "Inactive", "Low", "New"],
-        "to_state": ["High", "Inactive", "Low", "High", "Inactive", "High", "Low"],
-        "customers": [1, 1, 1, 1, 1, 1, 1],                     # V, R, P, U, T, Q, S
-        "revenue_before": [120.0, 300.0, 150.0, 0.0, 0.0, 50.0, 0.0],
-        "revenue_after": [130.0, 0.0, 50.0, 500.0, 0.0, 200.0, 80.0],
-        "revenue_change": [10.0, -300.0, -100.0, 500.0, 0.0, 150.0, 80.0],
-    })
+    expected = pd.DataFrame(
+        {
+            "group": "all",
+            "from_date": D0,
+            "to_date": D1,
+            "from_state": ["High", "High", "High", "Inactive", "Inactive", "Low", "New"],
+            "to_state": ["High", "Inactive", "Low", "High", "Inactive", "High", "Low"],
+            "customers": [1, 1, 1, 1, 1, 1, 1],  # V, R, P, U, T, Q, S
+            "revenue_before": [120.0, 300.0, 150.0, 0.0, 0.0, 50.0, 0.0],
+            "revenue_after": [130.0, 0.0, 50.0, 500.0, 0.0, 200.0, 80.0],
+            "revenue_change": [10.0, -300.0, -100.0, 500.0, 0.0, 150.0, 80.0],
+        }
+    )
     assert_frame_equal(got, expected)
 
 
 def test_rates_by_hand():
     got = mg.compute_migration_rates(mg.compute_transitions(states()), order=ORDER)
     # active at D0: P, Q, R, V = 4; upgraded Q; stable V; downgraded P (High -> Low) and R (-> Inactive)
-    expected = pd.DataFrame({
-        "group": ["all"], "from_date": [D0], "to_date": [D1], "active_start": [4], "upgraded": [1], "stable": [1], "downgraded": [2],
-        "upgrade_rate": [0.25], "stable_rate": [0.25], "downgrade_rate": [0.5], "lost": [1], "new": [1], "reactivated": [1],
-        "revenue_change": [340.0],  # 10 - 300 - 100 + 500 + 0 + 150 + 80
-    })
+    expected = pd.DataFrame(
+        {
+            "group": ["all"],
+            "from_date": [D0],
+            "to_date": [D1],
+            "active_start": [4],
+            "upgraded": [1],
+            "stable": [1],
+            "downgraded": [2],
+            "upgrade_rate": [0.25],
+            "stable_rate": [0.25],
+            "downgrade_rate": [0.5],
+            "lost": [1],
+            "new": [1],
+            "reactivated": [1],
+            "revenue_change": [340.0],  # 10 - 300 - 100 + 500 + 0 + 150 + 80
+        }
+    )
     assert_frame_equal(got, expected)
 
 
@@ -119,8 +144,7 @@ def test_customers_are_conserved_on_the_simulator():
 
 def test_thresholds_are_frozen_at_the_base_snapshot():
     # three customers spend 10, 20, 30 in year 1 and ten times more in year 2
-    tx = frame([(c, "2022-06-01", a) for c, a in zip("ABC", (10.0, 20.0, 30.0))]
-               + [(c, "2023-06-01", 10 * a) for c, a in zip("ABC", (10.0, 20.0, 30.0))])
+    tx = frame([(c, "2022-06-01", a) for c, a in zip("ABC", (10.0, 20.0, 30.0))] + [(c, "2023-06-01", 10 * a) for c, a in zip("ABC", (10.0, 20.0, 30.0))])
     cuts = mg.base_cuts(tx, dates=[D0, D1], n_scores=2)
     assert cuts["monetary"] == [20.0]  # median of 10, 20, 30 in the base window
     got = mg.compute_rfm_states(tx, dates=[D0, D1], cuts=cuts, n_scores=2, segments=RULES)
@@ -138,14 +162,15 @@ def test_value_states_scale_the_purchase_bonus():
 
 
 def test_count_moves_and_groups():
-    transitions = mg.compute_transitions(states(), groups=pd.Series({"P": "members", "Q": "members", "R": "non-members", "S": "members",
-                                                                    "T": "non-members", "U": "non-members", "V": "non-members"}))
+    transitions = mg.compute_transitions(
+        states(),
+        groups=pd.Series({"P": "members", "Q": "members", "R": "non-members", "S": "members", "T": "non-members", "U": "non-members", "V": "non-members"}),
+    )
     moves = mg.count_moves(transitions, from_states=["Low", "New"], to_states=["High"], known=ORDER)
     # members: Q Low -> High (moved), S New -> Low; non-members: none from Low or New
     assert moves[["group", "customers_from", "moved", "revenue_change"]].values.tolist() == [["members", 2, 1, 150.0], ["non-members", 0, 0, 0.0]]
     rates = mg.compute_migration_rates(transitions, order=ORDER)
-    assert rates[["group", "active_start", "upgraded", "stable", "downgraded"]].values.tolist() == [
-        ["members", 2, 1, 0, 1], ["non-members", 2, 0, 1, 1]]
+    assert rates[["group", "active_start", "upgraded", "stable", "downgraded"]].values.tolist() == [["members", 2, 1, 0, 1], ["non-members", 2, 0, 1, 1]]
     with pytest.raises(ValueError, match=r"from_states=\['Lo'\]: 'Lo'; use names among"):
         mg.count_moves(transitions, from_states=["Lo"], to_states=["High"], known=ORDER)
 
@@ -155,21 +180,27 @@ def test_membership_groups():
     assert mg.membership_groups(customers).to_dict() == {"A": "members", "B": "non-members", "C": "non-members"}
 
 
-@pytest.mark.parametrize("step, window, expected", [
-    ("year", 12, ["2022-12-31", "2023-12-31", "2024-12-31"]),
-    ("year", 24, ["2023-12-31", "2024-12-31"]),
-    ("quarter", 12, ["2022-12-31", "2023-03-31", "2023-06-30", "2023-09-30", "2023-12-31", "2024-03-31", "2024-06-30", "2024-09-30", "2024-12-31"]),
-])
+@pytest.mark.parametrize(
+    "step, window, expected",
+    [
+        ("year", 12, ["2022-12-31", "2023-12-31", "2024-12-31"]),
+        ("year", 24, ["2023-12-31", "2024-12-31"]),
+        ("quarter", 12, ["2022-12-31", "2023-03-31", "2023-06-30", "2023-09-30", "2023-12-31", "2024-03-31", "2024-06-30", "2024-09-30", "2024-12-31"]),
+    ],
+)
 def test_snapshot_dates(step, window, expected):
     got = mg.snapshot_dates(start=pd.Timestamp("2022-01-01"), end=pd.Timestamp("2024-12-31"), step=step, window_months=window)
     assert got == [pd.Timestamp(d) for d in expected]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"step": "month"}, r"step='month': use 'year' or 'quarter'"),
-    ({"window_months": 0}, r"window_months=0"),
-    ({"window_months": 36}, r"holds 1 snapshot\(s\) with a full 36-month window; migration needs two"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"step": "month"}, r"step='month': use 'year' or 'quarter'"),
+        ({"window_months": 0}, r"window_months=0"),
+        ({"window_months": 36}, r"holds 1 snapshot\(s\) with a full 36-month window; migration needs two"),
+    ],
+)
 def test_snapshot_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         mg.snapshot_dates(start=pd.Timestamp("2022-01-01"), end=pd.Timestamp("2024-12-31"), **kwargs)
@@ -212,12 +243,15 @@ def test_plots_draw_what_was_computed():
 BASE = {"client": "x", "period": {"start": "2022-01-01", "end": "2024-12-31"}, "data": {"transactions": {"path": "t.csv"}}}
 
 
-@pytest.mark.parametrize("section, message", [
-    ({"step": "month"}, r"migration\.step: .*got 'month'"),
-    ({"window_months": 0}, r"migration\.window_months: .*greater than or equal to 1"),
-    ({"occasional": ["Lost"], "regular": ["Lost"]}, r"migration: Lost is in both occasional and regular"),
-    ({"regular": []}, r"must each name at least one RFM segment"),
-])
+@pytest.mark.parametrize(
+    "section, message",
+    [
+        ({"step": "month"}, r"migration\.step: .*got 'month'"),
+        ({"window_months": 0}, r"migration\.window_months: .*greater than or equal to 1"),
+        ({"occasional": ["Lost"], "regular": ["Lost"]}, r"migration: Lost is in both occasional and regular"),
+        ({"regular": []}, r"must each name at least one RFM segment"),
+    ],
+)
 def test_bad_migration_parameters_are_refused(section, message):
     with pytest.raises(ParameterError, match=message):
         parse_params({**BASE, "migration": section})

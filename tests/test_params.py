@@ -46,7 +46,10 @@ def test_minimal_file_gets_b2b_defaults():
         (with_(period__start="01/01/2022"), r"period\.start: .*got '01/01/2022'"),
         (with_(data__transactions__encoding="utf9"), r"data\.transactions\.encoding: unknown encoding 'utf9'"),
         (with_(data__transactions__decimal=";"), r"data\.transactions\.decimal: .*got ';'"),
-        (with_(data__transactions__columns={"amout": "CA HT"}), r"data\.transactions\.columns\.amout: not a column of the transactions table \(did you mean 'amount'\?\)"),
+        (
+            with_(data__transactions__columns={"amout": "CA HT"}),
+            r"data\.transactions\.columns\.amout: not a column of the transactions table \(did you mean 'amount'\?\)",
+        ),
         (with_(data__transactions__values={"amount": {"a": "b"}}), r"data\.transactions\.values\.amount: values can be mapped only for"),
         (with_(data__transactions__date_format="%d/%m/%Y", data__transactions__dayfirst=True), r"either date_format or dayfirst"),
         (with_(quality={"max_rejected_share": "lots"}), r"quality\.max_rejected_share: .*got 'lots'"),

@@ -26,27 +26,39 @@ def tx(rows):
     return out
 
 
-HISTORY = tx([
-    ("D", "2021-03-01", 50.0, "rep"),     # D: active in 2021, absent in 2022, back in 2023 (reactivated)
-    ("A", "2021-05-01", 100.0, "web"),
-])
-WINDOW = tx([
-    ("A", "2022-02-01", 100.0, "web"),
-    ("A", "2022-03-01", 200.0, "rep"),
-    ("B", "2022-06-01", 300.0, "web"),
-    ("C", "2023-01-10", 400.0, "rep"),
-    ("A", "2023-04-01", 500.0, "rep"),
-    ("B", "2023-05-01", -50.0, "web"),    # credit note: B buys nothing in 2023
-    ("D", "2023-07-01", 150.0, "rep"),
-])
+HISTORY = tx(
+    [
+        ("D", "2021-03-01", 50.0, "rep"),  # D: active in 2021, absent in 2022, back in 2023 (reactivated)
+        ("A", "2021-05-01", 100.0, "web"),
+    ]
+)
+WINDOW = tx(
+    [
+        ("A", "2022-02-01", 100.0, "web"),
+        ("A", "2022-03-01", 200.0, "rep"),
+        ("B", "2022-06-01", 300.0, "web"),
+        ("C", "2023-01-10", 400.0, "rep"),
+        ("A", "2023-04-01", 500.0, "rep"),
+        ("B", "2023-05-01", -50.0, "web"),  # credit note: B buys nothing in 2023
+        ("D", "2023-07-01", 150.0, "rep"),
+    ]
+)
 ALL = pd.concat([HISTORY, WINDOW], ignore_index=True)
 
 
 def test_revenue_components_by_hand():
     got = pf.compute_revenue_components(ALL, start=START, end=END, grain="year")
     # 2022: 600 = 2 customers (A, B) x 1.5 purchases x 200; 2023: 1000 = 3 (C, A, D) x 1 x 333.33
-    expected = pd.DataFrame({"period": ["2022", "2023"], "revenue": [600.0, 1000.0], "active_customers": [2, 3], "purchases": [3, 3],
-                             "frequency": [1.5, 1.0], "average_basket": [200.0, 1000 / 3]})
+    expected = pd.DataFrame(
+        {
+            "period": ["2022", "2023"],
+            "revenue": [600.0, 1000.0],
+            "active_customers": [2, 3],
+            "purchases": [3, 3],
+            "frequency": [1.5, 1.0],
+            "average_basket": [200.0, 1000 / 3],
+        }
+    )
     assert_frame_equal(got, expected)
 
 
@@ -74,8 +86,13 @@ def test_bridge_by_hand():
     frequency = -200 / 3 - 50 - (1000 / 3) / 6 - 500 / 3
     # b: 1/3 (1000 - 600) + 1/6 (1500 - 900) + 1/6 (2000/3 - 400) + 1/3 (1000 - 600)
     basket = 400 / 3 + 100 + (800 / 3) / 6 + 400 / 3
-    expected = pd.DataFrame({"step": ["revenue 2022", "active customers", "frequency", "average basket", "revenue 2023"],
-                             "value": [600.0, customers, frequency, basket, 1000.0], "kind": ["total", "change", "change", "change", "total"]})
+    expected = pd.DataFrame(
+        {
+            "step": ["revenue 2022", "active customers", "frequency", "average basket", "revenue 2023"],
+            "value": [600.0, customers, frequency, basket, 1000.0],
+            "kind": ["total", "change", "change", "change", "total"],
+        }
+    )
     assert_frame_equal(got, expected)
     assert got["value"].iloc[1:4].sum() == pytest.approx(400.0)
 
@@ -90,10 +107,13 @@ def test_shapley_contributions_always_sum_to_the_change(values):
     assert sum(got.values()) == pytest.approx(change, rel=1e-9, abs=1e-3)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"base": "2021", "current": "2023"}, "base period '2021' is not in the analysis window; use one of 2022, 2023"),
-    ({"base": "2022", "current": "2024Q1"}, "current period '2024Q1'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"base": "2021", "current": "2023"}, "base period '2021' is not in the analysis window; use one of 2022, 2023"),
+        ({"base": "2022", "current": "2024Q1"}, "current period '2024Q1'"),
+    ],
+)
 def test_bridge_errors(kwargs, match):
     components = pf.compute_revenue_components(ALL, start=START, end=END)
     with pytest.raises(ValueError, match=match):
@@ -109,20 +129,22 @@ def test_default_bridge_periods_skip_periods_without_purchases():
 
 def test_retention_by_hand():
     got = pf.compute_retention(ALL, start=START, end=END, grain="year")
-    expected = pd.DataFrame({
-        "period": ["2022", "2023"],
-        "active": [2, 3],          # 2022: A, B; 2023: C, A, D
-        "new": [1, 1],             # B; C
-        "retained": [1, 1],        # A; A
-        "reactivated": [0, 1],     # -; D (2021, not 2022)
-        "lost": [1, 1],            # D (active 2021); B (credit note only in 2023)
-        "retention_rate": [0.5, 0.5],
-        "churn_rate": [0.5, 0.5],
-        "repurchase_rate": [0.5, 0.0],   # A bought twice in 2022
-        # 2022-12-31: A 609 days since 2021-05-01, B 213 since 2022-06-01
-        # 2023-12-31: A 974, C 355 since 2023-01-10, D 1035 since 2021-03-01
-        "mean_seniority_days": [(609 + 213) / 2, (974 + 355 + 1035) / 3],
-    })
+    expected = pd.DataFrame(
+        {
+            "period": ["2022", "2023"],
+            "active": [2, 3],  # 2022: A, B; 2023: C, A, D
+            "new": [1, 1],  # B; C
+            "retained": [1, 1],  # A; A
+            "reactivated": [0, 1],  # -; D (2021, not 2022)
+            "lost": [1, 1],  # D (active 2021); B (credit note only in 2023)
+            "retention_rate": [0.5, 0.5],
+            "churn_rate": [0.5, 0.5],
+            "repurchase_rate": [0.5, 0.0],  # A bought twice in 2022
+            # 2022-12-31: A 609 days since 2021-05-01, B 213 since 2022-06-01
+            # 2023-12-31: A 974, C 355 since 2023-01-10, D 1035 since 2021-03-01
+            "mean_seniority_days": [(609 + 213) / 2, (974 + 355 + 1035) / 3],
+        }
+    )
     assert_frame_equal(got, expected)
 
 
@@ -134,14 +156,16 @@ def test_retention_without_history_has_no_first_rate():
 
 def test_cohorts_by_first_purchase_year():
     got = pf.compute_cohorts(ALL, end=END, grain="year")
-    expected = pd.DataFrame({
-        "cohort": ["2021", "2021", "2021", "2022", "2022", "2023"],
-        "age": [0, 1, 2, 0, 1, 0],
-        "cohort_size": [2, 2, 2, 1, 1, 1],    # {A, D}, {B}, {C}
-        "active": [2, 1, 2, 1, 0, 1],
-        "retention": [1.0, 0.5, 1.0, 1.0, 0.0, 1.0],
-        "revenue": [150.0, 300.0, 650.0, 300.0, -50.0, 400.0],
-    })
+    expected = pd.DataFrame(
+        {
+            "cohort": ["2021", "2021", "2021", "2022", "2022", "2023"],
+            "age": [0, 1, 2, 0, 1, 0],
+            "cohort_size": [2, 2, 2, 1, 1, 1],  # {A, D}, {B}, {C}
+            "active": [2, 1, 2, 1, 0, 1],
+            "retention": [1.0, 0.5, 1.0, 1.0, 0.0, 1.0],
+            "revenue": [150.0, 300.0, 650.0, 300.0, -50.0, 400.0],
+        }
+    )
     assert_frame_equal(got, expected)
     summary = pf.summarise_cohorts(got)
     assert summary["revenue"].tolist() == [1100.0, 250.0, 400.0]
@@ -159,8 +183,9 @@ def test_concentration_by_hand():
     got = pf.compute_concentration(WINDOW, top=0.2)
     # customers: A 800, C 400, B 250, D 150 = 1600; top ceil(0.8) = 1 customer.
     # Gini = 2 sum(i x_i) / (n sum x) - (n + 1) / n with x ascending: 2 x 5050 / 6400 - 5/4
-    expected = pd.DataFrame({"customers": [4], "top_customers": [1], "revenue": [1600.0], "top_revenue": [800.0], "top_share": [0.5],
-                             "gini": [2 * 5050 / 6400 - 5 / 4]})
+    expected = pd.DataFrame(
+        {"customers": [4], "top_customers": [1], "revenue": [1600.0], "top_revenue": [800.0], "top_share": [0.5], "gini": [2 * 5050 / 6400 - 5 / 4]}
+    )
     assert_frame_equal(got, expected)
     assert pf.compute_concentration(WINDOW, top=0.5)["top_share"].iloc[0] == 0.75
 
@@ -180,8 +205,17 @@ def test_lorenz_points():
 def test_breakdown_by_transaction_column():
     got = pf.compute_breakdown(WINDOW, by="channel")
     # rep: A 200 + C 400 + A 500 + D 150; web: A 100 + B 300 - 50 (the credit note is not a purchase)
-    expected = pd.DataFrame({"segment": ["rep", "web"], "customers": [3, 2], "purchases": [4, 2], "revenue": [1250.0, 350.0],
-                             "revenue_share": [1250 / 1600, 350 / 1600], "revenue_per_customer": [1250 / 3, 175.0], "average_basket": [312.5, 175.0]})
+    expected = pd.DataFrame(
+        {
+            "segment": ["rep", "web"],
+            "customers": [3, 2],
+            "purchases": [4, 2],
+            "revenue": [1250.0, 350.0],
+            "revenue_share": [1250 / 1600, 350 / 1600],
+            "revenue_per_customer": [1250 / 3, 175.0],
+            "average_basket": [312.5, 175.0],
+        }
+    )
     assert_frame_equal(got, expected)
 
 
@@ -189,13 +223,19 @@ def test_breakdown_by_customer_column():
     customers = pd.DataFrame({"customer_id": ["A", "B", "C"], "typology": ["installer", "retailer", "installer"]})
     got = pf.compute_breakdown(WINDOW, by="typology", customers=customers)
     assert got[["segment", "customers", "purchases", "revenue"]].values.tolist() == [
-        ["installer", 2, 4, 1200.0], ["retailer", 1, 1, 250.0], ["unknown", 1, 1, 150.0]]  # D is not in the customers table
+        ["installer", 2, 4, 1200.0],
+        ["retailer", 1, 1, 250.0],
+        ["unknown", 1, 1, 150.0],
+    ]  # D is not in the customers table
 
 
-@pytest.mark.parametrize("customers, match", [
-    (None, "by='typology' is not a column of transactions .and no customers table was given."),
-    (pd.DataFrame({"customer_id": ["A"]}), "by='typology' is not a column of transactions or customers"),
-])
+@pytest.mark.parametrize(
+    "customers, match",
+    [
+        (None, "by='typology' is not a column of transactions .and no customers table was given."),
+        (pd.DataFrame({"customer_id": ["A"]}), "by='typology' is not a column of transactions or customers"),
+    ],
+)
 def test_breakdown_errors(customers, match):
     with pytest.raises(ValueError, match=match):
         pf.compute_breakdown(WINDOW, by="typology", customers=customers)

@@ -19,22 +19,29 @@ def tx(rows):
     return frame
 
 
-TX = tx([
-    ("A", "2023-01-05", 100.0),
-    ("A", "2023-01-20", -40.0),   # credit note
-    ("B", "2023-01-20", 60.0),
-    ("B", "2023-03-02", 60.0),
-    ("B", "2023-03-02", 60.0),    # same customer, date, amount: possible double entry
-])
+TX = tx(
+    [
+        ("A", "2023-01-05", 100.0),
+        ("A", "2023-01-20", -40.0),  # credit note
+        ("B", "2023-01-20", 60.0),
+        ("B", "2023-03-02", 60.0),
+        ("B", "2023-03-02", 60.0),  # same customer, date, amount: possible double entry
+    ]
+)
 
 
 def test_monthly_activity_includes_empty_months():
     got = quality.compute_monthly_activity(TX, start=pd.Timestamp("2023-01-01"), end=pd.Timestamp("2023-04-30"))
-    expected = pd.DataFrame({
-        "month": pd.period_range("2023-01", "2023-04", freq="M"),
-        "rows": [3, 0, 2, 0], "customers": [2, 0, 1, 0], "revenue": [120.0, 0.0, 120.0, 0.0],
-        "credit_note_rows": [1, 0, 0, 0], "credit_note_amount": [-40.0, 0.0, 0.0, 0.0],
-    })
+    expected = pd.DataFrame(
+        {
+            "month": pd.period_range("2023-01", "2023-04", freq="M"),
+            "rows": [3, 0, 2, 0],
+            "customers": [2, 0, 1, 0],
+            "revenue": [120.0, 0.0, 120.0, 0.0],
+            "credit_note_rows": [1, 0, 0, 0],
+            "credit_note_amount": [-40.0, 0.0, 0.0, 0.0],
+        }
+    )
     assert_frame_equal(got, expected, check_dtype=False)
     assert got["rows"].dtype == "int64"
 
@@ -42,15 +49,25 @@ def test_monthly_activity_includes_empty_months():
 def test_credit_notes_by_hand():
     got = quality.compute_credit_notes(TX)
     # gross = 100 + 60 + 60 + 60 = 280; credit = -40 -> 40 / 280
-    expected = pd.DataFrame({"rows": [5], "credit_note_rows": [1], "row_share": [0.2], "gross_revenue": [280.0],
-                             "credit_note_amount": [-40.0], "amount_share": [40 / 280], "zero_amount_rows": [0]})
+    expected = pd.DataFrame(
+        {
+            "rows": [5],
+            "credit_note_rows": [1],
+            "row_share": [0.2],
+            "gross_revenue": [280.0],
+            "credit_note_amount": [-40.0],
+            "amount_share": [40 / 280],
+            "zero_amount_rows": [0],
+        }
+    )
     assert_frame_equal(got, expected)
 
 
 def test_amount_bins_count_positive_amounts_in_half_open_bands():
     got = quality.compute_amount_bins(TX, edges=[0, 60, 100, float("inf")])
-    expected = pd.DataFrame({"band": ["0–60", "60–100", "≥ 100"], "low": [0.0, 60.0, 100.0], "high": [60.0, 100.0, float("inf")],
-                             "rows": [0, 3, 1], "revenue": [0.0, 180.0, 100.0]})
+    expected = pd.DataFrame(
+        {"band": ["0–60", "60–100", "≥ 100"], "low": [0.0, 60.0, 100.0], "high": [60.0, 100.0, float("inf")], "rows": [0, 3, 1], "revenue": [0.0, 180.0, 100.0]}
+    )
     assert_frame_equal(got, expected, check_dtype=False)
 
 
@@ -60,15 +77,27 @@ def test_possible_duplicates():
 
 
 def test_rejections_and_ledger():
-    rejected = pd.DataFrame({"table": ["transactions", "transactions", "events"], "file": "f", "source_row": [4, 2, 9],
-                             "reason": ["missing date", "missing date", "unknown customer"], "detail": [None, None, "Z"], "raw": "{}"})
+    rejected = pd.DataFrame(
+        {
+            "table": ["transactions", "transactions", "events"],
+            "file": "f",
+            "source_row": [4, 2, 9],
+            "reason": ["missing date", "missing date", "unknown customer"],
+            "detail": [None, None, "Z"],
+            "raw": "{}",
+        }
+    )
     got = quality.compute_rejections(rejected)
     assert got[["table", "reason", "rows", "example_row"]].values.tolist() == [["transactions", "missing date", 2, 4], ["events", "unknown customer", 1, 9]]
     ledger = pd.DataFrame({"table": ["transactions"], "file": "f", "rows_read": [10], "rows_kept": [8], "rows_rejected": [2], "rows_out_of_period": [1]})
     out = quality.compute_ledger(ledger)
     assert out.loc[0, "rejected_share"] == pytest.approx(0.2) and bool(out.loc[0, "balanced"])
-    assert quality.ledger_metrics(ledger) == {"data.transactions.rows_read": 10, "data.transactions.rows_kept": 8,
-                                             "data.transactions.rows_rejected": 2, "data.transactions.rows_out_of_period": 1}
+    assert quality.ledger_metrics(ledger) == {
+        "data.transactions.rows_read": 10,
+        "data.transactions.rows_kept": 8,
+        "data.transactions.rows_rejected": 2,
+        "data.transactions.rows_out_of_period": 1,
+    }
 
 
 def test_coverage_by_hand():
@@ -77,17 +106,25 @@ def test_coverage_by_hand():
     rejected = pd.DataFrame({"table": ["members"], "reason": ["unknown customer"], "source_row": [3]})
     got = quality.compute_coverage({"transactions": TX, "customers": customers, "members": members}, rejected)
     assert got[["check", "count", "of"]].values.tolist() == [
-        ["customers without transactions in the period", 2, 3],            # C, D
+        ["customers without transactions in the period", 2, 3],  # C, D
         ["transaction customers missing from the customers table", 1, 2],  # B
         ["members without a company (rejected)", 1, 2],
-        ["member companies without a registered person", 1, 2],            # C
+        ["member companies without a registered person", 1, 2],  # C
     ]
 
 
 def _dataset(transactions, rejected_rows=0):
     transactions = transactions.assign(in_period=True)
-    ledger = pd.DataFrame({"table": ["transactions"], "file": "t.csv", "rows_read": [len(transactions) + rejected_rows],
-                           "rows_kept": [len(transactions)], "rows_rejected": [rejected_rows], "rows_out_of_period": [0]})
+    ledger = pd.DataFrame(
+        {
+            "table": ["transactions"],
+            "file": "t.csv",
+            "rows_read": [len(transactions) + rejected_rows],
+            "rows_kept": [len(transactions)],
+            "rows_rejected": [rejected_rows],
+            "rows_out_of_period": [0],
+        }
+    )
     return Dataset(tables={"transactions": transactions}, ledger=ledger, rejected=pd.DataFrame(columns=["table", "reason", "source_row"]))
 
 
@@ -95,8 +132,9 @@ PARAMS = parse_params({"client": "x", "period": {"start": "2023-01-01", "end": "
 
 
 def _warnings(ds):
-    return quality.compute_warnings(ds.tables, ledger=ds.ledger, rejected=ds.rejected, start=pd.Timestamp("2023-01-01"),
-                                    end=pd.Timestamp("2023-12-31"), **PARAMS.quality.model_dump())
+    return quality.compute_warnings(
+        ds.tables, ledger=ds.ledger, rejected=ds.rejected, start=pd.Timestamp("2023-01-01"), end=pd.Timestamp("2023-12-31"), **PARAMS.quality.model_dump()
+    )
 
 
 def test_warnings_name_each_problem():

@@ -45,19 +45,40 @@ def test_strip_scripts_removes_inline_and_cdn_scripts():
 
 def test_index_page(tmp_path: Path):
     context = {
-        "client": "Acme <Distribution>", "currency": "EUR", "period": {"start": "2022-01-01", "end": "2024-12-31"},
-        "run_id": "r1", "version": "0", "failed": ["01_programme_kpis"],
+        "client": "Acme <Distribution>",
+        "currency": "EUR",
+        "period": {"start": "2022-01-01", "end": "2024-12-31"},
+        "run_id": "r1",
+        "version": "0",
+        "failed": ["01_programme_kpis"],
         "notebooks": [
-            {"name": "00_data_quality", "title": "Data quality", "status": "ok", "duration_s": 1.0, "html": "00_data_quality.html",
-             "error": None, "cell": None, "figures": [("quality.warnings", 2), ("data.transactions.rows_read", 12345)]},
-            {"name": "01_programme_kpis", "title": "KPIs", "status": "failed", "duration_s": 2.0, "html": "01_programme_kpis.html",
-             "error": "KeyError: 'x'", "cell": 7, "figures": []},
+            {
+                "name": "00_data_quality",
+                "title": "Data quality",
+                "status": "ok",
+                "duration_s": 1.0,
+                "html": "00_data_quality.html",
+                "error": None,
+                "cell": None,
+                "figures": [("quality.warnings", 2), ("data.transactions.rows_read", 12345)],
+            },
+            {
+                "name": "01_programme_kpis",
+                "title": "KPIs",
+                "status": "failed",
+                "duration_s": 2.0,
+                "html": "01_programme_kpis.html",
+                "error": "KeyError: 'x'",
+                "cell": 7,
+                "figures": [],
+            },
         ],
         "ledger": [{"table": "transactions", "file": "t.csv", "rows_read": 10, "rows_kept": 9, "rows_rejected": 1, "rows_out_of_period": 0}],
         "reasons": [{"table": "transactions", "reason": "missing date", "rows": 1}],
         "warnings": ["transactions: 1 of 10 rows rejected"],
         "inputs": {"parameters": {"path": "p.yaml", "sha256": "ab" * 32}},
-        "parameters_file": "p.yaml", "parameters_text": "client: Acme\n",
+        "parameters_file": "p.yaml",
+        "parameters_text": "client: Acme\n",
     }
     page = report.write_index(tmp_path, context).read_text(encoding="utf-8")
     assert "Acme &lt;Distribution&gt;" in page

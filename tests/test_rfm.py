@@ -26,16 +26,18 @@ def tx(rows, columns=("customer_id", "date", "amount", "margin", "invoice_id")):
     return frame
 
 
-TX = tx([
-    ("A", "2024-12-30", 100.0, 10.0, "A1"),
-    ("A", "2024-12-30", 50.0, 5.0, "A2"),     # same day as A1: one purchase day, two invoices
-    ("A", "2024-06-01", 200.0, 20.0, "A3"),
-    ("A", "2024-06-10", -30.0, -3.0, "A4"),   # credit note: reduces revenue, is not a purchase
-    ("A", "2025-01-05", 999.0, 99.0, "A5"),   # after the reference date: ignored
-    ("A", "2023-12-31", 500.0, 50.0, "A0"),   # before the window start: ignored
-    ("B", "2024-03-01", 1000.0, 100.0, "B1"),
-    ("C", "2024-11-01", -50.0, -5.0, "C1"),   # only a credit note: not scored
-])
+TX = tx(
+    [
+        ("A", "2024-12-30", 100.0, 10.0, "A1"),
+        ("A", "2024-12-30", 50.0, 5.0, "A2"),  # same day as A1: one purchase day, two invoices
+        ("A", "2024-06-01", 200.0, 20.0, "A3"),
+        ("A", "2024-06-10", -30.0, -3.0, "A4"),  # credit note: reduces revenue, is not a purchase
+        ("A", "2025-01-05", 999.0, 99.0, "A5"),  # after the reference date: ignored
+        ("A", "2023-12-31", 500.0, 50.0, "A0"),  # before the window start: ignored
+        ("B", "2024-03-01", 1000.0, 100.0, "B1"),
+        ("C", "2024-11-01", -50.0, -5.0, "C1"),  # only a credit note: not scored
+    ]
+)
 CUTS = {"recency": [10, 100, 200, 300], "frequency": [2, 3, 4, 5], "monetary": [100, 200, 500, 900]}
 
 
@@ -44,8 +46,9 @@ def test_quantile_cuts_are_values_and_ties_share_a_score():
     # frequency 1,1,1,2,3,4,5,10,10,10 (n = 10); type-7 quantile at p: h = 9p, x[floor h] + frac(h) * (x[next] - x[floor h])
     # p=.2: h=1.8 -> 1 + .8*(1-1) = 1;  p=.4: h=3.6 -> 2 + .6*(3-2) = 2.6
     # p=.6: h=5.4 -> 4 + .4*(5-4) = 4.4; p=.8: h=7.2 -> 10 + .2*(10-10) = 10
-    values = pd.DataFrame({"recency_days": [0, 10, 10, 20, 30, 40, 50, 60, 70, 80],
-                           "frequency": [1, 1, 1, 2, 3, 4, 5, 10, 10, 10], "monetary": np.arange(10.0)})
+    values = pd.DataFrame(
+        {"recency_days": [0, 10, 10, 20, 30, 40, 50, 60, 70, 80], "frequency": [1, 1, 1, 2, 3, 4, 5, 10, 10, 10], "monetary": np.arange(10.0)}
+    )
     cuts = rfm.quantile_cuts(values)
     assert cuts["frequency"] == pytest.approx([1.0, 2.6, 4.4, 10.0])
     # score = 1 + number of cuts <= value: 1 -> 2 (the cut 1 is reached: score 1 is skipped), 2 -> 2, 3 -> 3, 4 -> 3, 5 -> 4, 10 -> 5
@@ -68,18 +71,20 @@ def test_a_value_on_a_threshold_takes_the_upper_score(value, expected):
 
 def test_compute_rfm_by_hand():
     got = rfm.compute_rfm(TX, reference_date=REF, start=pd.Timestamp("2024-01-01"), cuts=CUTS)
-    expected = pd.DataFrame({
-        "customer_id": ["A", "B"],
-        "recency_days": [1, 305],            # A: 2024-12-30 -> 12-31; B: 2024-03-01 is day 61 of 366 -> 366 - 61 = 305
-        "frequency": [2, 1],                 # A: days 06-01 and 12-30
-        "monetary": [320.0, 1000.0],         # A: 100 + 50 + 200 - 30
-        "margin": [32.0, 100.0],             # A: 10 + 5 + 20 - 3
-        "r_score": [5, 1],                   # 1 < 10 -> raw 1 -> 5; 305 >= 300 -> raw 5 -> 1
-        "f_score": [2, 1],                   # 2 >= 2 -> 2; 1 -> 1
-        "m_score": [3, 5],                   # 200 <= 320 < 500 -> 3; 1000 >= 900 -> 5
-        "rfm_score": [523, 115],
-        "segment": ["Potential Loyalist", "Lost"],  # A: R5 F2 (not Champions/Loyal) -> Potential Loyalist; B: R1 F1 -> Lost
-    })
+    expected = pd.DataFrame(
+        {
+            "customer_id": ["A", "B"],
+            "recency_days": [1, 305],  # A: 2024-12-30 -> 12-31; B: 2024-03-01 is day 61 of 366 -> 366 - 61 = 305
+            "frequency": [2, 1],  # A: days 06-01 and 12-30
+            "monetary": [320.0, 1000.0],  # A: 100 + 50 + 200 - 30
+            "margin": [32.0, 100.0],  # A: 10 + 5 + 20 - 3
+            "r_score": [5, 1],  # 1 < 10 -> raw 1 -> 5; 305 >= 300 -> raw 5 -> 1
+            "f_score": [2, 1],  # 2 >= 2 -> 2; 1 -> 1
+            "m_score": [3, 5],  # 200 <= 320 < 500 -> 3; 1000 >= 900 -> 5
+            "rfm_score": [523, 115],
+            "segment": ["Potential Loyalist", "Lost"],  # A: R5 F2 (not Champions/Loyal) -> Potential Loyalist; B: R1 F1 -> Lost
+        }
+    )
     assert_frame_equal(got, expected)
 
 
@@ -90,8 +95,7 @@ def test_frequency_by_invoices():
 
 
 def test_partial_fixed_cuts_use_quantiles_for_the_rest():
-    got = rfm.resolve_cuts(pd.DataFrame({"recency_days": [0, 4], "frequency": [1, 5], "monetary": [0.0, 40.0]}),
-                           cuts={"monetary": [1, 2, 3, 4]})
+    got = rfm.resolve_cuts(pd.DataFrame({"recency_days": [0, 4], "frequency": [1, 5], "monetary": [0.0, 40.0]}), cuts={"monetary": [1, 2, 3, 4]})
     # recency 0..4 -> quantiles .2..  .8 of [0, 4] = 0.8, 1.6, 2.4, 3.2; frequency 1..5 -> 1.8, 2.6, 3.4, 4.2
     assert got["recency"] == pytest.approx([0.8, 1.6, 2.4, 3.2])
     assert got["frequency"] == pytest.approx([1.8, 2.6, 3.4, 4.2])
@@ -103,13 +107,16 @@ def test_no_customer_gives_an_empty_frame_with_the_columns():
     assert got.empty and list(got.columns) == rfm.RFM_COLUMNS
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"n_scores": 1}, r"n_scores=1: use between 2 and 10"),
-    ({"frequency": "weeks"}, r"frequency='weeks': use 'days'"),
-    ({"cuts": {"recency": [1, 2], "frequency": [1, 2, 3, 4], "monetary": [1, 2, 3, 4]}}, r"cuts\.recency=\[1\.0, 2\.0\]: give 4 ascending"),
-    ({"cuts": {"recency": [4, 3, 2, 1], "frequency": [1, 2, 3, 4], "monetary": [1, 2, 3, 4]}}, r"cuts\.recency=.*ascending"),
-    ({"cuts": {"recent": [1, 2, 3, 4]}}, r"cuts: unknown dimension\(s\) recent"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_scores": 1}, r"n_scores=1: use between 2 and 10"),
+        ({"frequency": "weeks"}, r"frequency='weeks': use 'days'"),
+        ({"cuts": {"recency": [1, 2], "frequency": [1, 2, 3, 4], "monetary": [1, 2, 3, 4]}}, r"cuts\.recency=\[1\.0, 2\.0\]: give 4 ascending"),
+        ({"cuts": {"recency": [4, 3, 2, 1], "frequency": [1, 2, 3, 4], "monetary": [1, 2, 3, 4]}}, r"cuts\.recency=.*ascending"),
+        ({"cuts": {"recent": [1, 2, 3, 4]}}, r"cuts: unknown dimension\(s\) recent"),
+    ],
+)
 def test_bad_arguments_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
         rfm.compute_rfm(TX, reference_date=REF, **kwargs)
@@ -130,12 +137,26 @@ def test_default_map_names_every_score_triple():
     assert set(names) == {s.name for s in rfm.DEFAULT_SEGMENTS}  # and every segment can be reached
 
 
-@pytest.mark.parametrize("r, f, m, expected", [
-    (5, 5, 5, "Champions"), (4, 4, 4, "Champions"), (3, 3, 3, "Loyal Customers"), (5, 5, 2, "Potential Loyalist"),
-    (5, 1, 5, "New Customers"), (3, 1, 5, "Promising"), (3, 2, 1, "Need Attention"), (3, 5, 1, "Need Attention"),
-    (2, 5, 5, "Can't Lose Them"), (1, 3, 3, "At Risk"), (2, 1, 3, "About To Sleep"), (2, 3, 2, "Hibernating"),
-    (1, 2, 1, "Hibernating"), (1, 1, 1, "Lost"), (1, 1, 5, "Lost"),
-])
+@pytest.mark.parametrize(
+    "r, f, m, expected",
+    [
+        (5, 5, 5, "Champions"),
+        (4, 4, 4, "Champions"),
+        (3, 3, 3, "Loyal Customers"),
+        (5, 5, 2, "Potential Loyalist"),
+        (5, 1, 5, "New Customers"),
+        (3, 1, 5, "Promising"),
+        (3, 2, 1, "Need Attention"),
+        (3, 5, 1, "Need Attention"),
+        (2, 5, 5, "Can't Lose Them"),
+        (1, 3, 3, "At Risk"),
+        (2, 1, 3, "About To Sleep"),
+        (2, 3, 2, "Hibernating"),
+        (1, 2, 1, "Hibernating"),
+        (1, 1, 1, "Lost"),
+        (1, 1, 5, "Lost"),
+    ],
+)
 def test_default_map_first_match_wins(r, f, m, expected):
     assert rfm.assign_segments([r], [f], [m]).tolist() == [expected]
 
@@ -154,7 +175,12 @@ def test_threshold_table_and_skipped_scores():
     recency = table[table["dimension"] == "recency"]
     # R score 1 = the oldest interval [22, inf), score 5 = the most recent (-inf, 8)
     assert recency[["score", "lower", "upper", "customers"]].values.tolist() == [
-        [1, 22, np.inf, 1], [2, 14, 22, 1], [3, 10, 14, 2], [4, 8, 10, 0], [5, -np.inf, 8, 1]]
+        [1, 22, np.inf, 1],
+        [2, 14, 22, 1],
+        [3, 10, 14, 2],
+        [4, 8, 10, 0],
+        [5, -np.inf, 8, 1],
+    ]
     assert table[table["dimension"] == "frequency"]["customers"].tolist() == [0, 3, 1, 0, 1]
     warnings = rfm.scoring_warnings(table)
     assert len(warnings) == 2
@@ -162,29 +188,40 @@ def test_threshold_table_and_skipped_scores():
     assert warnings[1].startswith("frequency: only 3 distinct scores out of 5 (score(s) 1, 4 hold no customer)")
 
 
-SCORED = pd.DataFrame({
-    "customer_id": ["A", "B", "C"], "recency_days": [10, 20, 400], "frequency": [4, 2, 1], "monetary": [1000.0, 600.0, 50.0],
-    "margin": [300.0, 100.0, 5.0], "r_score": [5, 5, 1], "f_score": [5, 4, 1], "m_score": [5, 4, 1], "rfm_score": [555, 544, 111],
-    "segment": ["Champions", "Champions", "Lost"],
-})
+SCORED = pd.DataFrame(
+    {
+        "customer_id": ["A", "B", "C"],
+        "recency_days": [10, 20, 400],
+        "frequency": [4, 2, 1],
+        "monetary": [1000.0, 600.0, 50.0],
+        "margin": [300.0, 100.0, 5.0],
+        "r_score": [5, 5, 1],
+        "f_score": [5, 4, 1],
+        "m_score": [5, 4, 1],
+        "rfm_score": [555, 544, 111],
+        "segment": ["Champions", "Champions", "Lost"],
+    }
+)
 
 
 def test_segment_profiles_by_hand():
     customers = pd.DataFrame({"customer_id": ["A", "B", "C"], "status": ["member", "non-member", "member"]})
     got = rfm.compute_segment_profiles(SCORED, customers=customers, order=["Champions", "At Risk", "Lost"])
-    expected = pd.DataFrame({
-        "segment": ["Champions", "At Risk", "Lost"],
-        "customers": [2, 0, 1],
-        "customer_share": [2 / 3, 0.0, 1 / 3],
-        "revenue": [1600.0, 0.0, 50.0],
-        "revenue_share": [1600 / 1650, 0.0, 50 / 1650],
-        "margin": [400.0, np.nan, 5.0],
-        "margin_per_customer": [200.0, np.nan, 5.0],
-        "average_basket": [1600 / 6, np.nan, 50.0],       # revenue / purchases (4 + 2)
-        "frequency": [3.0, np.nan, 1.0],
-        "recency_days": [15.0, np.nan, 400.0],
-        "member_share": [0.5, np.nan, 1.0],
-    })
+    expected = pd.DataFrame(
+        {
+            "segment": ["Champions", "At Risk", "Lost"],
+            "customers": [2, 0, 1],
+            "customer_share": [2 / 3, 0.0, 1 / 3],
+            "revenue": [1600.0, 0.0, 50.0],
+            "revenue_share": [1600 / 1650, 0.0, 50 / 1650],
+            "margin": [400.0, np.nan, 5.0],
+            "margin_per_customer": [200.0, np.nan, 5.0],
+            "average_basket": [1600 / 6, np.nan, 50.0],  # revenue / purchases (4 + 2)
+            "frequency": [3.0, np.nan, 1.0],
+            "recency_days": [15.0, np.nan, 400.0],
+            "member_share": [0.5, np.nan, 1.0],
+        }
+    )
     assert_frame_equal(got, expected)
     assert rfm.compute_segment_profiles(SCORED)["member_share"].isna().all()  # no customers table
 
@@ -199,11 +236,14 @@ def test_segment_actions_budget():
     assert got.loc[0, "examples"].startswith("relational: regular personal contact")
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"budget_share": 1.5}, r"budget_share=1\.5: give a fraction between 0 and 1"),
-    ({"years": 0}, r"years=0"),
-    ({"levers": {"Champions": ["loyalty"]}}, r"levers\['Champions'\]: unknown lever\(s\) loyalty"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"budget_share": 1.5}, r"budget_share=1\.5: give a fraction between 0 and 1"),
+        ({"years": 0}, r"years=0"),
+        ({"levers": {"Champions": ["loyalty"]}}, r"levers\['Champions'\]: unknown lever\(s\) loyalty"),
+    ],
+)
 def test_segment_actions_errors(kwargs, message):
     profiles = rfm.compute_segment_profiles(SCORED)
     with pytest.raises(ValueError, match=message):
@@ -269,25 +309,36 @@ BASE = {"client": "x", "period": {"start": "2022-01-01", "end": "2024-12-31"}, "
 
 
 def test_parameters_give_the_scoring_arguments():
-    params = parse_params({**BASE, "rfm": {"n_scores": 3, "thresholds": {"monetary": [100, 1000]},
-                                           "segments": [{"name": "Best", "r": [3, 3], "f": [2, 3], "m": [1, 3]}],
-                                           "levers": {"Best": ["engagement"]}}})
+    params = parse_params(
+        {
+            **BASE,
+            "rfm": {
+                "n_scores": 3,
+                "thresholds": {"monetary": [100, 1000]},
+                "segments": [{"name": "Best", "r": [3, 3], "f": [2, 3], "m": [1, 3]}],
+                "levers": {"Best": ["engagement"]},
+            },
+        }
+    )
     kwargs = params.rfm.scoring_kwargs()
     assert kwargs["cuts"] == {"monetary": [100.0, 1000.0]}
     assert kwargs["segments"] == (rfm.SegmentRule("Best", (3, 3), (2, 3), (1, 3)),)
     assert parse_params(BASE).rfm.segment_rules() == rfm.DEFAULT_SEGMENTS
 
 
-@pytest.mark.parametrize("section, message", [
-    ({"thresholds": {"recency": [1, 2]}}, r"rfm\.thresholds\.recency: 2 cut point\(s\) given, 5 scores need 4"),
-    ({"thresholds": {"recency": [4, 3, 2, 1]}}, r"rfm\.thresholds\.recency: .*ascending order"),
-    ({"segments": [{"name": "X", "r": [1, 6], "f": [1, 5], "m": [1, 5]}]}, r"rfm\.segments: 'X': r: \[1, 6\] is outside the scores 1-5"),
-    ({"segments": [{"name": "X", "r": [3, 1], "f": [1, 5], "m": [1, 5]}]}, r"'X': r: \[3, 1\] must be \[low, high\]"),
-    ({"segments": [{"name": "X", "r": [1, 5], "f": [1, 5]}]}, r"rfm\.segments\.0\.m: required key is missing"),
-    ({"levers": {"Champs": ["relational"]}}, r"rfm\.levers: 'Champs' is not a segment name"),
-    ({"levers": {"Champions": ["cashback"]}}, r"rfm\.levers\.Champions\.0: .*got 'cashback'"),
-    ({"retention_budget_share": 2}, r"rfm\.retention_budget_share: .*less than or equal to 1"),
-])
+@pytest.mark.parametrize(
+    "section, message",
+    [
+        ({"thresholds": {"recency": [1, 2]}}, r"rfm\.thresholds\.recency: 2 cut point\(s\) given, 5 scores need 4"),
+        ({"thresholds": {"recency": [4, 3, 2, 1]}}, r"rfm\.thresholds\.recency: .*ascending order"),
+        ({"segments": [{"name": "X", "r": [1, 6], "f": [1, 5], "m": [1, 5]}]}, r"rfm\.segments: 'X': r: \[1, 6\] is outside the scores 1-5"),
+        ({"segments": [{"name": "X", "r": [3, 1], "f": [1, 5], "m": [1, 5]}]}, r"'X': r: \[3, 1\] must be \[low, high\]"),
+        ({"segments": [{"name": "X", "r": [1, 5], "f": [1, 5]}]}, r"rfm\.segments\.0\.m: required key is missing"),
+        ({"levers": {"Champs": ["relational"]}}, r"rfm\.levers: 'Champs' is not a segment name"),
+        ({"levers": {"Champions": ["cashback"]}}, r"rfm\.levers\.Champions\.0: .*got 'cashback'"),
+        ({"retention_budget_share": 2}, r"rfm\.retention_budget_share: .*less than or equal to 1"),
+    ],
+)
 def test_bad_rfm_parameters_are_refused(section, message):
     with pytest.raises(ParameterError, match=message):
         parse_params({**BASE, "rfm": section})

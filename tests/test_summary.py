@@ -14,7 +14,7 @@ def test_compare_metrics_by_hand():
             "key": ["client", "clv.total", "kpi.rate", "kpi.revenue", "new.only", "old.only"],
             "previous": ["a", 0, 0.5, 1000.0, None, 3],
             "current": ["b", 10, 0.45, 1100.0, 1, None],
-            "change": [None, 10, -0.05, 100.0, None, None],      # 1100 - 1000 = 100; 0.45 - 0.5 = -0.05
+            "change": [None, 10, -0.05, 100.0, None, None],  # 1100 - 1000 = 100; 0.45 - 0.5 = -0.05
             "change_pct": [None, None, -0.1, 0.1, None, None],  # 100 / 1000; -0.05 / 0.5; none when previous is 0
         }
     )
@@ -45,8 +45,13 @@ def test_every_summary_link_points_at_a_heading_of_its_notebook():
 
     for h in summary.HEADLINES:
         nb = json.loads((ROOT / "notebooks" / f"{h.notebook}.ipynb").read_text(encoding="utf-8"))
-        headings = {line.lstrip("#").strip() for cell in nb["cells"] if cell["cell_type"] == "markdown"
-                    for line in "".join(cell["source"]).splitlines() if line.startswith("#")}
+        headings = {
+            line.lstrip("#").strip()
+            for cell in nb["cells"]
+            if cell["cell_type"] == "markdown"
+            for line in "".join(cell["source"]).splitlines()
+            if line.startswith("#")
+        }
         assert h.section in headings, f"{h.key}: no heading {h.section!r} in {h.notebook}"
 
 
@@ -75,8 +80,8 @@ def test_target_flags_by_hand():
     metrics = {"kpi.activation_rate": 0.55, "kpi.breakage_rate": 0.30, "kpi.redemption_rate": 0.9}
     targets = {"activation_rate": {"min": 0.6}, "breakage_rate": {"min": 0.25, "max": 0.35}, "redemption_rate": {"max": 0.8}, "points_liability": {"max": 1000}}
     assert summary.target_flags(metrics, targets) == [
-        "KPI activation_rate = 0.55 misses its target (min 0.6).",   # 0.55 < 0.6
-        "KPI redemption_rate = 0.9 misses its target (max 0.8).",    # 0.9 > 0.8; breakage 0.30 is inside [0.25, 0.35]
+        "KPI activation_rate = 0.55 misses its target (min 0.6).",  # 0.55 < 0.6
+        "KPI redemption_rate = 0.9 misses its target (max 0.8).",  # 0.9 > 0.8; breakage 0.30 is inside [0.25, 0.35]
         "KPI points_liability has a target but was not computed in this run.",
     ]
     assert summary.target_flags(metrics, {}) == []
@@ -86,10 +91,11 @@ def test_data_quality_warnings_sit_beside_the_figures_they_affect():
     from workbench.runner import _headlines
 
     recorded = {"kpi.revenue_year": 1000.0, "kpi.penetration_customers": 0.3, "engagement.ambassadors": 5}
-    warnings = pd.DataFrame({"table": ["transactions", "customers"], "topic": ["rejections", "coverage"],
-                             "message": ["transactions: 5 % rejected", "customers: 20 % unknown"]})
+    warnings = pd.DataFrame(
+        {"table": ["transactions", "customers"], "topic": ["rejections", "coverage"], "message": ["transactions: 5 % rejected", "customers: 20 % unknown"]}
+    )
     rows = {r["key"]: r for r in _headlines(recorded, warnings, previous={"kpi.revenue_year": 800.0})}
-    assert rows["kpi.revenue_year"]["warnings"] == ["transactions: 5 % rejected"]          # depends on transactions only
-    assert rows["kpi.penetration_customers"]["warnings"] == ["customers: 20 % unknown"]    # depends on customers
-    assert rows["engagement.ambassadors"]["warnings"] == []                                 # depends on events
+    assert rows["kpi.revenue_year"]["warnings"] == ["transactions: 5 % rejected"]  # depends on transactions only
+    assert rows["kpi.penetration_customers"]["warnings"] == ["customers: 20 % unknown"]  # depends on customers
+    assert rows["engagement.ambassadors"]["warnings"] == []  # depends on events
     assert (rows["kpi.revenue_year"]["change"], rows["kpi.revenue_year"]["change_pct"]) == (200.0, 0.25)  # 1000 - 800, / 800

@@ -43,16 +43,18 @@ def _tx(rows):
 def test_windows_leave_the_enrolment_day_out_of_the_pre_window():
     # Enrolment 2024-01-10 (post window: 2024-01-10 .. 2025-01-09, 12 calendar months = 366 days with 29 February;
     # pre: 2023-01-10 .. 2024-01-09, 365 days).
-    tx = _tx([
-        ("A", "2023-01-09", 1000.0, 100.0),  # rel -366: outside the pre-window
-        ("A", "2023-01-10", 10.0, 1.0),      # rel -365: first pre day, first half
-        ("A", "2024-01-09", 20.0, 2.0),      # rel -1: last pre day, second half
-        ("A", "2024-01-10", 500.0, 50.0),    # rel 0: the enrolment-day purchase -> post only
-        ("A", "2024-02-01", -50.0, -5.0),    # credit note in post: netted, not a purchase
-        ("A", "2025-01-08", 7.0, 0.7),       # rel 364: in the post-window
-        ("A", "2025-01-10", 3000.0, 300.0),  # rel 366: add_months(date, 12), outside the post-window
-        ("B", "2024-01-10", 99.0, 9.0),      # another company, not a unit
-    ])
+    tx = _tx(
+        [
+            ("A", "2023-01-09", 1000.0, 100.0),  # rel -366: outside the pre-window
+            ("A", "2023-01-10", 10.0, 1.0),  # rel -365: first pre day, first half
+            ("A", "2024-01-09", 20.0, 2.0),  # rel -1: last pre day, second half
+            ("A", "2024-01-10", 500.0, 50.0),  # rel 0: the enrolment-day purchase -> post only
+            ("A", "2024-02-01", -50.0, -5.0),  # credit note in post: netted, not a purchase
+            ("A", "2025-01-08", 7.0, 0.7),  # rel 364: in the post-window
+            ("A", "2025-01-10", 3000.0, 300.0),  # rel 366: add_months(date, 12), outside the post-window
+            ("B", "2024-01-10", 99.0, 9.0),  # another company, not a unit
+        ]
+    )
     units = pd.DataFrame({"customer_id": ["A"], "date": [D("2024-01-10")], "treated": [True]})
     w = U.compute_windows(tx, units, pre_months=12, post_months=12)
     row = w.iloc[0]
@@ -68,14 +70,16 @@ def test_windows_leave_the_enrolment_day_out_of_the_pre_window():
 
 
 def test_windows_describe_the_year_before_the_launch():
-    tx = _tx([
-        ("A", "2022-06-30", 5.0, 0.5),       # 366 days before the launch: outside its year
-        ("A", "2022-07-01", 100.0, 10.0),    # 365 days before: inside
-        ("A", "2023-01-10", 40.0, 4.0),      # last purchase before the launch, 172 days before it
-        ("A", "2023-02-01", -20.0, -2.0),    # credit note: netted in revenue, not a purchase
-        ("A", "2023-07-01", 900.0, 90.0),    # on the launch day: after
-        ("B", "2024-01-05", 60.0, 6.0),      # no purchase before the launch
-    ])
+    tx = _tx(
+        [
+            ("A", "2022-06-30", 5.0, 0.5),  # 366 days before the launch: outside its year
+            ("A", "2022-07-01", 100.0, 10.0),  # 365 days before: inside
+            ("A", "2023-01-10", 40.0, 4.0),  # last purchase before the launch, 172 days before it
+            ("A", "2023-02-01", -20.0, -2.0),  # credit note: netted in revenue, not a purchase
+            ("A", "2023-07-01", 900.0, 90.0),  # on the launch day: after
+            ("B", "2024-01-05", 60.0, 6.0),  # no purchase before the launch
+        ]
+    )
     units = pd.DataFrame({"customer_id": ["A", "B"], "date": [D("2024-01-10")] * 2, "treated": [True, False]})
     w = U.compute_windows(tx, units, launch=D("2023-07-01")).set_index("customer_id")
     assert w.loc["A", "launch_revenue"] == 120.0 and w.loc["A", "launch_frequency"] == 2  # 100 + 40 - 20
@@ -99,8 +103,16 @@ def test_windows_of_a_company_without_history():
 def test_windows_follow_calendar_months_on_29_february():
     # Enrolment 2024-02-29, 1-month windows: pre = add_months(date, -1) = 2024-01-29 .. 2024-02-28 (31 days),
     # post = 2024-02-29 .. add_months(date, 1) - 1 day = 2024-03-28 (29 days).
-    tx = _tx([("A", "2024-01-28", 1.0, 0.0), ("A", "2024-01-29", 10.0, 0.0), ("A", "2024-02-28", 20.0, 0.0),
-              ("A", "2024-02-29", 100.0, 0.0), ("A", "2024-03-28", 200.0, 0.0), ("A", "2024-03-29", 1000.0, 0.0)])
+    tx = _tx(
+        [
+            ("A", "2024-01-28", 1.0, 0.0),
+            ("A", "2024-01-29", 10.0, 0.0),
+            ("A", "2024-02-28", 20.0, 0.0),
+            ("A", "2024-02-29", 100.0, 0.0),
+            ("A", "2024-03-28", 200.0, 0.0),
+            ("A", "2024-03-29", 1000.0, 0.0),
+        ]
+    )
     units = pd.DataFrame({"customer_id": ["A"], "date": [D("2024-02-29")], "treated": [True]})
     row = U.compute_windows(tx, units, pre_months=1, post_months=1).iloc[0]
     assert (row["pre_revenue"], row["post_revenue"]) == (30.0, 300.0)
@@ -125,9 +137,13 @@ def test_event_study_months_tile_the_windows():
     rng = np.random.default_rng(0)
     dates = pd.to_datetime("2022-01-01") + pd.to_timedelta(rng.integers(0, 1100, 400), unit="D")
     tx = _tx([(f"C{i % 7}", d, float(rng.integers(-20, 100)), 0.0) for i, d in enumerate(dates)])
-    units = pd.DataFrame({"customer_id": [f"C{i}" for i in range(7)], "treated": [True] * 3 + [False] * 4,
-                          "date": pd.to_datetime(["2023-01-31", "2023-02-28", "2023-03-31", "2023-05-15", "2023-08-31",
-                                                  "2024-02-29", "2023-12-31"])})
+    units = pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(7)],
+            "treated": [True] * 3 + [False] * 4,
+            "date": pd.to_datetime(["2023-01-31", "2023-02-28", "2023-03-31", "2023-05-15", "2023-08-31", "2024-02-29", "2023-12-31"]),
+        }
+    )
     w = U.compute_windows(tx, units, pre_months=5, post_months=7)
     y, months = U.monthly_revenue(tx, units, pre_months=5, post_months=7)
     assert months.tolist() == list(range(-5, 7))
@@ -143,12 +159,14 @@ def test_windows_refuse_a_company_twice():
 
 def test_pseudo_dates_are_drawn_among_eligible_member_dates():
     member_dates = pd.Series(pd.to_datetime(["2023-01-01", "2023-06-01", "2024-01-01"]))
-    cand = pd.DataFrame({
-        "customer_id": ["A", "B", "C"],
-        "first_purchase": pd.to_datetime(["2023-03-01", "2022-01-01", "2024-02-01"]),
-        # B enrols 2024-03-01: its post-window must end before, add_months(d, 12) <= 2024-03-01
-        "enrolled_on": pd.to_datetime([None, "2024-03-01", None]),
-    })
+    cand = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C"],
+            "first_purchase": pd.to_datetime(["2023-03-01", "2022-01-01", "2024-02-01"]),
+            # B enrols 2024-03-01: its post-window must end before, add_months(d, 12) <= 2024-03-01
+            "enrolled_on": pd.to_datetime([None, "2024-03-01", None]),
+        }
+    )
     got = U.draw_pseudo_dates(cand, member_dates, post_months=12, seed=3)
     assert list(got.index) == ["A", "B"]  # C first bought after every member date
     assert got["B"] == D("2023-01-01")
@@ -159,15 +177,24 @@ def test_pseudo_dates_are_drawn_among_eligible_member_dates():
 
 
 def test_build_units_keeps_evaluable_members_whatever_they_buy_afterwards():
-    customers = pd.DataFrame({
-        "customer_id": ["M1", "M2", "M3", "N1"],
-        "status": ["member", "member", "member", "non-member"],
-        "enrolled_on": pd.to_datetime(["2023-06-01", "2024-06-01", "2023-06-01", None]),
-    })
-    tx = _tx([("M1", "2023-01-05", 10.0, 1.0), ("M1", "2023-08-01", 10.0, 1.0),
-              ("M2", "2023-01-05", 10.0, 1.0), ("M2", "2024-08-01", 10.0, 1.0),
-              ("M3", "2023-01-05", 10.0, 1.0),  # M3 stopped buying before it enrolled: still a member to evaluate
-              ("N1", "2022-01-05", 10.0, 1.0), ("N1", "2024-01-01", 10.0, 1.0)])
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["M1", "M2", "M3", "N1"],
+            "status": ["member", "member", "member", "non-member"],
+            "enrolled_on": pd.to_datetime(["2023-06-01", "2024-06-01", "2023-06-01", None]),
+        }
+    )
+    tx = _tx(
+        [
+            ("M1", "2023-01-05", 10.0, 1.0),
+            ("M1", "2023-08-01", 10.0, 1.0),
+            ("M2", "2023-01-05", 10.0, 1.0),
+            ("M2", "2024-08-01", 10.0, 1.0),
+            ("M3", "2023-01-05", 10.0, 1.0),  # M3 stopped buying before it enrolled: still a member to evaluate
+            ("N1", "2022-01-05", 10.0, 1.0),
+            ("N1", "2024-01-01", 10.0, 1.0),
+        ]
+    )
     units = U.build_units(tx, customers, end=D("2024-12-31"), post_months=12, seed=0)
     # M2 enrolled less than 12 months before the end: not evaluated, but a not-yet-enrolled control: the only member
     # date, 2023-06-01, is after its first purchase and 2023-06-01 + 12 months <= 2024-06-01.
@@ -178,11 +205,14 @@ def test_build_units_keeps_evaluable_members_whatever_they_buy_afterwards():
     assert "M2" not in set(U.build_units(tx, later, end=D("2024-12-31"), post_months=12, seed=0)["customer_id"])
 
 
-@pytest.mark.parametrize(("customers", "match"), [
-    (None, "no customers table"),
-    (pd.DataFrame({"customer_id": ["A"], "status": ["member"]}), "no enrolled_on column"),
-    (pd.DataFrame({"customer_id": ["A"], "status": ["non-member"], "enrolled_on": [pd.NaT]}), "no company with status"),
-])
+@pytest.mark.parametrize(
+    ("customers", "match"),
+    [
+        (None, "no customers table"),
+        (pd.DataFrame({"customer_id": ["A"], "status": ["member"]}), "no enrolled_on column"),
+        (pd.DataFrame({"customer_id": ["A"], "status": ["non-member"], "enrolled_on": [pd.NaT]}), "no company with status"),
+    ],
+)
 def test_inputs_that_cannot_be_evaluated(customers, match):
     assert match in U.check_inputs(customers)
     out = U.run(_tx([("A", "2024-01-01", 1.0, 1.0)]), customers, end=D("2024-12-31"), **UpliftSection().estimator_kwargs())
@@ -190,10 +220,8 @@ def test_inputs_that_cannot_be_evaluated(customers, match):
 
 
 def test_too_few_members_is_a_reason_not_a_crash():
-    customers = pd.DataFrame({"customer_id": ["M1", "N1"], "status": ["member", "non-member"],
-                              "enrolled_on": pd.to_datetime(["2023-06-01", None])})
-    tx = _tx([("M1", "2023-01-05", 10.0, 1.0), ("M1", "2023-08-01", 10.0, 1.0),
-              ("N1", "2022-01-05", 10.0, 1.0), ("N1", "2024-01-01", 10.0, 1.0)])
+    customers = pd.DataFrame({"customer_id": ["M1", "N1"], "status": ["member", "non-member"], "enrolled_on": pd.to_datetime(["2023-06-01", None])})
+    tx = _tx([("M1", "2023-01-05", 10.0, 1.0), ("M1", "2023-08-01", 10.0, 1.0), ("N1", "2022-01-05", 10.0, 1.0), ("N1", "2024-01-01", 10.0, 1.0)])
     out = U.run(tx, customers, end=D("2024-12-31"), **UpliftSection().estimator_kwargs())
     assert out.result is None and "only 1 members" in out.reason and "min_members=30" in out.reason
     with pytest.raises(ValueError, match="min_members=30"):
@@ -223,16 +251,24 @@ def test_smd_formula():
 
 def _hand_matching() -> U.Matching:
     # Members T1 (pre 100, post 300) matched to C1 and C2 (half each), T2 (50 -> 80) matched to C3.
-    units = pd.DataFrame({
-        "customer_id": ["T1", "T2", "C1", "C2", "C3"], "treated": [True, True, False, False, False],
-        "pre_revenue": [100.0, 50, 100, 60, 70], "post_revenue": [300.0, 80, 120, 100, 60],
-        "pre_frequency": [2.0, 1, 2, 0, 1], "post_frequency": [4.0, 2, 2, 1, 1],
-        "pre_margin": np.nan, "post_margin": np.nan,
-        "weight": [1.0, 1, 0.5, 0.5, 1], "propensity": [0.6, 0.4, 0.6, 0.5, 0.4],
-    })
+    units = pd.DataFrame(
+        {
+            "customer_id": ["T1", "T2", "C1", "C2", "C3"],
+            "treated": [True, True, False, False, False],
+            "pre_revenue": [100.0, 50, 100, 60, 70],
+            "post_revenue": [300.0, 80, 120, 100, 60],
+            "pre_frequency": [2.0, 1, 2, 0, 1],
+            "post_frequency": [4.0, 2, 2, 1, 1],
+            "pre_margin": np.nan,
+            "post_margin": np.nan,
+            "weight": [1.0, 1, 0.5, 0.5, 1],
+            "propensity": [0.6, 0.4, 0.6, 0.5, 0.4],
+        }
+    )
     pairs = sp.csr_matrix(np.array([[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]]))
-    return U.Matching(units=units, pairs=pairs, treated_index=np.array([0, 1]), control_index=np.array([2, 3, 4]),
-                      covariates=pd.DataFrame({"x": [1.0, 2, 3, 4, 5]}))
+    return U.Matching(
+        units=units, pairs=pairs, treated_index=np.array([0, 1]), control_index=np.array([2, 3, 4]), covariates=pd.DataFrame({"x": [1.0, 2, 3, 4, 5]})
+    )
 
 
 def test_did_arithmetic_on_a_hand_matched_sample():
@@ -268,38 +304,44 @@ def test_breakdown_on_a_hand_matched_sample():
 
 
 def test_money_and_roi():
-    did = pd.DataFrame({"outcome": ["revenue", "margin"], "att": [1000.0, 300.0], "ci_low": [500.0, 100.0],
-                        "ci_high": [1500.0, 500.0], "members_post": [20000.0, 6000.0]})
-    money = U.compute_money(did, n_members=100, points_cost_rate=0.01, platform_cost_per_year=5000,
-                            animation_cost_per_year=5000)
+    did = pd.DataFrame(
+        {"outcome": ["revenue", "margin"], "att": [1000.0, 300.0], "ci_low": [500.0, 100.0], "ci_high": [1500.0, 500.0], "members_post": [20000.0, 6000.0]}
+    )
+    money = U.compute_money(did, n_members=100, points_cost_rate=0.01, platform_cost_per_year=5000, animation_cost_per_year=5000)
     # points 0.01 * 20000 * 100 = 20000; total 30000; margin 300 * 100 = 30000 -> ROI 0; low (10000-30000)/30000
-    expected = pd.DataFrame({
-        "item": ["incremental_revenue", "incremental_margin", "points_cost", "platform_cost", "animation_cost", "total_cost", "roi"],
-        "estimate": [100000.0, 30000, 20000, 5000, 5000, 30000, 0.0],
-        "low": [50000.0, 10000, 20000, 5000, 5000, 30000, -2 / 3],
-        "high": [150000.0, 50000, 20000, 5000, 5000, 30000, 2 / 3]})
+    expected = pd.DataFrame(
+        {
+            "item": ["incremental_revenue", "incremental_margin", "points_cost", "platform_cost", "animation_cost", "total_cost", "roi"],
+            "estimate": [100000.0, 30000, 20000, 5000, 5000, 30000, 0.0],
+            "low": [50000.0, 10000, 20000, 5000, 5000, 30000, -2 / 3],
+            "high": [150000.0, 50000, 20000, 5000, 5000, 30000, 2 / 3],
+        }
+    )
     assert_frame_equal(money, expected)
     # without a margin row the margin rate applies: 1000 * 0.3 * 100 = 30000
-    no_margin = U.compute_money(did.iloc[:1], n_members=100, points_cost_rate=0.01, platform_cost_per_year=5000,
-                                animation_cost_per_year=5000, margin_rate=0.3)
+    no_margin = U.compute_money(did.iloc[:1], n_members=100, points_cost_rate=0.01, platform_cost_per_year=5000, animation_cost_per_year=5000, margin_rate=0.3)
     assert no_margin.set_index("item").loc["incremental_margin", "estimate"] == pytest.approx(30000.0)
 
 
 def _did(att, lo, hi, pct=0.2):
-    return pd.DataFrame({"outcome": ["revenue"], "att": [att], "ci_low": [lo], "ci_high": [hi], "att_pct": [pct],
-                         "n_members": [120]})
+    return pd.DataFrame({"outcome": ["revenue"], "att": [att], "ci_low": [lo], "ci_high": [hi], "att_pct": [pct], "n_members": [120]})
 
 
-@pytest.mark.parametrize(("did", "placebo", "expected", "absent"), [
-    (_did(4000, 2500, 5500), _did(100, -900, 1100), ["**increased**", "4\u202f000 EUR per member", "+20 %",
-                                                      "2\u202f500 EUR to 5\u202f500 EUR", "120 members",
-                                                      "5.0 times", "finds no effect"], ["Caution"]),
-    (_did(800, -400, 2000), None, ["**cannot tell**", "-400 EUR"], ["placebo"]),
-    (_did(4000, 2500, 5500), _did(3000, 1000, 5000), ["**Caution:**", "3\u202f000 EUR"], ["finds no effect"]),
-    # placebo not significant but 2000 / 4000 = 50 % of the effect: the doubt is stated
-    (_did(4000, 2500, 5500), _did(2000, -1000, 5000), ["not significant", "50 % of the effect", "cannot be ruled out"],
-     ["finds no effect", "Caution"]),
-])
+@pytest.mark.parametrize(
+    ("did", "placebo", "expected", "absent"),
+    [
+        (
+            _did(4000, 2500, 5500),
+            _did(100, -900, 1100),
+            ["**increased**", "4\u202f000 EUR per member", "+20 %", "2\u202f500 EUR to 5\u202f500 EUR", "120 members", "5.0 times", "finds no effect"],
+            ["Caution"],
+        ),
+        (_did(800, -400, 2000), None, ["**cannot tell**", "-400 EUR"], ["placebo"]),
+        (_did(4000, 2500, 5500), _did(3000, 1000, 5000), ["**Caution:**", "3\u202f000 EUR"], ["finds no effect"]),
+        # placebo not significant but 2000 / 4000 = 50 % of the effect: the doubt is stated
+        (_did(4000, 2500, 5500), _did(2000, -1000, 5000), ["not significant", "50 % of the effect", "cannot be ruled out"], ["finds no effect", "Caution"]),
+    ],
+)
 def test_conclusion_states_the_uncertainty(did, placebo, expected, absent):
     text = U.conclusion(did, naive=20000.0, placebo=placebo, warnings=[], currency="EUR")
     for piece in expected:
@@ -327,28 +369,26 @@ def test_plots_draw_what_they_are_given():
     ax = plotting.uplift.plot_balance(balance)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
     assert "standardised mean difference" in ax.get_xlabel()
-    breakdown = pd.DataFrame({"group": ["x", "y"], "n_members": [40, 3], "att": [1000.0, np.nan],
-                              "ci_low": [200.0, np.nan], "ci_high": [1800.0, np.nan]})
+    breakdown = pd.DataFrame({"group": ["x", "y"], "n_members": [40, 3], "att": [1000.0, np.nan], "ci_low": [200.0, np.nan], "ci_high": [1800.0, np.nan]})
     ax = plotting.uplift.plot_breakdown(breakdown, currency="CHF")
     assert [p.get_width() for p in ax.patches] == [1000.0, 0.0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["x (n=40)", "y (n=3)"]
     assert "CHF" in ax.get_xlabel()
-    es = pd.DataFrame({"month": [-1, 0, 1], "members": [1.0, 5, 6], "controls": [1.0, 2, 2], "effect": [0.0, 3, 4],
-                       "ci_low": [-1.0, 1, 2], "ci_high": [1.0, 5, 6]})
+    es = pd.DataFrame(
+        {"month": [-1, 0, 1], "members": [1.0, 5, 6], "controls": [1.0, 2, 2], "effect": [0.0, 3, 4], "ci_low": [-1.0, 1, 2], "ci_high": [1.0, 5, 6]}
+    )
     ax = plotting.uplift.plot_event_study(es, currency="EUR")
     assert list(ax.lines[0].get_ydata()) == [0.0, 3, 4] and "EUR" in ax.get_ylabel()
     ax = plotting.uplift.plot_event_monthly(es)
     assert [list(line.get_ydata()) for line in ax.lines[:2]] == [[1.0, 5, 6], [1.0, 2, 2]]
-    naive = pd.DataFrame({"group": ["members", "non-members", "gap"], "pre_revenue": [10.0, 5, 5],
-                          "post_revenue": [20.0, 6, 14]})
+    naive = pd.DataFrame({"group": ["members", "non-members", "gap"], "pre_revenue": [10.0, 5, 5], "post_revenue": [20.0, 6, 14]})
     ax = plotting.uplift.plot_naive(naive)
     assert [p.get_height() for p in ax.patches] == [10.0, 5, 20, 6]
     plt.close("all")
 
 
 def test_plots_set_their_titles_and_follow_the_windows():
-    naive = pd.DataFrame({"group": ["members", "non-members", "gap"], "pre_revenue": [12345.0, 5, 5],
-                          "post_revenue": [20.0, 6, 14]})
+    naive = pd.DataFrame({"group": ["members", "non-members", "gap"], "pre_revenue": [12345.0, 5, 5], "post_revenue": [20.0, 6, 14]})
     ax = plotting.uplift.plot_naive(naive, pre_months=6, post_months=3)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["6 months before", "3 months after"]
     assert ax.get_title() == "Members vs non-members, unmatched: revenue per company"
@@ -360,8 +400,7 @@ def test_plots_set_their_titles_and_follow_the_windows():
 
 
 def test_table_labels_follow_the_windows():
-    assert U.naive_labels(pre_months=6, post_months=1, currency="CHF") == {"pre_revenue": "6 months before (CHF)",
-                                                                          "post_revenue": "1 month after (CHF)"}
+    assert U.naive_labels(pre_months=6, post_months=1, currency="CHF") == {"pre_revenue": "6 months before (CHF)", "post_revenue": "1 month after (CHF)"}
     assert U.money_labels(currency="EUR")["estimate"] == "estimate (EUR per year)"
     assert {"ci_low", "ci_high", "n_members"} <= set(U.DID_LABELS) & set(U.PLACEBO_LABELS)
 
@@ -441,16 +480,19 @@ def test_placebo_interval_covers_zero(sims, seed):
     assert p["ci_low"] <= 0 <= p["ci_high"]
 
 
-@pytest.mark.parametrize(("values", "match"), [
-    ({"pre_months": 0}, "uplift.pre_months is 0"),
-    ({"post_months": 40}, "uplift.post_months is 40"),
-    ({"member_statuses": ["gold"]}, "uplift.member_statuses"),
-    ({"n_bootstrap": 10}, "uplift.n_bootstrap is 10"),
-    ({"caliper": 0}, "uplift.caliper is 0"),
-    ({"ci_level": 1.2}, "uplift.ci_level is 1.2"),
-    ({"points_cost_rate": 2}, "uplift.points_cost_rate is 2"),
-    ({"platform_cost_per_year": -1}, "uplift.platform_cost_per_year is -1"),
-])
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        ({"pre_months": 0}, "uplift.pre_months is 0"),
+        ({"post_months": 40}, "uplift.post_months is 40"),
+        ({"member_statuses": ["gold"]}, "uplift.member_statuses"),
+        ({"n_bootstrap": 10}, "uplift.n_bootstrap is 10"),
+        ({"caliper": 0}, "uplift.caliper is 0"),
+        ({"ci_level": 1.2}, "uplift.ci_level is 1.2"),
+        ({"points_cost_rate": 2}, "uplift.points_cost_rate is 2"),
+        ({"platform_cost_per_year": -1}, "uplift.platform_cost_per_year is -1"),
+    ],
+)
 def test_section_refuses_bad_values(values, match):
     with pytest.raises(ValueError, match=match):
         UpliftSection(**values)

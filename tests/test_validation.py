@@ -60,8 +60,11 @@ def test_first_reason_takes_the_first_failing_check_in_order():
     "columns, kwargs, message",
     [
         (["customer_id", "date"], {}, r"^transactions: missing column\(s\) amount; give the canonical transactions table"),
-        (["frequency"], {"columns": ["frequency", "recency", "T"], "name": "summary", "fix": "build it first"},
-         r"^summary: missing column\(s\) recency, T; build it first$"),
+        (
+            ["frequency"],
+            {"columns": ["frequency", "recency", "T"], "name": "summary", "fix": "build it first"},
+            r"^summary: missing column\(s\) recency, T; build it first$",
+        ),
     ],
 )
 def test_require_columns_names_what_is_missing_and_the_fix(columns, kwargs, message):

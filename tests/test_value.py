@@ -30,36 +30,40 @@ def frame(rows):
 # The seed's scale (thousands): revenue >100 = 10, 50-100 = 7.5, 10-50 = 2.5, <10 = 0.5;
 # margin >20 = 20, 10-20 = 10, 2-10 = 5, <2 = 1; 2 points per purchase.
 SEED_TX = frame(
-    purchases("V", 12, 27_500.0, 5_500.0)          # 330 000 / 3 = 110k a year -> 10; 66 000 / 3 = 22k -> 20; 12 x 2 = 24
-    + purchases("W", 3, 100_000.0, 20_000.0)       # exactly 100k a year -> 7.5 (not above 100); exactly 20k -> 10; 3 x 2 = 6
-    + purchases("X", 1, 30_000.0, 6_000.0)         # exactly 10k a year -> 0.5; exactly 2k -> 1; 1 x 2 = 2
-    + purchases("Y", 30, 5_000.1, 1_000.0)         # 150 003 / 3 = 50.001k -> 7.5; 30 000 / 3 = 10k -> 5; 30 x 2 = 60
-    + [("Z", pd.Timestamp("2024-05-02"), 12_000.0, 3_000.0), ("Z", pd.Timestamp("2024-05-20"), -3_000.0, -750.0),  # credit note
-       ("Z", pd.Timestamp("2021-12-31"), 99_000.0, 9_000.0)]  # before the window: ignored
+    purchases("V", 12, 27_500.0, 5_500.0)  # 330 000 / 3 = 110k a year -> 10; 66 000 / 3 = 22k -> 20; 12 x 2 = 24
+    + purchases("W", 3, 100_000.0, 20_000.0)  # exactly 100k a year -> 7.5 (not above 100); exactly 20k -> 10; 3 x 2 = 6
+    + purchases("X", 1, 30_000.0, 6_000.0)  # exactly 10k a year -> 0.5; exactly 2k -> 1; 1 x 2 = 2
+    + purchases("Y", 30, 5_000.1, 1_000.0)  # 150 003 / 3 = 50.001k -> 7.5; 30 000 / 3 = 10k -> 5; 30 x 2 = 60
+    + [
+        ("Z", pd.Timestamp("2024-05-02"), 12_000.0, 3_000.0),
+        ("Z", pd.Timestamp("2024-05-20"), -3_000.0, -750.0),  # credit note
+        ("Z", pd.Timestamp("2021-12-31"), 99_000.0, 9_000.0),
+    ]  # before the window: ignored
 )
 
 
 def test_seed_scale_by_hand():
     got = value.compute_value_score(SEED_TX, reference_date=REF, start=START)
-    expected = pd.DataFrame({
-        "customer_id": ["V", "W", "X", "Y", "Z"],
-        "revenue": [330_000.0, 300_000.0, 30_000.0, 5_000.1 * 30, 9_000.0],
-        "margin": [66_000.0, 60_000.0, 6_000.0, 30_000.0, 2_250.0],
-        "purchases": [12, 3, 1, 30, 1],
-        "annual_revenue": [110_000.0, 100_000.0, 10_000.0, 5_000.1 * 10, 3_000.0],
-        "annual_margin": [22_000.0, 20_000.0, 2_000.0, 10_000.0, 750.0],
-        "revenue_points": [10.0, 7.5, 0.5, 7.5, 0.5],
-        "margin_points": [20.0, 10.0, 1.0, 5.0, 1.0],
-        "purchase_points": [24.0, 6.0, 2.0, 60.0, 2.0],
-        "score": [54.0, 23.5, 3.5, 72.5, 3.5],
-        # default classes: VIP >= 60, High value >= 30, Medium value >= 12, else Low value
-        "value_class": ["High value", "Medium value", "Low value", "VIP", "Low value"],
-    })
+    expected = pd.DataFrame(
+        {
+            "customer_id": ["V", "W", "X", "Y", "Z"],
+            "revenue": [330_000.0, 300_000.0, 30_000.0, 5_000.1 * 30, 9_000.0],
+            "margin": [66_000.0, 60_000.0, 6_000.0, 30_000.0, 2_250.0],
+            "purchases": [12, 3, 1, 30, 1],
+            "annual_revenue": [110_000.0, 100_000.0, 10_000.0, 5_000.1 * 10, 3_000.0],
+            "annual_margin": [22_000.0, 20_000.0, 2_000.0, 10_000.0, 750.0],
+            "revenue_points": [10.0, 7.5, 0.5, 7.5, 0.5],
+            "margin_points": [20.0, 10.0, 1.0, 5.0, 1.0],
+            "purchase_points": [24.0, 6.0, 2.0, 60.0, 2.0],
+            "score": [54.0, 23.5, 3.5, 72.5, 3.5],
+            # default classes: VIP >= 60, High value >= 30, Medium value >= 12, else Low value
+            "value_class": ["High value", "Medium value", "Low value", "VIP", "Low value"],
+        }
+    )
     assert_frame_equal(got, expected)
 
 
-@pytest.mark.parametrize("annual_k, points", [(100.01, 10.0), (100.0, 7.5), (50.0, 2.5), (50.5, 7.5), (10.0, 0.5), (10.5, 2.5),
-                                              (0.0, 0.5), (-5.0, 0.5)])
+@pytest.mark.parametrize("annual_k, points", [(100.01, 10.0), (100.0, 7.5), (50.0, 2.5), (50.5, 7.5), (10.0, 0.5), (10.5, 2.5), (0.0, 0.5), (-5.0, 0.5)])
 def test_revenue_band_boundaries(annual_k, points):
     assert value.band_points([annual_k], value.DEFAULT_REVENUE_BANDS).tolist() == [points]
 
@@ -69,20 +73,24 @@ def test_margin_band_boundaries(annual_k, points):
     assert value.band_points([annual_k], value.DEFAULT_MARGIN_BANDS).tolist() == [points]
 
 
-@pytest.mark.parametrize("score, name", [(60.0, "VIP"), (59.9, "High value"), (30.0, "High value"), (12.0, "Medium value"),
-                                         (11.9, "Low value"), (0.0, "Low value")])
+@pytest.mark.parametrize(
+    "score, name", [(60.0, "VIP"), (59.9, "High value"), (30.0, "High value"), (12.0, "Medium value"), (11.9, "Low value"), (0.0, "Low value")]
+)
 def test_class_boundaries_are_inclusive(score, name):
     assert value.classify_scores([score], value.DEFAULT_CLASSES).tolist() == [name]
 
 
-@pytest.mark.parametrize("start, years, first, length", [
-    (None, 3.0, "2022-01-01", 3.0),
-    ("2022-01-01", 3.0, "2022-01-01", 3.0),
-    ("2022-07-01", 3.0, "2022-07-01", 2.5),   # clipped to the period: 2022-07-01 .. 2024-12-31 is 2.5 years
-    (None, 2.0, "2023-01-01", 2.0),
-    (None, 2.5, "2022-07-01", 2.5),
-    ("2024-12-02", 3.0, "2024-12-02", 30 / 365.25),  # 30 days past no whole month
-])
+@pytest.mark.parametrize(
+    "start, years, first, length",
+    [
+        (None, 3.0, "2022-01-01", 3.0),
+        ("2022-01-01", 3.0, "2022-01-01", 3.0),
+        ("2022-07-01", 3.0, "2022-07-01", 2.5),  # clipped to the period: 2022-07-01 .. 2024-12-31 is 2.5 years
+        (None, 2.0, "2023-01-01", 2.0),
+        (None, 2.5, "2022-07-01", 2.5),
+        ("2024-12-02", 3.0, "2024-12-02", 30 / 365.25),  # 30 days past no whole month
+    ],
+)
 def test_window_length_in_years(start, years, first, length):
     got_first, got_years = value.window_bounds(reference_date=REF, start=None if start is None else pd.Timestamp(start), window_years=years)
     assert got_first == pd.Timestamp(first)
@@ -108,22 +116,32 @@ def test_purchases_by_invoice_and_without_margin():
 
 
 def test_custom_scale():
-    got = value.compute_value_score(SEED_TX[SEED_TX["customer_id"] == "V"], reference_date=REF, start=START, unit=1.0,
-                                    revenue_bands=[(100_000, 3.0), (None, 0.0)], margin_bands=[(None, 0.0)], bonus_per_purchase=0.5,
-                                    classes=[("A", 9.0), ("B", None)])
+    got = value.compute_value_score(
+        SEED_TX[SEED_TX["customer_id"] == "V"],
+        reference_date=REF,
+        start=START,
+        unit=1.0,
+        revenue_bands=[(100_000, 3.0), (None, 0.0)],
+        margin_bands=[(None, 0.0)],
+        bonus_per_purchase=0.5,
+        classes=[("A", 9.0), ("B", None)],
+    )
     # 110 000 > 100 000 -> 3; margin 0; 12 x 0.5 = 6 -> 9 -> class A
     assert got[["score", "value_class"]].values.tolist() == [[9.0, "A"]]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"window_years": 0}, r"window_years=0: give a positive number"),
-    ({"unit": 0}, r"unit=0"),
-    ({"revenue_bands": [(10, 1.0), (50, 2.0), (None, 0.0)]}, r"revenue_bands: the 'above' edges must decrease"),
-    ({"margin_bands": [(10, 1.0)]}, r"margin_bands: list the bands from the highest, the last with above None"),
-    ({"classes": [("A", 10.0), ("B", 20.0), ("C", None)]}, r"classes: list them from the best with strictly decreasing"),
-    ({"purchases": "weeks"}, r"frequency='weeks'"),
-    ({"start": pd.Timestamp("2025-01-01")}, r"start=2025-01-01 is after reference_date=2024-12-31"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"window_years": 0}, r"window_years=0: give a positive number"),
+        ({"unit": 0}, r"unit=0"),
+        ({"revenue_bands": [(10, 1.0), (50, 2.0), (None, 0.0)]}, r"revenue_bands: the 'above' edges must decrease"),
+        ({"margin_bands": [(10, 1.0)]}, r"margin_bands: list the bands from the highest, the last with above None"),
+        ({"classes": [("A", 10.0), ("B", 20.0), ("C", None)]}, r"classes: list them from the best with strictly decreasing"),
+        ({"purchases": "weeks"}, r"frequency='weeks'"),
+        ({"start": pd.Timestamp("2025-01-01")}, r"start=2025-01-01 is after reference_date=2024-12-31"),
+    ],
+)
 def test_bad_arguments_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
         value.compute_value_score(SEED_TX, reference_date=REF, **kwargs)
@@ -160,15 +178,20 @@ def test_parameters_default_to_the_seed_scale():
     assert kwargs["classes"] == list(value.DEFAULT_CLASSES)
 
 
-@pytest.mark.parametrize("section, message", [
-    ({"revenue_bands": [{"above": 10, "points": 1}, {"above": 50, "points": 2}, {"above": None, "points": 0}]},
-     r"value_score\.revenue_bands: the 'above' edges must decrease"),
-    ({"margin_bands": [{"above": 10, "points": 1}]}, r"value_score\.margin_bands: list the bands from the highest"),
-    ({"margin_bands": [{"above": None, "points": -1}]}, r"value_score\.margin_bands: points must be 0 or more"),
-    ({"classes": [{"name": "A", "min_score": None}, {"name": "B", "min_score": 3}]}, r"value_score\.classes: list them from the best"),
-    ({"classes": [{"name": "A", "min": 3}]}, r"value_score\.classes\.0\.min: unknown key"),
-    ({"window_years": 0}, r"value_score\.window_years: .*greater than 0"),
-])
+@pytest.mark.parametrize(
+    "section, message",
+    [
+        (
+            {"revenue_bands": [{"above": 10, "points": 1}, {"above": 50, "points": 2}, {"above": None, "points": 0}]},
+            r"value_score\.revenue_bands: the 'above' edges must decrease",
+        ),
+        ({"margin_bands": [{"above": 10, "points": 1}]}, r"value_score\.margin_bands: list the bands from the highest"),
+        ({"margin_bands": [{"above": None, "points": -1}]}, r"value_score\.margin_bands: points must be 0 or more"),
+        ({"classes": [{"name": "A", "min_score": None}, {"name": "B", "min_score": 3}]}, r"value_score\.classes: list them from the best"),
+        ({"classes": [{"name": "A", "min": 3}]}, r"value_score\.classes\.0\.min: unknown key"),
+        ({"window_years": 0}, r"value_score\.window_years: .*greater than 0"),
+    ],
+)
 def test_bad_value_parameters_are_refused(section, message):
     with pytest.raises(ParameterError, match=message):
         parse_params({**BASE, "value_score": section})

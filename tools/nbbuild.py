@@ -1,6 +1,6 @@
 """Helpers to author a method notebook from a list of cells (used when writing a new notebook).
 
-    python tools/nbbuild.py  # not needed at run time; notebooks are committed as .ipynb
+python tools/nbbuild.py  # not needed at run time; notebooks are committed as .ipynb
 """
 
 from __future__ import annotations

@@ -37,7 +37,9 @@ def _validate(args: argparse.Namespace) -> int:
     dataset = load_dataset(params)
     print(f"{args.params}: parameters valid for {params.client}, period {params.period.start} to {params.period.end}")
     for row in dataset.ledger.itertuples():
-        print(f"  {row.table} ({row.file}): {row.rows_read} rows read, {row.rows_kept} kept, {row.rows_rejected} rejected, {row.rows_out_of_period} out of period")
+        print(
+            f"  {row.table} ({row.file}): {row.rows_read} rows read, {row.rows_kept} kept, {row.rows_rejected} rejected, {row.rows_out_of_period} out of period"
+        )
     for (table, reason), n in dataset.rejected.groupby(["table", "reason"]).size().items():
         print(f"    {table}: {n} rejected: {reason}")
     rejected = int(dataset.ledger["rows_rejected"].sum())

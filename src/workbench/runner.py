@@ -35,8 +35,24 @@ from workbench.session import Workbench
 
 NOT_APPLICABLE = "not applicable"
 _NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
-_PACKAGES = ("loyalty-workbench", "pandas", "numpy", "lifetimes", "scipy", "statsmodels", "scikit-learn",
-             "matplotlib", "seaborn", "papermill", "nbconvert", "nbformat", "ipykernel", "pydantic", "pyarrow", "openpyxl")
+_PACKAGES = (
+    "loyalty-workbench",
+    "pandas",
+    "numpy",
+    "lifetimes",
+    "scipy",
+    "statsmodels",
+    "scikit-learn",
+    "matplotlib",
+    "seaborn",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "pydantic",
+    "pyarrow",
+    "openpyxl",
+)
 
 
 @dataclass
@@ -147,8 +163,15 @@ def _execute(notebook: Path, output: Path, parameters: dict, cwd: Path) -> tuple
     config.KernelManager.ip = str(Path(tempfile.gettempdir()) / f"workbench-kernel-{os.getpid()}")
     try:
         pm.execute_notebook(
-            str(notebook), str(output), parameters=parameters, cwd=str(cwd), kernel_name="python3",
-            progress_bar=sys.stderr.isatty(), log_output=False, request_save_on_cell_execute=False, config=config,
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            cwd=str(cwd),
+            kernel_name="python3",
+            progress_bar=sys.stderr.isatty(),
+            log_output=False,
+            request_save_on_cell_execute=False,
+            config=config,
         )
     except PapermillExecutionError as exc:
         if exc.ename == "NotApplicable":
@@ -305,9 +328,7 @@ def _write_index(result: RunResult, params: Params, dataset: Dataset, params_pat
         "run_id": result.run_dir.name,
         "version": __version__,
         "failed": result.failed,
-        "notebooks": [
-            {**asdict(nb), "figures": [(k, recorded.get(k)) for k in nb.figures]} for nb in result.notebooks
-        ],
+        "notebooks": [{**asdict(nb), "figures": [(k, recorded.get(k)) for k in nb.figures]} for nb in result.notebooks],
         "ledger": dataset.ledger.to_dict(orient="records"),
         "reasons": reasons.to_dict(orient="records"),
         "warnings": warnings["message"].tolist(),

@@ -83,8 +83,7 @@ class Workbench:
         from workbench.analysis import quality
 
         ds = self.dataset
-        return quality.compute_warnings(ds.tables, ledger=ds.ledger, rejected=ds.rejected, start=self.start, end=self.end,
-                                        **self.params.quality.model_dump())
+        return quality.compute_warnings(ds.tables, ledger=ds.ledger, rejected=ds.rejected, start=self.start, end=self.end, **self.params.quality.model_dump())
 
     def export(self, frame: pd.DataFrame, name: str, *, role: str | None = None) -> Path | None:
         """Write ``frame`` as ``<run_dir>/<name>`` (CSV, UTF-8, no index) for the client's teams.

@@ -393,7 +393,12 @@ def compute_programme_fit(
     monthly = days[days >= 12 * window_days / 365].index
     rows = [
         ("transactional", "median purchase days per buying company over the window", float(days.median()) if len(days) else np.nan, "days"),
-        ("transactional", "revenue share of companies buying at least monthly", float(revenue.reindex(monthly).sum() / revenue.sum()) if revenue.sum() else np.nan, "share"),
+        (
+            "transactional",
+            "revenue share of companies buying at least monthly",
+            float(revenue.reindex(monthly).sum() / revenue.sum()) if revenue.sum() else np.nan,
+            "share",
+        ),
         ("status tiers", "companies above the base tier", float(1 - tiers.loc[tiers["tier"] == "base", "company_share"].sum()), "share"),
         ("status tiers", f"revenue share of the top tier ({tiers['tier'].iloc[-1]})", float(tiers["revenue_share"].iloc[-1]), "share"),
     ]
@@ -405,5 +410,3 @@ def compute_programme_fit(
         rows.append(("ambassador", "ambassador companies", float(summary["ambassadors"]), "companies"))
         rows.append(("ambassador", "revenue share carried by ambassadors", float(summary["revenue_share"]), "share"))
     return pd.DataFrame(rows, columns=["mechanic", "evidence", "value", "unit"])
-
-

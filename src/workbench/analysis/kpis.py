@@ -28,17 +28,35 @@ from workbench.config.sections.kpis import KPI_KEYS
 Tables = dict[str, "pd.DataFrame | None"]
 
 MONTHLY_COLUMNS = [
-    "month", "revenue", "enrolments", "registrations", "logins", "visits", "challenges",
-    "active_companies", "points_earned", "points_redeemed", "points_expired", "cumulative_points",
+    "month",
+    "revenue",
+    "enrolments",
+    "registrations",
+    "logins",
+    "visits",
+    "challenges",
+    "active_companies",
+    "points_earned",
+    "points_redeemed",
+    "points_expired",
+    "cumulative_points",
 ]
 HEADLINE_COLUMNS = ["kpi", "label", "value", "unit", "formula", "period"]
 _MONEY = {"revenue", "revenue_year", "points_liability"}
 _POINTS = {"points_earned", "mean_points_per_active_member"}
 _NEEDS = {
-    "active_share": "customers (or members)", "activation_rate": "customers (with enrolled_on)", "penetration_customers": "customers (with status)",
-    "penetration_revenue": "customers (with status)", "points_earned": "points", "points_growth": "points",
-    "mean_points_per_active_member": "points and customers (or members)", "redemption_rate": "points", "breakage_rate": "points",
-    "expiry_rate": "points", "points_liability": "points", "challenge_participation": "events and customers (or members)",
+    "active_share": "customers (or members)",
+    "activation_rate": "customers (with enrolled_on)",
+    "penetration_customers": "customers (with status)",
+    "penetration_revenue": "customers (with status)",
+    "points_earned": "points",
+    "points_growth": "points",
+    "mean_points_per_active_member": "points and customers (or members)",
+    "redemption_rate": "points",
+    "breakage_rate": "points",
+    "expiry_rate": "points",
+    "points_liability": "points",
+    "challenge_participation": "events and customers (or members)",
 }
 
 
@@ -166,8 +184,14 @@ def compute_active_profiles(tables: Tables, *, as_of: pd.Timestamp, active_days:
     if population is None:
         raise ValueError("tables: active profiles need the customers table (with status) or the members table")
     active = len(active_companies(tables, as_of=as_of, active_days=active_days) & population)
-    return pd.DataFrame({"companies": [len(population)], "active": [active], "inactive": [len(population) - active],
-                         "active_share": [active / len(population) if population else np.nan]})
+    return pd.DataFrame(
+        {
+            "companies": [len(population)],
+            "active": [active],
+            "inactive": [len(population) - active],
+            "active_share": [active / len(population) if population else np.nan],
+        }
+    )
 
 
 def compute_status_counts(customers: pd.DataFrame) -> pd.DataFrame:
@@ -227,8 +251,7 @@ def compute_events_summary(events: pd.DataFrame, *, companies: set[str] | None =
         events = events[events["customer_id"].isin(companies)]
     population = len(companies) if companies is not None else events["customer_id"].nunique()
     grouped = events.groupby("kind")
-    out = pd.DataFrame({"events": grouped.size(), "companies": grouped["customer_id"].nunique(),
-                        "people": grouped["member_id"].nunique()}).astype("int64")
+    out = pd.DataFrame({"events": grouped.size(), "companies": grouped["customer_id"].nunique(), "people": grouped["member_id"].nunique()}).astype("int64")
     out = out.rename_axis("kind").reset_index().sort_values(["events", "kind"], ascending=[False, True], kind="stable")
     out["participation"] = out["companies"] / population if population else np.nan
     return out.reset_index(drop=True)
@@ -288,13 +311,13 @@ def compute_monthly(tables: Tables, *, start: pd.Timestamp, end: pd.Timestamp, a
         if customers is not None and customers["enrolled_on"].notna().any():
             enrolled = customers[customers["customer_id"].isin(population)].set_index("customer_id")["enrolled_on"]
         out["active_companies"] = [
-            float(len(active_companies(tables, as_of=e, active_days=active_days)
-                      & (population if enrolled is None else set(enrolled.index[enrolled <= e]))))
+            float(len(active_companies(tables, as_of=e, active_days=active_days) & (population if enrolled is None else set(enrolled.index[enrolled <= e]))))
             for e in ends
         ]
     for kind in ("earned", "redeemed", "expired"):
-        out[f"points_{kind}"] = per_month(None if points is None else points[points["kind"] == kind], "date",
-                                          None if points is None else _points_of(points, kind))
+        out[f"points_{kind}"] = per_month(
+            None if points is None else points[points["kind"] == kind], "date", None if points is None else _points_of(points, kind)
+        )
     out["cumulative_points"] = out["points_earned"].cumsum()
     return out.reset_index()[MONTHLY_COLUMNS]
 
@@ -403,15 +426,24 @@ def compute_points_summary(points: pd.DataFrame, *, start: pd.Timestamp, end: pd
     adjusted = float(_points_of(window, "adjusted").sum())
     balance = float(points.loc[points["date"] <= pd.Timestamp(end), "points"].sum())
     redemption = redeemed / earned if earned > 0 else np.nan
-    return pd.DataFrame({
-        "earned": [earned], "redeemed": [redeemed], "expired": [expired], "adjusted": [adjusted], "balance": [balance],
-        "redemption_rate": [redemption], "breakage_rate": [1 - redemption], "expiry_rate": [expired / earned if earned > 0 else np.nan],
-        "liability": [balance * point_value],
-    })
+    return pd.DataFrame(
+        {
+            "earned": [earned],
+            "redeemed": [redeemed],
+            "expired": [expired],
+            "adjusted": [adjusted],
+            "balance": [balance],
+            "redemption_rate": [redemption],
+            "breakage_rate": [1 - redemption],
+            "expiry_rate": [expired / earned if earned > 0 else np.nan],
+            "liability": [balance * point_value],
+        }
+    )
 
 
-def compute_redemption_by(points: pd.DataFrame, lookup: pd.DataFrame, *, key: str, by: str,
-                          start: pd.Timestamp | None = None, end: pd.Timestamp | None = None) -> pd.DataFrame:
+def compute_redemption_by(
+    points: pd.DataFrame, lookup: pd.DataFrame, *, key: str, by: str, start: pd.Timestamp | None = None, end: pd.Timestamp | None = None
+) -> pd.DataFrame:
     """Points earned and redeemed per segment (typology of the company, role of the person, ...).
 
     Parameters
@@ -444,11 +476,13 @@ def compute_redemption_by(points: pd.DataFrame, lookup: pd.DataFrame, *, key: st
             raise ValueError(f"{name} has no column {column!r}; columns are {', '.join(frame.columns)}")
     points = points[points["date"].between(pd.Timestamp(start or points["date"].min()), pd.Timestamp(end or points["date"].max()))]
     segment = points[key].map(lookup.drop_duplicates(key).set_index(key)[by]).astype("object").fillna("unknown")
-    frame = pd.DataFrame({
-        "segment": segment,
-        "earned": points["points"].where(points["kind"] == "earned", 0.0),
-        "redeemed": -points["points"].where(points["kind"] == "redeemed", 0.0),
-    })
+    frame = pd.DataFrame(
+        {
+            "segment": segment,
+            "earned": points["points"].where(points["kind"] == "earned", 0.0),
+            "redeemed": -points["points"].where(points["kind"] == "redeemed", 0.0),
+        }
+    )
     out = frame.groupby("segment")[["earned", "redeemed"]].sum().astype("float64").reset_index()
     out["redemption_rate"] = out["redeemed"] / out["earned"].where(out["earned"] > 0)
     return out.sort_values(["earned", "segment"], ascending=[False, True], kind="stable").reset_index(drop=True)
@@ -518,12 +552,14 @@ def compute_member_revenue(transactions: pd.DataFrame, customers: pd.DataFrame) 
     buyers = tx[tx["amount"] > 0].groupby("group")["customer_id"].nunique()
     revenue = tx.groupby("group")["amount"].sum()
     groups = ["member", "not member"]
-    out = pd.DataFrame({
-        "group": groups,
-        "companies": [len(is_member), int((~customers["customer_id"].isin(is_member)).sum())],
-        "buyers": buyers.reindex(groups, fill_value=0).astype("int64").to_numpy(),
-        "revenue": revenue.reindex(groups, fill_value=0.0).astype("float64").to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "group": groups,
+            "companies": [len(is_member), int((~customers["customer_id"].isin(is_member)).sum())],
+            "buyers": buyers.reindex(groups, fill_value=0).astype("int64").to_numpy(),
+            "revenue": revenue.reindex(groups, fill_value=0.0).astype("float64").to_numpy(),
+        }
+    )
     total = out["revenue"].sum()
     out["revenue_share"] = out["revenue"] / total if total else np.nan
     out["revenue_per_buyer"] = out["revenue"] / out["buyers"].where(out["buyers"] > 0)
@@ -609,44 +645,99 @@ def compute_headline(
 
     rows.append(("revenue", float(tx["amount"].sum()), currency, "sum of net amounts (credit notes deducted)", window))
     revenue_yoy = compute_year_over_year(monthly, column="revenue", year=year)
-    rows.append(("revenue_year", float(revenue_yoy["current"].sum()), currency, f"sum of net amounts dated in {year}",
-                 f"{max(start, pd.Timestamp(year=year, month=1, day=1)):%Y-%m-%d} to {min(end, pd.Timestamp(year=year, month=12, day=31)):%Y-%m-%d}"))
+    rows.append(
+        (
+            "revenue_year",
+            float(revenue_yoy["current"].sum()),
+            currency,
+            f"sum of net amounts dated in {year}",
+            f"{max(start, pd.Timestamp(year=year, month=1, day=1)):%Y-%m-%d} to {min(end, pd.Timestamp(year=year, month=12, day=31)):%Y-%m-%d}",
+        )
+    )
     rows.append(("revenue_growth", like_for_like_growth(revenue_yoy), "fraction", f"revenue {year} / revenue {year - 1} - 1", months_both))
     population = member_companies(tables)
     if population is not None:
         profiles = compute_active_profiles(tables, as_of=end, active_days=active_days).iloc[0]
-        rows.append(("active_share", profiles["active_share"], "fraction",
-                     "member companies with a purchase or an event in the window / member companies", recent))
+        rows.append(
+            ("active_share", profiles["active_share"], "fraction", "member companies with a purchase or an event in the window / member companies", recent)
+        )
     if customers is not None and customers["enrolled_on"].notna().any():
         act = compute_activation(tx, customers, points, end=end)
-        rows.append(("activation_rate", act["activated"].mean() if len(act) else np.nan, "fraction",
-                     "member companies with a purchase after the enrolment day or a redemption / member companies enrolled", window))
+        rows.append(
+            (
+                "activation_rate",
+                act["activated"].mean() if len(act) else np.nan,
+                "fraction",
+                "member companies with a purchase after the enrolment day or a redemption / member companies enrolled",
+                window,
+            )
+        )
     if customers is not None and customers["status"].notna().any():
         split = compute_member_revenue(tx, customers).set_index("group")
-        rows.append(("penetration_customers", split.loc["member", "companies"] / len(customers), "fraction",
-                     "companies with status member / companies in the customers table", f"as of {end:%Y-%m-%d}"))
-        rows.append(("penetration_revenue", split.loc["member", "revenue_share"], "fraction",
-                     "net revenue of member companies / net revenue", window))
+        rows.append(
+            (
+                "penetration_customers",
+                split.loc["member", "companies"] / len(customers),
+                "fraction",
+                "companies with status member / companies in the customers table",
+                f"as of {end:%Y-%m-%d}",
+            )
+        )
+        rows.append(("penetration_revenue", split.loc["member", "revenue_share"], "fraction", "net revenue of member companies / net revenue", window))
     if points is not None:
         summary = compute_points_summary(points, start=start, end=end, point_value=point_value).iloc[0]
         rows.append(("points_earned", summary["earned"], "points", "sum of earned movements", window))
-        rows.append(("points_growth", like_for_like_growth(compute_year_over_year(monthly, column="points_earned", year=year)), "fraction",
-                     f"points earned {year} / points earned {year - 1} - 1", months_both))
+        rows.append(
+            (
+                "points_growth",
+                like_for_like_growth(compute_year_over_year(monthly, column="points_earned", year=year)),
+                "fraction",
+                f"points earned {year} / points earned {year - 1} - 1",
+                months_both,
+            )
+        )
         if population is not None:
             recent_points = _points_of(points[points["date"].between(end - pd.Timedelta(days=active_days - 1), end)], "earned").sum()
-            rows.append(("mean_points_per_active_member", recent_points / profiles["active"] if profiles["active"] else np.nan, "points",
-                         "points earned in the window / active member companies", recent))
+            rows.append(
+                (
+                    "mean_points_per_active_member",
+                    recent_points / profiles["active"] if profiles["active"] else np.nan,
+                    "points",
+                    "points earned in the window / active member companies",
+                    recent,
+                )
+            )
         rows.append(("redemption_rate", summary["redemption_rate"], "fraction", "points redeemed / points earned", window))
-        rows.append(("breakage_rate", summary["breakage_rate"], "fraction",
-                     "1 - redemption rate = points earned and not redeemed (expired or still outstanding) / points earned", window))
+        rows.append(
+            (
+                "breakage_rate",
+                summary["breakage_rate"],
+                "fraction",
+                "1 - redemption rate = points earned and not redeemed (expired or still outstanding) / points earned",
+                window,
+            )
+        )
         rows.append(("expiry_rate", summary["expiry_rate"], "fraction", "points expired / points earned", window))
-        rows.append(("points_liability", summary["liability"], currency,
-                     f"outstanding points ({summary['balance']:,.0f}) x value of a point ({point_value:g} {currency})".replace(",", "\u202f"),
-                     f"as of {end:%Y-%m-%d}"))
+        rows.append(
+            (
+                "points_liability",
+                summary["liability"],
+                currency,
+                f"outstanding points ({summary['balance']:,.0f}) x value of a point ({point_value:g} {currency})".replace(",", "\u202f"),
+                f"as of {end:%Y-%m-%d}",
+            )
+        )
     if events is not None and population is not None:
         took_part = set(events.loc[events["kind"] == "challenge", "customer_id"]) & population
-        rows.append(("challenge_participation", len(took_part) / len(population) if population else np.nan, "fraction",
-                     "member companies with a challenge event / member companies", window))
+        rows.append(
+            (
+                "challenge_participation",
+                len(took_part) / len(population) if population else np.nan,
+                "fraction",
+                "member companies with a challenge event / member companies",
+                window,
+            )
+        )
     done = {r[0] for r in rows}
     for key in KPI_KEYS:
         if key not in done:
@@ -661,6 +752,7 @@ def compute_headline(
 
 def format_headline(headline: pd.DataFrame) -> pd.DataFrame:
     """``kpi, value, formula, period`` with ``value`` as text in its unit (``12.3 %``, ``1 234 EUR``, ``5 678 points``), for display."""
+
     def show(value: float, unit: str) -> str:
         if np.isnan(value):
             return ""
@@ -705,7 +797,8 @@ def compute_targets(headline: pd.DataFrame, targets: dict[str, dict[str, float]]
         met = not np.isnan(value) and (np.isnan(low) or value >= low) and (np.isnan(high) or value <= high)
         rows.append((key, value, float(low), float(high), bool(met)))
     return pd.DataFrame(rows, columns=["kpi", "value", "target_min", "target_max", "met"]).astype(
-        {"value": "float64", "target_min": "float64", "target_max": "float64", "met": "bool"})
+        {"value": "float64", "target_min": "float64", "target_max": "float64", "met": "bool"}
+    )
 
 
 def describe_misses(checked: pd.DataFrame, headline: pd.DataFrame) -> list[str]:
@@ -721,5 +814,3 @@ def describe_misses(checked: pd.DataFrame, headline: pd.DataFrame) -> list[str]:
         bounds = " and ".join(f"{word} {show(b)}" for word, b in (("at least", row.target_min), ("at most", row.target_max)) if not np.isnan(b))
         out.append(f"**{row.kpi}** is {show(row.value)}, target {bounds}.")
     return out
-
-

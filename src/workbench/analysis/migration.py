@@ -70,8 +70,10 @@ def snapshot_dates(*, start: pd.Timestamp, end: pd.Timestamp, step: str = "year"
         dates.append(date)
         k += 1
     if len(dates) < 2:
-        raise ValueError(f"the period {start:%Y-%m-%d} to {end:%Y-%m-%d} holds {len(dates)} snapshot(s) with a full {window_months}-month window; "
-                         "migration needs two: lengthen the period, or use a shorter window_months or step: quarter")
+        raise ValueError(
+            f"the period {start:%Y-%m-%d} to {end:%Y-%m-%d} holds {len(dates)} snapshot(s) with a full {window_months}-month window; "
+            "migration needs two: lengthen the period, or use a shorter window_months or step: quarter"
+        )
     return sorted(dates)
 
 
@@ -94,14 +96,29 @@ def _states(transactions: pd.DataFrame, dates: Sequence[pd.Timestamp], window_mo
         active = classify(transactions, date, since)
         window = rfm_mod.in_window(transactions, reference_date=date, start=since)
         revenue = window.groupby("customer_id")["amount"].sum().reindex(seen, fill_value=0.0)
-        frames.append(pd.DataFrame({"customer_id": seen, "date": date, "state": active.reindex(seen).fillna(INACTIVE).to_numpy(dtype=object),
-                                    "revenue": revenue.to_numpy(dtype="float64")}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "customer_id": seen,
+                    "date": date,
+                    "state": active.reindex(seen).fillna(INACTIVE).to_numpy(dtype=object),
+                    "revenue": revenue.to_numpy(dtype="float64"),
+                }
+            )
+        )
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=STATE_COLUMNS)
     return out[STATE_COLUMNS].astype({"state": "str", "revenue": "float64"})
 
 
-def base_cuts(transactions: pd.DataFrame, *, dates: Sequence[pd.Timestamp], window_months: int = 12, n_scores: int = 5,
-              frequency: str = "days", fixed: Mapping[str, Sequence[float]] | None = None) -> dict[str, list[float]]:
+def base_cuts(
+    transactions: pd.DataFrame,
+    *,
+    dates: Sequence[pd.Timestamp],
+    window_months: int = 12,
+    n_scores: int = 5,
+    frequency: str = "days",
+    fixed: Mapping[str, Sequence[float]] | None = None,
+) -> dict[str, list[float]]:
     """RFM cut points of the base (first) snapshot's window, to freeze for every snapshot.
 
     The dimensions given in ``fixed`` keep those cut points; the others take the quantiles of the base
@@ -112,9 +129,16 @@ def base_cuts(transactions: pd.DataFrame, *, dates: Sequence[pd.Timestamp], wind
     return rfm_mod.resolve_cuts(values, cuts=fixed, n_scores=n_scores)
 
 
-def compute_rfm_states(transactions: pd.DataFrame, *, dates: Sequence[pd.Timestamp], cuts: Mapping[str, Sequence[float]],
-                       window_months: int = 12, n_scores: int = 5, frequency: str = "days",
-                       segments: Sequence[rfm_mod.SegmentRule] = rfm_mod.DEFAULT_SEGMENTS) -> pd.DataFrame:
+def compute_rfm_states(
+    transactions: pd.DataFrame,
+    *,
+    dates: Sequence[pd.Timestamp],
+    cuts: Mapping[str, Sequence[float]],
+    window_months: int = 12,
+    n_scores: int = 5,
+    frequency: str = "days",
+    segments: Sequence[rfm_mod.SegmentRule] = rfm_mod.DEFAULT_SEGMENTS,
+) -> pd.DataFrame:
     """Each customer's RFM segment (or ``Inactive``) at each snapshot, scored with the same frozen ``cuts``.
 
     Parameters
@@ -134,6 +158,7 @@ def compute_rfm_states(transactions: pd.DataFrame, *, dates: Sequence[pd.Timesta
         ``customer_id, date, state, revenue``: one row per snapshot and customer who had bought by then;
         ``revenue`` is the net revenue of the trailing window (currency).
     """
+
     def classify(tx: pd.DataFrame, date: pd.Timestamp, since: pd.Timestamp) -> pd.Series:
         scored = rfm_mod.compute_rfm(tx, reference_date=date, start=since, n_scores=n_scores, frequency=frequency, cuts=cuts, segments=segments)
         return scored.set_index("customer_id")["segment"]
@@ -141,8 +166,9 @@ def compute_rfm_states(transactions: pd.DataFrame, *, dates: Sequence[pd.Timesta
     return _states(transactions, dates, window_months, classify)
 
 
-def compute_value_states(transactions: pd.DataFrame, *, dates: Sequence[pd.Timestamp], window_months: int = 12,
-                         value_kwargs: Mapping | None = None) -> pd.DataFrame:
+def compute_value_states(
+    transactions: pd.DataFrame, *, dates: Sequence[pd.Timestamp], window_months: int = 12, value_kwargs: Mapping | None = None
+) -> pd.DataFrame:
     """Each customer's value class (or ``Inactive``) at each snapshot.
 
     The score of a snapshot uses the trailing ``window_months`` months. Annual revenue and margin are
@@ -198,13 +224,15 @@ def compute_transitions(states: pd.DataFrame, *, groups: pd.Series | None = None
     for d0, d1 in zip(dates, dates[1:]):
         before = states[states["date"] == d0].set_index("customer_id")
         after = states[states["date"] == d1].set_index("customer_id")
-        flow = pd.DataFrame({
-            "group": after["group"],
-            "from_state": before["state"].reindex(after.index).fillna(NEW),
-            "to_state": after["state"],
-            "revenue_before": before["revenue"].reindex(after.index).fillna(0.0),
-            "revenue_after": after["revenue"],
-        })
+        flow = pd.DataFrame(
+            {
+                "group": after["group"],
+                "from_state": before["state"].reindex(after.index).fillna(NEW),
+                "to_state": after["state"],
+                "revenue_before": before["revenue"].reindex(after.index).fillna(0.0),
+                "revenue_after": after["revenue"],
+            }
+        )
         g = flow.groupby(["group", "from_state", "to_state"], sort=True)
         agg = g.agg(customers=("to_state", "size"), revenue_before=("revenue_before", "sum"), revenue_after=("revenue_after", "sum")).reset_index()
         agg.insert(1, "from_date", pd.Timestamp(d0))
@@ -271,12 +299,32 @@ def _direction(transitions: pd.DataFrame, order: Sequence[str]) -> pd.Series:
         raise ValueError(f"order: state(s) {', '.join(unknown)} are not in the order given; list every segment (and Others) best first")
     before = transitions["from_state"].map(rank)
     after = transitions["to_state"].map(rank)
-    return pd.Series(np.select([transitions["from_state"] == NEW, transitions["from_state"] == INACTIVE, after < before, after > before],
-                               ["new", "inactive", "upgraded", "downgraded"], "stable"), index=transitions.index)
+    return pd.Series(
+        np.select(
+            [transitions["from_state"] == NEW, transitions["from_state"] == INACTIVE, after < before, after > before],
+            ["new", "inactive", "upgraded", "downgraded"],
+            "stable",
+        ),
+        index=transitions.index,
+    )
 
 
-RATE_COLUMNS = ["group", "from_date", "to_date", "active_start", "upgraded", "stable", "downgraded", "upgrade_rate", "stable_rate",
-                "downgrade_rate", "lost", "new", "reactivated", "revenue_change"]
+RATE_COLUMNS = [
+    "group",
+    "from_date",
+    "to_date",
+    "active_start",
+    "upgraded",
+    "stable",
+    "downgraded",
+    "upgrade_rate",
+    "stable_rate",
+    "downgrade_rate",
+    "lost",
+    "new",
+    "reactivated",
+    "revenue_change",
+]
 
 
 def compute_migration_rates(transitions: pd.DataFrame, *, order: Sequence[str]) -> pd.DataFrame:
@@ -341,9 +389,13 @@ def count_moves(transitions: pd.DataFrame, *, from_states: Sequence[str], to_sta
     moved = src[src["to_state"].isin(to_states)]
     keys = ["group", "from_date", "to_date"]
     steps = pd.MultiIndex.from_frame(transitions[keys].drop_duplicates())
-    out = pd.DataFrame({"customers_from": src.groupby(keys)["customers"].sum(),
-                        "moved": moved.groupby(keys)["customers"].sum(),
-                        "revenue_change": moved.groupby(keys)["revenue_change"].sum()}).reindex(steps)
+    out = pd.DataFrame(
+        {
+            "customers_from": src.groupby(keys)["customers"].sum(),
+            "moved": moved.groupby(keys)["customers"].sum(),
+            "revenue_change": moved.groupby(keys)["revenue_change"].sum(),
+        }
+    ).reindex(steps)
     out = out.fillna({"customers_from": 0, "moved": 0, "revenue_change": 0.0}).reset_index()
     out["customers_from"] = out["customers_from"].astype("int64")
     out["moved"] = out["moved"].astype("int64")
@@ -354,7 +406,8 @@ def count_moves(transitions: pd.DataFrame, *, from_states: Sequence[str], to_sta
 def membership_groups(customers: pd.DataFrame) -> pd.Series:
     """customer_id -> ``"members"`` (status ``member``) or ``"non-members"`` (any other status, or none)."""
     status = customers.set_index("customer_id")["status"] if "status" in customers.columns else pd.Series(dtype=object)
-    return pd.Series(np.where(status.reindex(customers["customer_id"]).to_numpy() == "member", "members", "non-members"),
-                     index=customers["customer_id"].to_numpy(), name="group")
-
-
+    return pd.Series(
+        np.where(status.reindex(customers["customer_id"]).to_numpy() == "member", "members", "non-members"),
+        index=customers["customer_id"].to_numpy(),
+        name="group",
+    )

@@ -71,11 +71,17 @@ def compute_revenue_components(transactions: pd.DataFrame, *, start: pd.Timestam
     tx = transactions[transactions["date"].between(pd.Timestamp(start), pd.Timestamp(end))]
     key = tx["date"].dt.to_period(_freq(grain))
     bought = tx["amount"] > 0
-    out = pd.DataFrame({
-        "revenue": tx["amount"].groupby(key).sum(),
-        "active_customers": tx.loc[bought, "customer_id"].groupby(key[bought]).nunique(),
-        "purchases": bought.groupby(key).sum(),
-    }).reindex(periods).fillna(0)
+    out = (
+        pd.DataFrame(
+            {
+                "revenue": tx["amount"].groupby(key).sum(),
+                "active_customers": tx.loc[bought, "customer_id"].groupby(key[bought]).nunique(),
+                "purchases": bought.groupby(key).sum(),
+            }
+        )
+        .reindex(periods)
+        .fillna(0)
+    )
     out = out.astype({"revenue": "float64", "active_customers": "int64", "purchases": "int64"})
     out["frequency"] = out["purchases"] / out["active_customers"].where(out["active_customers"] > 0)
     out["average_basket"] = out["revenue"] / out["purchases"].where(out["purchases"] > 0)
@@ -229,12 +235,20 @@ def compute_retention(transactions: pd.DataFrame, *, start: pd.Timestamp, end: p
         lost = len(prev - ids)
         period_end = min(p.end_time.normalize(), pd.Timestamp(end))
         seniority = (period_end - first.reindex(list(ids))).dt.days
-        rows.append({
-            "period": str(p), "active": len(ids), "new": new, "retained": retained, "reactivated": len(ids) - new - retained, "lost": lost,
-            "retention_rate": retained / len(prev) if prev else np.nan, "churn_rate": lost / len(prev) if prev else np.nan,
-            "repurchase_rate": float((now >= 2).mean()) if len(now) else np.nan,
-            "mean_seniority_days": float(seniority.mean()) if len(ids) else np.nan,
-        })
+        rows.append(
+            {
+                "period": str(p),
+                "active": len(ids),
+                "new": new,
+                "retained": retained,
+                "reactivated": len(ids) - new - retained,
+                "lost": lost,
+                "retention_rate": retained / len(prev) if prev else np.nan,
+                "churn_rate": lost / len(prev) if prev else np.nan,
+                "repurchase_rate": float((now >= 2).mean()) if len(now) else np.nan,
+                "mean_seniority_days": float(seniority.mean()) if len(ids) else np.nan,
+            }
+        )
     return pd.DataFrame(rows).astype({"active": "int64", "new": "int64", "retained": "int64", "reactivated": "int64", "lost": "int64"})
 
 
@@ -279,8 +293,15 @@ def compute_cohorts(
     cohort = tx["customer_id"].map(starts)
     period = tx["date"].dt.to_period(freq)
     after = period >= cohort
-    frame = pd.DataFrame({"cohort": cohort[after], "period": period[after], "customer_id": tx.loc[after, "customer_id"],
-                          "amount": tx.loc[after, "amount"], "bought": tx.loc[after, "amount"] > 0})
+    frame = pd.DataFrame(
+        {
+            "cohort": cohort[after],
+            "period": period[after],
+            "customer_id": tx.loc[after, "customer_id"],
+            "amount": tx.loc[after, "amount"],
+            "bought": tx.loc[after, "amount"] > 0,
+        }
+    )
     grouped = frame.groupby(["cohort", "period"])
     active = frame[frame["bought"]].groupby(["cohort", "period"])["customer_id"].nunique()
     revenue = grouped["amount"].sum()
@@ -357,8 +378,16 @@ def compute_concentration(transactions: pd.DataFrame, *, top: float = 0.2) -> pd
     # Gini = 1 - 2 x area under the Lorenz curve (trapezoids over n equal customer steps).
     lorenz = np.concatenate([[0.0], np.cumsum(ascending) / total]) if n else np.array([0.0])
     gini = 1 - np.sum(lorenz[1:] + lorenz[:-1]) / n if n else np.nan
-    return pd.DataFrame({"customers": [n], "top_customers": [k], "revenue": [total], "top_revenue": [float(revenue.iloc[:k].sum())],
-                         "top_share": [float(revenue.iloc[:k].sum()) / total if total else np.nan], "gini": [float(gini)]})
+    return pd.DataFrame(
+        {
+            "customers": [n],
+            "top_customers": [k],
+            "revenue": [total],
+            "top_revenue": [float(revenue.iloc[:k].sum())],
+            "top_share": [float(revenue.iloc[:k].sum()) / total if total else np.nan],
+            "gini": [float(gini)],
+        }
+    )
 
 
 def compute_lorenz(transactions: pd.DataFrame) -> pd.DataFrame:
@@ -373,8 +402,9 @@ def compute_lorenz(transactions: pd.DataFrame) -> pd.DataFrame:
     require_columns(transactions)
     ascending = np.sort(_customer_revenue(transactions).to_numpy())
     n = len(ascending)
-    return pd.DataFrame({"customer_share": np.arange(n + 1) / max(n, 1),
-                         "revenue_share": np.concatenate([[0.0], np.cumsum(ascending) / ascending.sum()]) if n else [0.0]})
+    return pd.DataFrame(
+        {"customer_share": np.arange(n + 1) / max(n, 1), "revenue_share": np.concatenate([[0.0], np.cumsum(ascending) / ascending.sum()]) if n else [0.0]}
+    )
 
 
 # ---------------------------------------------------------------- breakdowns and seasonality
@@ -410,11 +440,17 @@ def compute_breakdown(transactions: pd.DataFrame, *, by: str, customers: pd.Data
         raise ValueError(f"by={by!r} is not a column of {where}; use e.g. channel, product_range, typology or region")
     tx = transactions.assign(segment=segment.astype("object").fillna("unknown"), bought=transactions["amount"] > 0)
     grouped = tx.groupby("segment")
-    out = pd.DataFrame({
-        "customers": tx[tx["bought"]].groupby("segment")["customer_id"].nunique(),
-        "purchases": grouped["bought"].sum(),
-        "revenue": grouped["amount"].sum(),
-    }).fillna(0).astype({"customers": "int64", "purchases": "int64", "revenue": "float64"})
+    out = (
+        pd.DataFrame(
+            {
+                "customers": tx[tx["bought"]].groupby("segment")["customer_id"].nunique(),
+                "purchases": grouped["bought"].sum(),
+                "revenue": grouped["amount"].sum(),
+            }
+        )
+        .fillna(0)
+        .astype({"customers": "int64", "purchases": "int64", "revenue": "float64"})
+    )
     out["revenue_share"] = out["revenue"] / out["revenue"].sum()
     out["revenue_per_customer"] = out["revenue"] / out["customers"].where(out["customers"] > 0)
     out["average_basket"] = out["revenue"] / out["purchases"].where(out["purchases"] > 0)
@@ -444,5 +480,3 @@ def compute_seasonality(transactions: pd.DataFrame, *, start: pd.Timestamp, end:
     out["years"] = out["years"].fillna(0).astype("int64")
     out["index"] = out["mean_revenue"] / out["mean_revenue"].mean()
     return out.rename_axis("month").reset_index().astype({"month": "int64", "mean_revenue": "float64"})
-
-

@@ -46,8 +46,15 @@ def compute_rejections(rejected: pd.DataFrame) -> pd.DataFrame:
         source line and value of the first such row (to find it in the file).
     """
     if rejected.empty:
-        return pd.DataFrame({"table": pd.Series(dtype="str"), "reason": pd.Series(dtype="str"), "rows": pd.Series(dtype="int64"),
-                             "example_row": pd.Series(dtype="int64"), "example_value": pd.Series(dtype="str")})
+        return pd.DataFrame(
+            {
+                "table": pd.Series(dtype="str"),
+                "reason": pd.Series(dtype="str"),
+                "rows": pd.Series(dtype="int64"),
+                "example_row": pd.Series(dtype="int64"),
+                "example_value": pd.Series(dtype="str"),
+            }
+        )
     grouped = rejected.groupby(["table", "reason"], sort=False)
     out = grouped.agg(rows=("source_row", "size"), example_row=("source_row", "first"), example_value=("detail", "first")).reset_index()
     out["rows"] = out["rows"].astype("int64")
@@ -230,15 +237,33 @@ def compute_warnings(
     out: list[tuple[str, str, str]] = []
     for row in compute_ledger(ledger).itertuples():
         if row.rejected_share > max_rejected_share:
-            out.append((row.table, "rejections", f"{row.table}: {row.rows_rejected} of {row.rows_read} rows rejected ({row.rejected_share:.1%}, above the {max_rejected_share:.0%} threshold); read the reasons before trusting the figures."))
+            out.append(
+                (
+                    row.table,
+                    "rejections",
+                    f"{row.table}: {row.rows_rejected} of {row.rows_read} rows rejected ({row.rejected_share:.1%}, above the {max_rejected_share:.0%} threshold); read the reasons before trusting the figures.",
+                )
+            )
     tx = tables["transactions"]
     tx = tx[tx["in_period"]] if "in_period" in tx else tx
     if tx.empty:
-        out.append(("transactions", "period", f"transactions: no transaction falls inside the period {start:%Y-%m-%d} to {end:%Y-%m-%d}; check period in the parameters."))
+        out.append(
+            (
+                "transactions",
+                "period",
+                f"transactions: no transaction falls inside the period {start:%Y-%m-%d} to {end:%Y-%m-%d}; check period in the parameters.",
+            )
+        )
         return pd.DataFrame(out, columns=WARNING_COLUMNS)
     credit = compute_credit_notes(tx).iloc[0]
     if credit["amount_share"] > max_credit_note_share:
-        out.append(("transactions", "credit notes", f"transactions: credit notes amount to {credit['amount_share']:.1%} of gross revenue (threshold {max_credit_note_share:.0%}); check that returns are not booked twice."))
+        out.append(
+            (
+                "transactions",
+                "credit notes",
+                f"transactions: credit notes amount to {credit['amount_share']:.1%} of gross revenue (threshold {max_credit_note_share:.0%}); check that returns are not booked twice.",
+            )
+        )
     monthly = compute_monthly_activity(tx, start=start, end=end)
     covered = monthly[monthly["rows"] > 0]["month"]
     first, last = covered.min(), covered.max()
@@ -250,15 +275,25 @@ def compute_warnings(
         shown = ", ".join(str(m) for m in gaps[:6]) + (" ..." if len(gaps) > 6 else "")
         out.append(("transactions", "coverage", f"transactions: {len(gaps)} month(s) without any transaction inside the data ({shown}); an export gap?"))
     if len(covered) and (first > pd.Timestamp(start).to_period("M") or last < pd.Timestamp(end).to_period("M")):
-        out.append(("transactions", "coverage", f"transactions: data run from {first} to {last}, the period from {start:%Y-%m} to {end:%Y-%m}; figures near the edges are partial."))
+        out.append(
+            (
+                "transactions",
+                "coverage",
+                f"transactions: data run from {first} to {last}, the period from {start:%Y-%m} to {end:%Y-%m}; figures near the edges are partial.",
+            )
+        )
     dup = compute_possible_duplicates(tx)
     if len(dup):
         extra = int((dup["rows"] - 1).sum())
-        out.append(("transactions", "duplicates", f"transactions: {extra} kept row(s) repeat the customer, date and amount of another row (possible double entries; kept)."))
+        out.append(
+            (
+                "transactions",
+                "duplicates",
+                f"transactions: {extra} kept row(s) repeat the customer, date and amount of another row (possible double entries; kept).",
+            )
+        )
     tables = {**tables, "transactions": tx}
     for c in compute_coverage(tables, rejected).itertuples():
         if c.count and (c.check.startswith("members without") or c.check.startswith("transaction customers") or (c.share or 0) > 0.2):
             out.append(("coverage", c.check, f"{c.count} {c.check} ({c.share:.1%})."))
     return pd.DataFrame(out, columns=WARNING_COLUMNS)
-
-

@@ -46,6 +46,8 @@ from workbench.data.validation import require_columns
 DIMENSIONS = ("recency", "frequency", "monetary")
 VALUE_COLUMN = {"recency": "recency_days", "frequency": "frequency", "monetary": "monetary"}
 RFM_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "margin", "r_score", "f_score", "m_score", "rfm_score", "segment"]
+
+
 # ---------------------------------------------------------------- values
 def years_between(first: pd.Timestamp, last: pd.Timestamp) -> float:
     """Length of ``[first, last]`` (both days included) in years: whole years, then months / 12, then days / 365.25.
@@ -87,8 +89,7 @@ def in_window(transactions: pd.DataFrame, *, reference_date: pd.Timestamp, start
     return transactions[keep]
 
 
-def compute_rfm_values(transactions: pd.DataFrame, *, reference_date: pd.Timestamp, start: pd.Timestamp | None = None,
-                       frequency: str = "days") -> pd.DataFrame:
+def compute_rfm_values(transactions: pd.DataFrame, *, reference_date: pd.Timestamp, start: pd.Timestamp | None = None, frequency: str = "days") -> pd.DataFrame:
     """Recency, frequency, monetary value and margin per customer (no scores).
 
     Parameters
@@ -221,6 +222,7 @@ def assign_segments(r: np.ndarray, f: np.ndarray, m: np.ndarray, segments: Seque
 
 def segment_map_table(segments: Sequence[SegmentRule] = DEFAULT_SEGMENTS) -> pd.DataFrame:
     """The segment rules as text: ``segment, r, f, m`` (e.g. ``"4–5"``), in the order they are tried."""
+
     def span(lo_hi: tuple[int, int]) -> str:
         return str(lo_hi[0]) if lo_hi[0] == lo_hi[1] else f"{lo_hi[0]}–{lo_hi[1]}"
 
@@ -232,9 +234,16 @@ def segment_order(segments: Sequence[SegmentRule] = DEFAULT_SEGMENTS) -> list[st
     return [rule.name for rule in segments] + [OTHERS]
 
 
-def compute_rfm(transactions: pd.DataFrame, *, reference_date: pd.Timestamp, start: pd.Timestamp | None = None,
-                n_scores: int = 5, frequency: str = "days", cuts: Mapping[str, Sequence[float]] | None = None,
-                segments: Sequence[SegmentRule] = DEFAULT_SEGMENTS) -> pd.DataFrame:
+def compute_rfm(
+    transactions: pd.DataFrame,
+    *,
+    reference_date: pd.Timestamp,
+    start: pd.Timestamp | None = None,
+    n_scores: int = 5,
+    frequency: str = "days",
+    cuts: Mapping[str, Sequence[float]] | None = None,
+    segments: Sequence[SegmentRule] = DEFAULT_SEGMENTS,
+) -> pd.DataFrame:
     """RFM values, scores and named segment per customer.
 
     Parameters
@@ -283,8 +292,18 @@ def compute_rfm(transactions: pd.DataFrame, *, reference_date: pd.Timestamp, sta
 
 
 def _empty_rfm() -> pd.DataFrame:
-    dtypes = {"customer_id": "str", "recency_days": "int64", "frequency": "int64", "monetary": "float64", "margin": "float64",
-              "r_score": "int64", "f_score": "int64", "m_score": "int64", "rfm_score": "int64", "segment": "str"}
+    dtypes = {
+        "customer_id": "str",
+        "recency_days": "int64",
+        "frequency": "int64",
+        "monetary": "float64",
+        "margin": "float64",
+        "r_score": "int64",
+        "f_score": "int64",
+        "m_score": "int64",
+        "rfm_score": "int64",
+        "segment": "str",
+    }
     return pd.DataFrame({c: pd.Series(dtype=dtypes[c]) for c in RFM_COLUMNS})
 
 
@@ -326,18 +345,30 @@ def scoring_warnings(thresholds: pd.DataFrame, *, n_scores: int = 5) -> list[str
         used = rows[rows["customers"] > 0]
         if len(used) < n_scores:
             skipped = ", ".join(str(s) for s in sorted(rows.loc[rows["customers"] == 0, "score"]))
-            out.append(f"{dim}: only {len(used)} distinct scores out of {n_scores} (score(s) {skipped} hold no customer): "
-                       f"many customers share the same {dim} value, and equal values always get the same score.")
+            out.append(
+                f"{dim}: only {len(used)} distinct scores out of {n_scores} (score(s) {skipped} hold no customer): "
+                f"many customers share the same {dim} value, and equal values always get the same score."
+            )
     return out
 
 
 # ---------------------------------------------------------------- profiles and actions
-PROFILE_COLUMNS = ["segment", "customers", "customer_share", "revenue", "revenue_share", "margin", "margin_per_customer",
-                   "average_basket", "frequency", "recency_days", "member_share"]
+PROFILE_COLUMNS = [
+    "segment",
+    "customers",
+    "customer_share",
+    "revenue",
+    "revenue_share",
+    "margin",
+    "margin_per_customer",
+    "average_basket",
+    "frequency",
+    "recency_days",
+    "member_share",
+]
 
 
-def compute_segment_profiles(rfm: pd.DataFrame, *, customers: pd.DataFrame | None = None,
-                             order: Sequence[str] | None = None) -> pd.DataFrame:
+def compute_segment_profiles(rfm: pd.DataFrame, *, customers: pd.DataFrame | None = None, order: Sequence[str] | None = None) -> pd.DataFrame:
     """Size and value of each segment.
 
     Parameters
@@ -365,15 +396,17 @@ def compute_segment_profiles(rfm: pd.DataFrame, *, customers: pd.DataFrame | Non
     else:
         frame["member"] = np.nan
     g = frame.groupby("segment")
-    out = pd.DataFrame({
-        "customers": g.size(),
-        "revenue": g["monetary"].sum(),
-        "margin": g["margin"].sum(min_count=1),
-        "purchases": g["frequency"].sum(),
-        "frequency": g["frequency"].mean(),
-        "recency_days": g["recency_days"].mean(),
-        "member_share": g["member"].mean(),
-    })
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "revenue": g["monetary"].sum(),
+            "margin": g["margin"].sum(min_count=1),
+            "purchases": g["frequency"].sum(),
+            "frequency": g["frequency"].mean(),
+            "recency_days": g["recency_days"].mean(),
+            "member_share": g["member"].mean(),
+        }
+    )
     names = list(order) if order is not None else sorted(out.index)
     names += [s for s in out.index if s not in names]
     out = out.reindex(names).fillna({"customers": 0, "revenue": 0.0, "purchases": 0})
@@ -402,8 +435,7 @@ def compute_rf_grid(rfm: pd.DataFrame, *, n_scores: int = 5) -> pd.DataFrame:
     return out.reset_index()
 
 
-def compute_segment_actions(profiles: pd.DataFrame, *, levers: Mapping[str, Sequence[str]], budget_share: float,
-                            years: float) -> pd.DataFrame:
+def compute_segment_actions(profiles: pd.DataFrame, *, levers: Mapping[str, Sequence[str]], budget_share: float, years: float) -> pd.DataFrame:
     """Recommended levers and the allowable yearly retention budget per customer, per segment.
 
     Parameters
@@ -440,14 +472,16 @@ def compute_segment_actions(profiles: pd.DataFrame, *, levers: Mapping[str, Sequ
             raise ValueError(f"levers[{name!r}]: unknown lever(s) {', '.join(bad)}; use {', '.join(LEVERS)}")
     chosen = [list(levers.get(s, ())) for s in profiles["segment"]]
     per_year = profiles["margin_per_customer"] / years
-    return pd.DataFrame({
-        "segment": profiles["segment"],
-        "customers": profiles["customers"],
-        "levers": [", ".join(c) for c in chosen],
-        "examples": ["; ".join(f"{lv}: {LEVER_EXAMPLES[lv]}" for lv in c) for c in chosen],
-        "margin_per_customer_year": per_year,
-        "retention_budget_per_customer": per_year * budget_share,
-    })
+    return pd.DataFrame(
+        {
+            "segment": profiles["segment"],
+            "customers": profiles["customers"],
+            "levers": [", ".join(c) for c in chosen],
+            "examples": ["; ".join(f"{lv}: {LEVER_EXAMPLES[lv]}" for lv in c) for c in chosen],
+            "margin_per_customer_year": per_year,
+            "retention_budget_per_customer": per_year * budget_share,
+        }
+    )
 
 
 def lever_table() -> pd.DataFrame:
@@ -469,5 +503,3 @@ def compute_crm_export(rfm: pd.DataFrame, value: pd.DataFrame | None = None) -> 
     if value is not None:
         out = out.merge(value[["customer_id", "score", "value_class"]].rename(columns={"score": "value_score"}), on="customer_id", how="outer")
     return out.sort_values("customer_id", kind="stable").reset_index(drop=True)
-
-

@@ -85,7 +85,11 @@ def compute_nps_revenue_link(surveys: pd.DataFrame, transactions: pd.DataFrame, 
 
 def _revenue_around(answers: pd.DataFrame, transactions: pd.DataFrame, horizon_days: int) -> tuple[np.ndarray, np.ndarray]:
     """Revenue of each answer's company in the ``horizon_days`` before the answer date and in those from it on."""
-    joined = answers[["customer_id", "date"]].reset_index().merge(transactions[["customer_id", "date", "amount"]], on="customer_id", how="left", suffixes=("", "_tx"))
+    joined = (
+        answers[["customer_id", "date"]]
+        .reset_index()
+        .merge(transactions[["customer_id", "date", "amount"]], on="customer_id", how="left", suffixes=("", "_tx"))
+    )
     delta = (joined["date_tx"] - joined["date"]).dt.days
     before = joined["amount"].where((delta < 0) & (delta >= -horizon_days), 0.0).groupby(joined["index"]).sum()
     after = joined["amount"].where((delta >= 0) & (delta < horizon_days), 0.0).groupby(joined["index"]).sum()
@@ -111,7 +115,13 @@ def fit_nps_revenue(surveys: pd.DataFrame, transactions: pd.DataFrame, *, end: p
     model = smf.ols("revenue_after ~ nps + revenue_before", data=usable).fit(cov_type="HC3")
     ci = model.conf_int()
     terms = ["nps", "revenue_before"]
-    return pd.DataFrame({"term": terms, "coef": model.params[terms].to_numpy(), "ci_low": ci.loc[terms, 0].to_numpy(),
-                         "ci_high": ci.loc[terms, 1].to_numpy(), "p_value": model.pvalues[terms].to_numpy(), "answers": int(model.nobs)})
-
-
+    return pd.DataFrame(
+        {
+            "term": terms,
+            "coef": model.params[terms].to_numpy(),
+            "ci_low": ci.loc[terms, 0].to_numpy(),
+            "ci_high": ci.loc[terms, 1].to_numpy(),
+            "p_value": model.pvalues[terms].to_numpy(),
+            "answers": int(model.nobs),
+        }
+    )

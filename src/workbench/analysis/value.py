@@ -36,8 +36,19 @@ from workbench.config.defaults import (  # noqa: F401  (re-exported)
 )
 from workbench.data.validation import require_columns
 
-VALUE_COLUMNS = ["customer_id", "revenue", "margin", "purchases", "annual_revenue", "annual_margin", "revenue_points",
-                 "margin_points", "purchase_points", "score", "value_class"]
+VALUE_COLUMNS = [
+    "customer_id",
+    "revenue",
+    "margin",
+    "purchases",
+    "annual_revenue",
+    "annual_margin",
+    "revenue_points",
+    "margin_points",
+    "purchase_points",
+    "score",
+    "value_class",
+]
 
 
 def window_bounds(*, reference_date: pd.Timestamp, start: pd.Timestamp | None, window_years: float) -> tuple[pd.Timestamp, float]:
@@ -89,11 +100,19 @@ def classify_scores(scores: pd.Series | np.ndarray, classes: Sequence[ValueClass
     return out
 
 
-def compute_value_score(transactions: pd.DataFrame, *, reference_date: pd.Timestamp, start: pd.Timestamp | None = None,
-                        window_years: float = 3.0, unit: float = 1000.0,
-                        revenue_bands: Sequence[Band] = DEFAULT_REVENUE_BANDS, margin_bands: Sequence[Band] = DEFAULT_MARGIN_BANDS,
-                        bonus_per_purchase: float = 2.0, purchases: str = "days",
-                        classes: Sequence[ValueClass] = DEFAULT_CLASSES) -> pd.DataFrame:
+def compute_value_score(
+    transactions: pd.DataFrame,
+    *,
+    reference_date: pd.Timestamp,
+    start: pd.Timestamp | None = None,
+    window_years: float = 3.0,
+    unit: float = 1000.0,
+    revenue_bands: Sequence[Band] = DEFAULT_REVENUE_BANDS,
+    margin_bands: Sequence[Band] = DEFAULT_MARGIN_BANDS,
+    bonus_per_purchase: float = 2.0,
+    purchases: str = "days",
+    classes: Sequence[ValueClass] = DEFAULT_CLASSES,
+) -> pd.DataFrame:
     """The seed-003 value score and value class of each customer.
 
     Parameters
@@ -155,8 +174,14 @@ def compute_value_score(transactions: pd.DataFrame, *, reference_date: pd.Timest
     return out.reset_index()[VALUE_COLUMNS]
 
 
-def compute_scale_table(*, revenue_bands: Sequence[Band] = DEFAULT_REVENUE_BANDS, margin_bands: Sequence[Band] = DEFAULT_MARGIN_BANDS,
-                        unit: float = 1000.0, bonus_per_purchase: float = 2.0, currency: str = "EUR") -> pd.DataFrame:
+def compute_scale_table(
+    *,
+    revenue_bands: Sequence[Band] = DEFAULT_REVENUE_BANDS,
+    margin_bands: Sequence[Band] = DEFAULT_MARGIN_BANDS,
+    unit: float = 1000.0,
+    bonus_per_purchase: float = 2.0,
+    currency: str = "EUR",
+) -> pd.DataFrame:
     """The scale in words: ``measure, band, points, unit`` (a band's lower edge excluded, its upper edge included)."""
     rows = []
     for measure, bands in (("annual net revenue", revenue_bands), ("annual gross margin", margin_bands)):
@@ -187,19 +212,19 @@ def compute_class_profiles(value: pd.DataFrame, *, classes: Sequence[ValueClass]
     """
     g = value.groupby("value_class")
     names = [name for name, _ in classes]
-    out = pd.DataFrame({
-        "customers": g.size(),
-        "revenue": g["revenue"].sum(),
-        "margin": g["margin"].sum(min_count=1),
-        "mean_score": g["score"].mean(),
-        "annual_revenue_per_customer": g["annual_revenue"].mean(),
-        "purchases_per_customer": g["purchases"].mean(),
-    }).reindex(names)
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "revenue": g["revenue"].sum(),
+            "margin": g["margin"].sum(min_count=1),
+            "mean_score": g["score"].mean(),
+            "annual_revenue_per_customer": g["annual_revenue"].mean(),
+            "purchases_per_customer": g["purchases"].mean(),
+        }
+    ).reindex(names)
     out["customers"] = out["customers"].fillna(0).astype("int64")
     out["revenue"] = out["revenue"].fillna(0.0)
     out.insert(0, "min_score", [np.nan if m is None else float(m) for _, m in classes])
     out.insert(2, "customer_share", out["customers"] / max(out["customers"].sum(), 1))
     out.insert(4, "revenue_share", out["revenue"] / out["revenue"].sum() if out["revenue"].sum() else np.nan)
     return out.rename_axis("value_class").reset_index()
-
-

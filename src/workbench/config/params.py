@@ -54,9 +54,7 @@ class Period(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> "Period":
         if self.end <= self.start:
-            raise ValueError(
-                f"period.end ({self.end}) must be after period.start ({self.start}); swap or fix the dates"
-            )
+            raise ValueError(f"period.end ({self.end}) must be after period.start ({self.start}); swap or fix the dates")
         return self
 
 
@@ -107,9 +105,7 @@ class TableSource(_Strict):
         if self.format:
             return self.format
         suffix = self.path.suffix.lower()
-        return {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet"}.get(
-            suffix, "unknown"
-        )
+        return {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet"}.get(suffix, "unknown")
 
 
 class DataSection(_Strict):
@@ -135,9 +131,7 @@ class DataSection(_Strict):
             for key in source.values:
                 if key not in spec.names or spec.column(key).kind != "category":
                     cats = [c.name for c in spec.columns if c.kind == "category"] or ["none"]
-                    raise ValueError(
-                        f"data.{table}.values.{key}: values can be mapped only for the {table} columns {', '.join(cats)}"
-                    )
+                    raise ValueError(f"data.{table}.values.{key}: values can be mapped only for the {table} columns {', '.join(cats)}")
         return self
 
     def sources(self) -> dict[str, TableSource]:

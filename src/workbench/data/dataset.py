@@ -110,9 +110,7 @@ def read_source(table: str, source: TableSource, params: Params) -> pd.DataFrame
         elif fmt == "xlsx":
             sheets = pd.ExcelFile(path).sheet_names
             if isinstance(source.sheet, str) and source.sheet not in sheets:
-                raise DataError(
-                    f"data.{table}.sheet: no sheet {source.sheet!r} in {_rel(path, params)}; sheets are {', '.join(map(repr, sheets))}"
-                )
+                raise DataError(f"data.{table}.sheet: no sheet {source.sheet!r} in {_rel(path, params)}; sheets are {', '.join(map(repr, sheets))}")
             if isinstance(source.sheet, int) and source.sheet >= len(sheets):
                 raise DataError(f"data.{table}.sheet: {_rel(path, params)} has {len(sheets)} sheet(s); give a sheet name or index below {len(sheets)}")
             frame = pd.read_excel(path, sheet_name=source.sheet, dtype=object, keep_default_na=False, na_values=source.na_values)
@@ -131,11 +129,15 @@ def read_source(table: str, source: TableSource, params: Params) -> pd.DataFrame
         raise DataError(f"data.{table}: {_rel(path, params)} is empty; export the table again or remove data.{table}") from None
     except pd.errors.ParserError as exc:
         detail = str(exc).strip().splitlines()[-1]
-        raise DataError(f"data.{table}.sep: {_rel(path, params)} cannot be read as CSV with sep={source.sep!r} ({detail}); check the separator and quoting") from None
+        raise DataError(
+            f"data.{table}.sep: {_rel(path, params)} cannot be read as CSV with sep={source.sep!r} ({detail}); check the separator and quoting"
+        ) from None
     except DataError:
         raise
     except (OSError, ValueError) as exc:
-        raise DataError(f"data.{table}.path: cannot read {_rel(path, params)} as {fmt} ({type(exc).__name__}: {str(exc).splitlines()[0]}); check the file and data.{table}.format") from None
+        raise DataError(
+            f"data.{table}.path: cannot read {_rel(path, params)} as {fmt} ({type(exc).__name__}: {str(exc).splitlines()[0]}); check the file and data.{table}.format"
+        ) from None
     if frame.empty:
         raise DataError(f"data.{table}: {_rel(path, params)} has a header but no data rows; export the table again or remove data.{table}")
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -164,7 +166,7 @@ def _column_mapping(table: str, spec: TableSpec, source: TableSource, frame: pd.
             tip += f"; the names look mis-decoded: check data.{table}.encoding"
         raise DataError(
             f"data.{table}.columns.{column.name}: column {wanted!r} not found in {shown_path} ({tip}); "
-            f"map it with data.{table}.columns.{column.name}: \"<column in the file>\""
+            f'map it with data.{table}.columns.{column.name}: "<column in the file>"'
         )
     return mapping
 
@@ -325,9 +327,7 @@ def load_dataset(params: Params) -> Dataset:
         else:
             known_customers = None
         known_members = set(tables["members"]["member_id"]) if "members" in tables else None
-        kept, rejected = normalise_table(
-            name, raw, source, mapping=mapping, known_customers=known_customers, known_members=known_members, period=period
-        )
+        kept, rejected = normalise_table(name, raw, source, mapping=mapping, known_customers=known_customers, known_members=known_members, period=period)
         if len(kept) + len(rejected) != len(raw):  # pragma: no cover - an invariant, not a user error
             raise AssertionError(f"ledger of {name} does not balance: {len(raw)} read, {len(kept)} kept, {len(rejected)} rejected")
         tables[name] = kept

@@ -23,8 +23,17 @@ def use_house_style() -> None:
     import seaborn as sns
 
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
-    plt.rcParams.update({"figure.figsize": (9, 4.2), "figure.dpi": 80, "savefig.dpi": 80, "axes.titleweight": "bold",
-                         "axes.titlesize": 12, "axes.spines.top": False, "axes.spines.right": False})
+    plt.rcParams.update(
+        {
+            "figure.figsize": (9, 4.2),
+            "figure.dpi": 80,
+            "savefig.dpi": 80,
+            "axes.titleweight": "bold",
+            "axes.titlesize": 12,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
 
 
 def get_ax(ax: Axes | None) -> Axes:
@@ -50,8 +59,7 @@ def labelled_barh(ax: Axes, labels: Sequence[str], values: Sequence[float], *, f
     return ax
 
 
-def heatmap(ax: Axes, matrix, *, row_labels: Sequence[str], col_labels: Sequence[str], fmt: str = "{:,.0f}",
-            cmap: str = "Blues", cbar_label: str = "") -> Axes:
+def heatmap(ax: Axes, matrix, *, row_labels: Sequence[str], col_labels: Sequence[str], fmt: str = "{:,.0f}", cmap: str = "Blues", cbar_label: str = "") -> Axes:
     """A labelled heatmap of a 2-D array (NaN cells blank), each cell annotated with ``fmt``; first row on top."""
     values = np.asarray(matrix, dtype="float64")
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto")
@@ -62,14 +70,22 @@ def heatmap(ax: Axes, matrix, *, row_labels: Sequence[str], col_labels: Sequence
     middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
-            ax.text(j, i, fmt.format(v).replace(",", formatting.GROUP), ha="center", va="center", fontsize=8,
-                    color="white" if v > middle else "black")
+            ax.text(j, i, fmt.format(v).replace(",", formatting.GROUP), ha="center", va="center", fontsize=8, color="white" if v > middle else "black")
     ax.figure.colorbar(image, ax=ax, label=cbar_label)
     return ax
 
 
-def alluvial(ax: Axes, flows, *, left_order: Sequence[str], right_order: Sequence[str], colors: dict[str, str] | None = None,
-             gap: float = 0.02, left_title: str = "", right_title: str = "") -> Axes:
+def alluvial(
+    ax: Axes,
+    flows,
+    *,
+    left_order: Sequence[str],
+    right_order: Sequence[str],
+    colors: dict[str, str] | None = None,
+    gap: float = 0.02,
+    left_title: str = "",
+    right_title: str = "",
+) -> Axes:
     """A two-column alluvial (Sankey-style) chart drawn with patches.
 
     ``flows`` has columns ``source, target, value``; each band goes from the source's block on the
@@ -101,8 +117,7 @@ def alluvial(ax: Axes, flows, *, left_order: Sequence[str], right_order: Sequenc
     rank = {n: i for i, n in enumerate(right)}
     x0, x1 = width, 1 - width
     xm = (x0 + x1) / 2
-    codes = [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4, MplPath.LINETO, MplPath.CURVE4, MplPath.CURVE4,
-             MplPath.CURVE4, MplPath.CLOSEPOLY]
+    codes = [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4, MplPath.LINETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4, MplPath.CLOSEPOLY]
     for src in left:
         out = flows[flows["source"] == src]
         for target, value in sorted(zip(out["target"], out["value"]), key=lambda tv: rank[tv[0]]):
@@ -173,8 +188,7 @@ def grouped_bars(ax: Axes, labels: Sequence[str], series: dict[str, Sequence[flo
     x = np.arange(len(labels))
     width = 0.8 / max(len(series), 1)
     for k, (name, values) in enumerate(series.items()):
-        ax.bar(x + (k - (len(series) - 1) / 2) * width, np.asarray(values, dtype="float64"), width=width, label=name,
-               color=colors[k % len(colors)])
+        ax.bar(x + (k - (len(series) - 1) / 2) * width, np.asarray(values, dtype="float64"), width=width, label=name, color=colors[k % len(colors)])
     ax.set_xticks(x, labels=list(labels))
     ax.legend()
     return ax
@@ -186,8 +200,7 @@ def colour_grid(ax: Axes, matrix, *, label: str, extent: tuple[float, float, flo
     ``extent`` is (left, right, bottom, top) in data coordinates, so the axes read as numbers (e.g.
     frequency 0-30 across, recency 0-200 up).
     """
-    image = ax.imshow(np.ma.masked_invalid(np.asarray(matrix, dtype="float64")), cmap=cmap, aspect="auto", extent=extent,
-                      interpolation="nearest")
+    image = ax.imshow(np.ma.masked_invalid(np.asarray(matrix, dtype="float64")), cmap=cmap, aspect="auto", extent=extent, interpolation="nearest")
     ax.grid(False)
     ax.figure.colorbar(image, ax=ax, label=label)
     return ax

@@ -109,8 +109,15 @@ def plot_tracking(tracking: pd.DataFrame, *, kind: str = "cumulative", ax: Axes 
     ax.plot(tracking["date"], tracking[f"expected_{kind}"], color=PALETTE[1], linestyle="--", label="BG/NBD")
     if tracking["holdout"].any():
         ax.axvline(tracking.loc[tracking["holdout"], "date"].iloc[0], color="grey", linewidth=1)
-        ax.annotate("holdout →", xy=(tracking.loc[tracking["holdout"], "date"].iloc[0], 0.95), xycoords=("data", "axes fraction"),
-                    xytext=(4, 0), textcoords="offset points", fontsize=9, color="grey")
+        ax.annotate(
+            "holdout →",
+            xy=(tracking.loc[tracking["holdout"], "date"].iloc[0], 0.95),
+            xycoords=("data", "axes fraction"),
+            xytext=(4, 0),
+            textcoords="offset points",
+            fontsize=9,
+            color="grey",
+        )
     per = f"per {_step_label(tracking)}"
     ax.set_xlabel("date")
     ax.set_ylabel(f"repeat purchase days ({'cumulative since the first purchase' if kind == 'cumulative' else per})")
@@ -149,8 +156,7 @@ def plot_frequency_spend(summary: pd.DataFrame, *, currency: str, ax: Axes | Non
     return ax
 
 
-def plot_clv_distribution(clv: pd.DataFrame, *, currency: str, horizon_months: int, ax: Axes | None = None, bins: int = 40,
-                          title: str | None = None) -> Axes:
+def plot_clv_distribution(clv: pd.DataFrame, *, currency: str, horizon_months: int, ax: Axes | None = None, bins: int = 40, title: str | None = None) -> Axes:
     """Histogram of the customers' CLV on a log scale (customers with a CLV of at least 1 unit of currency).
 
     Parameters
@@ -205,16 +211,23 @@ def plot_clv_by_group(by_group: pd.DataFrame, *, currency: str, by: str = "group
         ``ax``.
     """
     ax = get_ax(ax)
-    labelled_barh(ax, [f"{g} ({formatting.number(n)})" for g, n in zip(by_group["group"], by_group["customers"])],
-                  by_group["clv_mean"].to_numpy())
+    labelled_barh(ax, [f"{g} ({formatting.number(n)})" for g, n in zip(by_group["group"], by_group["customers"])], by_group["clv_mean"].to_numpy())
     ax.set_xlabel(f"mean CLV per customer ({currency})")
     ax.xaxis.set_major_formatter(thousands())
     ax.set_title(title or f"Mean CLV per customer by {by}")
     return ax
 
 
-def plot_matrix(matrix: pd.DataFrame, *, time_unit: str, kind: str = "p_alive", horizon_months: int | None = None,
-                label: str | None = None, ax: Axes | None = None, title: str | None = None) -> Axes:
+def plot_matrix(
+    matrix: pd.DataFrame,
+    *,
+    time_unit: str,
+    kind: str = "p_alive",
+    horizon_months: int | None = None,
+    label: str | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
     """Heat map of :func:`~workbench.analysis.clv.compute_matrix` (recency on the y axis, most recent at the top).
 
     Parameters
@@ -252,8 +265,7 @@ def plot_matrix(matrix: pd.DataFrame, *, time_unit: str, kind: str = "p_alive", 
     else:
         raise ValueError(f"kind {kind!r} is not supported; use 'p_alive' or 'expected_purchases'")
     ax = get_ax(ax)
-    colour_grid(ax, matrix.to_numpy()[::-1], label=label or default_label,
-                extent=(-0.5, matrix.columns.max() + 0.5, -0.5, matrix.index.max() + 0.5))
+    colour_grid(ax, matrix.to_numpy()[::-1], label=label or default_label, extent=(-0.5, matrix.columns.max() + 0.5, -0.5, matrix.index.max() + 0.5))
     ax.set_xlabel("repeat purchase days (frequency)")
     ax.set_ylabel(f"recency ({time_unit}s from first to last purchase)")
     ax.set_title(title or default_title)

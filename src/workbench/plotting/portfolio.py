@@ -20,8 +20,11 @@ from workbench.plotting.charts import (
 # ---------------------------------------------------------------- plots
 def plot_components(components: pd.DataFrame, *, currency: str, axes: tuple[Axes, Axes, Axes]) -> tuple[Axes, Axes, Axes]:
     """The three factors per period, one bar chart each (active customers, frequency, basket)."""
-    specs = (("active_customers", "customers", "Active customers"), ("frequency", "purchases per customer", "Purchase frequency"),
-             ("average_basket", currency, "Average basket"))
+    specs = (
+        ("active_customers", "customers", "Active customers"),
+        ("frequency", "purchases per customer", "Purchase frequency"),
+        ("average_basket", currency, "Average basket"),
+    )
     for ax, (column, unit, title) in zip(axes, specs):
         ax.bar(components["period"], components[column], color=PALETTE[0])
         ax.set_title(title)
@@ -69,8 +72,14 @@ def plot_cohorts(cohorts: pd.DataFrame, *, value: str = "retention", ax: Axes | 
     ax = get_ax(ax)
     table = cohorts.pivot(index="cohort", columns="age", values=value)
     share = value == "retention"
-    heatmap(ax, 100 * table.to_numpy() if share else table.to_numpy(), row_labels=table.index.tolist(),
-            col_labels=[str(c) for c in table.columns], fmt="{:.0f}", cbar_label="% of the cohort buying" if share else value)
+    heatmap(
+        ax,
+        100 * table.to_numpy() if share else table.to_numpy(),
+        row_labels=table.index.tolist(),
+        col_labels=[str(c) for c in table.columns],
+        fmt="{:.0f}",
+        cbar_label="% of the cohort buying" if share else value,
+    )
     ax.set_xlabel("periods since the cohort started")
     ax.set_ylabel("cohort")
     ax.set_title("Cohort retention (% of the cohort buying in each period)" if value == "retention" else f"Cohorts: {value}")

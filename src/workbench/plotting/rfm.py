@@ -14,8 +14,9 @@ def plot_rf_heatmap(grid: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Customers per (R, F) score pair (from :func:`compute_rf_grid`), R on rows (best on top)."""
     ax = get_ax(ax)
     matrix = grid.pivot(index="r_score", columns="f_score", values="customers").sort_index(ascending=False)
-    heatmap(ax, matrix.to_numpy(), row_labels=[str(i) for i in matrix.index], col_labels=[str(c) for c in matrix.columns],
-            fmt="{:,.0f}", cbar_label="customers")
+    heatmap(
+        ax, matrix.to_numpy(), row_labels=[str(i) for i in matrix.index], col_labels=[str(c) for c in matrix.columns], fmt="{:,.0f}", cbar_label="customers"
+    )
     ax.set_xlabel("F score (purchase frequency; 5 = most frequent)")
     ax.set_ylabel("R score (recency; 5 = most recent)")
     ax.set_title("Customers by recency and frequency score")

@@ -13,8 +13,9 @@ from workbench.plotting.charts import PALETTE, get_ax, thousands
 MONTH_AXIS = "month relative to enrolment (0 = the month starting on the enrolment day)"
 
 
-def plot_naive(naive: pd.DataFrame, *, currency: str = "EUR", pre_months: int = 12, post_months: int = 12,
-               title: str | None = None, ax: Axes | None = None) -> Axes:
+def plot_naive(
+    naive: pd.DataFrame, *, currency: str = "EUR", pre_months: int = 12, post_months: int = 12, title: str | None = None, ax: Axes | None = None
+) -> Axes:
     """Mean revenue per company before and after the (pseudo-)enrolment date, members vs non-members (unmatched).
 
     Parameters
@@ -88,8 +89,7 @@ def plot_event_study(event_study: pd.DataFrame, *, currency: str = "EUR", title:
     return ax
 
 
-def plot_breakdown(breakdown: pd.DataFrame, *, currency: str = "EUR", by: str = "group", title: str | None = None,
-                   ax: Axes | None = None) -> Axes:
+def plot_breakdown(breakdown: pd.DataFrame, *, currency: str = "EUR", by: str = "group", title: str | None = None, ax: Axes | None = None) -> Axes:
     """ATT per group (bars, currency) with its interval (error bars); groups too small to estimate are left blank.
 
     Parameters

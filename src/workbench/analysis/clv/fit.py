@@ -95,8 +95,9 @@ class ModelFit:
         return dict(zip(self.parameters["parameter"], self.parameters["estimate"]))
 
 
-def _fit_with_retries(name: str, make: Any, args: tuple, kwargs: dict, penalizer: float, n: int,
-                      policy: tuple[tuple[float, float | None], ...]) -> tuple[Any, float, float, list[str]]:
+def _fit_with_retries(
+    name: str, make: Any, args: tuple, kwargs: dict, penalizer: float, n: int, policy: tuple[tuple[float, float | None], ...]
+) -> tuple[Any, float, float, list[str]]:
     failures: list[str] = []
     for tol, retry_pen in policy:
         pen = penalizer if retry_pen is None else max(penalizer, retry_pen)
@@ -112,8 +113,9 @@ def _fit_with_retries(name: str, make: Any, args: tuple, kwargs: dict, penalizer
             reason = " ".join(str(exc).split()) or type(exc).__name__
             failures.append(f"tol={tol:g}, penalizer={pen:g}: {reason}")
     hint = "set a larger clv.penalizer (e.g. 0.01), or check" if policy is RETRY_POLICY else "check"
-    raise ClvFitError(f"{name} did not converge on {n} customers after {len(failures)} attempts ({'; '.join(failures)}); "
-                      f"{hint} the summary for extreme frequencies or spends")
+    raise ClvFitError(
+        f"{name} did not converge on {n} customers after {len(failures)} attempts ({'; '.join(failures)}); {hint} the summary for extreme frequencies or spends"
+    )
 
 
 def _parameter_table(model: Any, n: float) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
@@ -131,8 +133,7 @@ def _parameter_table(model: Any, n: float) -> tuple[pd.DataFrame, pd.DataFrame, 
         notes.append("the Hessian is not positive definite at the estimates: standard errors are not available")
         cov = np.full_like(cov, np.nan)
     se = np.sqrt(np.diag(cov))
-    table = pd.DataFrame({"parameter": names, "estimate": theta, "std_error": se,
-                          "ci_low": theta - Z_95 * se, "ci_high": theta + Z_95 * se})
+    table = pd.DataFrame({"parameter": names, "estimate": theta, "std_error": se, "ci_low": theta - Z_95 * se, "ci_high": theta + Z_95 * se})
     return table, pd.DataFrame(cov, index=names, columns=names), notes
 
 
@@ -176,8 +177,7 @@ def fit_bgnbd(summary: pd.DataFrame, *, penalizer: float = 0.0) -> ModelFit:
     model, tol, pen, attempts = _fit_with_retries("BG/NBD", BetaGeoFitter, (freq, rec, age), {"weights": w}, penalizer, n, RETRY_POLICY)
     table, cov, notes = _parameter_table(model, n)
     ll = -float(BetaGeoFitter._negative_log_likelihood(np.log(table["estimate"].to_numpy()), freq, rec, age, w, 0.0)) * n
-    return ModelFit("BG/NBD", model, table, cov, ll, n, len(rows), tol, pen, tuple(attempts),
-                    tuple(_retry_notes("BG/NBD", attempts, pen, penalizer) + notes))
+    return ModelFit("BG/NBD", model, table, cov, ll, n, len(rows), tol, pen, tuple(attempts), tuple(_retry_notes("BG/NBD", attempts, pen, penalizer) + notes))
 
 
 def fit_gamma_gamma(summary: pd.DataFrame, *, q_constraint: bool = True) -> ModelFit:
@@ -207,19 +207,23 @@ def fit_gamma_gamma(summary: pd.DataFrame, *, q_constraint: bool = True) -> Mode
     check_summary(summary, ["frequency", "monetary_value"], "summary")
     repeat = summary.loc[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
     if len(repeat) < 3:
-        raise ValueError(f"summary: {len(repeat)} repeat customer(s) with a positive spend; the Gamma-Gamma model needs more (at least 3, and in practice hundreds)")
+        raise ValueError(
+            f"summary: {len(repeat)} repeat customer(s) with a positive spend; the Gamma-Gamma model needs more (at least 3, and in practice hundreds)"
+        )
     rows = repeat.groupby(["frequency", "monetary_value"]).size().rename("weight").reset_index()
     freq, m, w = (rows[c].to_numpy() for c in ("frequency", "monetary_value", "weight"))
     n = int(w.sum())
-    model, tol, pen, attempts = _fit_with_retries("Gamma-Gamma", GammaGammaFitter, (freq, m),
-                                                  {"weights": w, "q_constraint": q_constraint}, 0.0, n, GG_RETRY_POLICY)
+    model, tol, pen, attempts = _fit_with_retries(
+        "Gamma-Gamma", GammaGammaFitter, (freq, m), {"weights": w, "q_constraint": q_constraint}, 0.0, n, GG_RETRY_POLICY
+    )
     table, cov, notes = _parameter_table(model, n)
     ll = -float(GammaGammaFitter._negative_log_likelihood(np.log(table["estimate"].to_numpy()), freq.astype(float), m, w, 0.0)) * n
     q = float(model.params_["q"])
     if q <= 1:
         notes.append(f"Gamma-Gamma q = {q:.3g} <= 1: the population mean spend is infinite; customers without repeat purchase cannot be valued")
-    return ModelFit("Gamma-Gamma", model, table, cov, ll, n, len(rows), tol, pen, tuple(attempts),
-                    tuple(_retry_notes("Gamma-Gamma", attempts, pen, 0.0) + notes))
+    return ModelFit(
+        "Gamma-Gamma", model, table, cov, ll, n, len(rows), tol, pen, tuple(attempts), tuple(_retry_notes("Gamma-Gamma", attempts, pen, 0.0) + notes)
+    )
 
 
 def format_parameters(fit: ModelFit, *, digits: int = 4) -> pd.DataFrame:
@@ -237,12 +241,19 @@ def format_parameters(fit: ModelFit, *, digits: int = 4) -> pd.DataFrame:
     pd.DataFrame
         ``parameter, estimate, std_error, ci_95`` (text; the interval is estimate ± 1.96 SE).
     """
+
     def g(x: float) -> str:
         return "" if not np.isfinite(x) else f"{x:.{digits}g}"
 
     t = fit.parameters
-    return pd.DataFrame({"parameter": t["parameter"], "estimate": t["estimate"].map(g), "std_error": t["std_error"].map(g),
-                         "ci_95": [f"{g(lo)} to {g(hi)}" if np.isfinite(lo) else "" for lo, hi in zip(t["ci_low"], t["ci_high"])]})
+    return pd.DataFrame(
+        {
+            "parameter": t["parameter"],
+            "estimate": t["estimate"].map(g),
+            "std_error": t["std_error"].map(g),
+            "ci_95": [f"{g(lo)} to {g(hi)}" if np.isfinite(lo) else "" for lo, hi in zip(t["ci_low"], t["ci_high"])],
+        }
+    )
 
 
 def describe_fit(fit: ModelFit, *, time_unit: str = "week", currency: str = "EUR") -> list[str]:
@@ -267,9 +278,13 @@ def describe_fit(fit: ModelFit, *, time_unit: str = "week", currency: str = "EUR
     p = fit.params
     if fit.name == "BG/NBD":
         rate = p["r"] / p["alpha"]
-        return [(f"While active, a customer buys on {rate:.3g} days per {time_unit} on average (r / alpha), "
-                 f"that is {rate * months_to_units(12, time_unit=time_unit):.3g} purchase days a year."),
-                f"After each repeat purchase a customer stops buying for good with probability {p['a'] / (p['a'] + p['b']):.3g} on average (a / (a + b))."]
+        return [
+            (
+                f"While active, a customer buys on {rate:.3g} days per {time_unit} on average (r / alpha), "
+                f"that is {rate * months_to_units(12, time_unit=time_unit):.3g} purchase days a year."
+            ),
+            f"After each repeat purchase a customer stops buying for good with probability {p['a'] / (p['a'] + p['b']):.3g} on average (a / (a + b)).",
+        ]
     mean = p["p"] * p["v"] / (p["q"] - 1) if p["q"] > 1 else float("inf")
     return [f"The population's mean spend per purchase day is {_significant(mean, 4)} {currency} (p v / (q - 1))."]
 
@@ -303,8 +318,16 @@ class ClvFits:
     gamma_gamma: ModelFit
 
 
-def fit_models(transactions: pd.DataFrame, summary: pd.DataFrame, *, calibration_end: pd.Timestamp, end: pd.Timestamp,
-               time_unit: str = "week", penalizer: float = 0.0, q_constraint: bool = True) -> ClvFits:
+def fit_models(
+    transactions: pd.DataFrame,
+    summary: pd.DataFrame,
+    *,
+    calibration_end: pd.Timestamp,
+    end: pd.Timestamp,
+    time_unit: str = "week",
+    penalizer: float = 0.0,
+    q_constraint: bool = True,
+) -> ClvFits:
     """The calibration split and the three fits, in order; the first failure names its step.
 
     Parameters

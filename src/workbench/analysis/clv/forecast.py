@@ -31,17 +31,27 @@ def clv_labels(currency: str, *, top_share: float = 0.2) -> dict[str, str]:
         Column name to label; columns a table does not have are ignored by ``DataFrame.rename``.
     """
     return {
-        "clv": f"CLV ({currency})", "clv_total": f"total CLV ({currency})", "clv_mean": f"mean ({currency})",
-        "clv_median": f"median ({currency})", "clv_p90": f"90th percentile ({currency})", "clv_share": "share of CLV",
+        "clv": f"CLV ({currency})",
+        "clv_total": f"total CLV ({currency})",
+        "clv_mean": f"mean ({currency})",
+        "clv_median": f"median ({currency})",
+        "clv_p90": f"90th percentile ({currency})",
+        "clv_share": "share of CLV",
         "top_share_of_clv": f"share held by the top {formatting.percent(top_share, 0)}",
-        "p_alive": "P(alive)", "p_alive_mean": "mean P(alive)",
-        "expected_purchases": "expected purchase days", "expected_purchases_mean": "expected purchase days",
-        "expected_spend": f"expected spend per purchase ({currency})", "frequency": "repeat purchase days",
-        "last_purchase": "last purchase", "total_spend": f"net spend to date ({currency})",
+        "p_alive": "P(alive)",
+        "p_alive_mean": "mean P(alive)",
+        "expected_purchases": "expected purchase days",
+        "expected_purchases_mean": "expected purchase days",
+        "expected_spend": f"expected spend per purchase ({currency})",
+        "frequency": "repeat purchase days",
+        "last_purchase": "last purchase",
+        "total_spend": f"net spend to date ({currency})",
     }
 
-def compute_clv(summary: pd.DataFrame, bgnbd: ModelFit, gg: ModelFit, *, time_unit: str = "week", horizon_months: int = 24,
-                annual_discount_rate: float = 0.10) -> pd.DataFrame:
+
+def compute_clv(
+    summary: pd.DataFrame, bgnbd: ModelFit, gg: ModelFit, *, time_unit: str = "week", horizon_months: int = 24, annual_discount_rate: float = 0.10
+) -> pd.DataFrame:
     """P(alive), expected purchases, expected spend and discounted CLV per customer over the horizon.
 
     CLV = expected spend per purchase x sum over months k = 1..horizon of the expected purchases in
@@ -96,10 +106,18 @@ def compute_clv_summary(clv: pd.DataFrame, *, top_share: float = 0.2) -> pd.Data
     values = np.sort(clv["clv"].to_numpy(dtype=float))[::-1]
     n_top = max(1, int(np.ceil(top_share * len(values))))
     total = float(values.sum())
-    return pd.DataFrame({"customers": [len(values)], "clv_total": [total], "clv_mean": [float(values.mean())],
-                         "clv_median": [float(np.median(values))], "clv_p90": [float(np.quantile(values, 0.9))],
-                         "top_share_of_clv": [float(values[:n_top].sum()) / total if total else float("nan")],
-                         "expected_purchases": [float(clv["expected_purchases"].sum())], "p_alive_mean": [float(clv["p_alive"].mean())]})
+    return pd.DataFrame(
+        {
+            "customers": [len(values)],
+            "clv_total": [total],
+            "clv_mean": [float(values.mean())],
+            "clv_median": [float(np.median(values))],
+            "clv_p90": [float(np.quantile(values, 0.9))],
+            "top_share_of_clv": [float(values[:n_top].sum()) / total if total else float("nan")],
+            "expected_purchases": [float(clv["expected_purchases"].sum())],
+            "p_alive_mean": [float(clv["p_alive"].mean())],
+        }
+    )
 
 
 def compute_clv_by_group(clv: pd.DataFrame, groups: pd.Series, *, missing: str = "(unknown)") -> pd.DataFrame:
@@ -130,8 +148,14 @@ def compute_clv_by_group(clv: pd.DataFrame, groups: pd.Series, *, missing: str =
     label = clv["customer_id"].map(groups).astype("object")
     frame = clv.assign(group=label.where(label.notna() & (label.astype(str) != ""), missing).astype(str))
     grouped = frame.groupby("group")
-    out = grouped.agg(customers=("clv", "size"), clv_total=("clv", "sum"), clv_mean=("clv", "mean"), clv_median=("clv", "median"),
-                      p_alive_mean=("p_alive", "mean"), expected_purchases_mean=("expected_purchases", "mean")).reset_index()
+    out = grouped.agg(
+        customers=("clv", "size"),
+        clv_total=("clv", "sum"),
+        clv_mean=("clv", "mean"),
+        clv_median=("clv", "median"),
+        p_alive_mean=("p_alive", "mean"),
+        expected_purchases_mean=("expected_purchases", "mean"),
+    ).reset_index()
     total = out["clv_total"].sum()
     out.insert(5, "clv_share", out["clv_total"] / total if total else float("nan"))
     out["customers"] = out["customers"].astype("int64")
@@ -161,8 +185,7 @@ def compute_at_risk(clv: pd.DataFrame, *, min_clv_quantile: float = 0.8, max_p_a
     return picked[cols].sort_values(["clv", "customer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def compute_matrix(bgnbd: ModelFit, summary: pd.DataFrame, *, kind: str = "p_alive", horizon: float = 1.0,
-                   max_frequency: int | None = None) -> pd.DataFrame:
+def compute_matrix(bgnbd: ModelFit, summary: pd.DataFrame, *, kind: str = "p_alive", horizon: float = 1.0, max_frequency: int | None = None) -> pd.DataFrame:
     """P(alive) or expected purchases on a grid of frequency x recency, for a customer of the oldest age.
 
     Parameters

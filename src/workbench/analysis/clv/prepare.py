@@ -35,8 +35,7 @@ from workbench.data.validation import require_columns
 from workbench.periods import DAYS_PER_MONTH, add_months
 
 UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": DAYS_PER_MONTH}
-SUMMARY_COLUMNS = ["customer_id", "first_purchase", "last_purchase", "frequency", "recency", "T", "monetary_value",
-                   "repeat_spend", "total_spend"]
+SUMMARY_COLUMNS = ["customer_id", "first_purchase", "last_purchase", "frequency", "recency", "T", "monetary_value", "repeat_spend", "total_spend"]
 
 
 def unit_days(time_unit: str) -> float:
@@ -166,11 +165,10 @@ def compute_summary(transactions: pd.DataFrame, *, end: pd.Timestamp, time_unit:
     if days.empty:
         raise ValueError(f"transactions: no purchase (amount >= 0) on or before {pd.Timestamp(end):%Y-%m-%d}; check the period and the amounts")
     summary = summary_data_from_transaction_data(
-        days, "customer_id", "date", monetary_value_col="value", observation_period_end=pd.Timestamp(end),
-        freq="D", freq_multiplier=multiplier)
+        days, "customer_id", "date", monetary_value_col="value", observation_period_end=pd.Timestamp(end), freq="D", freq_multiplier=multiplier
+    )
     summary.index = summary.index.astype(days["customer_id"].dtype)
-    spans = days.groupby("customer_id").agg(first_purchase=("date", "min"), last_purchase=("date", "max"),
-                                            total_spend=("value", "sum"))
+    spans = days.groupby("customer_id").agg(first_purchase=("date", "min"), last_purchase=("date", "max"), total_spend=("value", "sum"))
     out = spans.join(summary, how="inner").rename_axis("customer_id").reset_index()
     out["frequency"] = out["frequency"].round().astype("int64")
     out["repeat_spend"] = out["monetary_value"] * out["frequency"]
@@ -244,13 +242,14 @@ def resolve_calibration_end(calibration_end: Any, *, start: pd.Timestamp, end: p
         return add_months(end, -max(1, months // 3))
     cal = pd.Timestamp(calibration_end)
     if not start < cal < end:
-        raise ValueError(f"calibration_end {cal:%Y-%m-%d} must fall strictly inside the period {start:%Y-%m-%d} to {end:%Y-%m-%d}; "
-                         "set clv.calibration_end to a date that leaves a holdout, or remove it for the default")
+        raise ValueError(
+            f"calibration_end {cal:%Y-%m-%d} must fall strictly inside the period {start:%Y-%m-%d} to {end:%Y-%m-%d}; "
+            "set clv.calibration_end to a date that leaves a holdout, or remove it for the default"
+        )
     return cal
 
 
-def compute_calibration_holdout(transactions: pd.DataFrame, *, calibration_end: pd.Timestamp, end: pd.Timestamp,
-                                time_unit: str = "week") -> pd.DataFrame:
+def compute_calibration_holdout(transactions: pd.DataFrame, *, calibration_end: pd.Timestamp, end: pd.Timestamp, time_unit: str = "week") -> pd.DataFrame:
     """The calibration summary of the customers seen by ``calibration_end``, and their holdout purchases.
 
     Returns
@@ -286,10 +285,14 @@ def load_cdnow_sample() -> pd.DataFrame:
     """
     path = files("lifetimes") / "datasets" / "CDNOW_sample.txt"
     with path.open("r") as handle:
-        raw = pd.read_csv(handle, sep=r"\s+", header=None, names=["master_id", "customer_id", "date", "cds", "amount"],
-                          dtype={"master_id": "str", "customer_id": "str", "date": "str"})
-    return pd.DataFrame({"customer_id": raw["customer_id"], "date": pd.to_datetime(raw["date"], format="%Y%m%d"),
-                         "amount": raw["amount"].astype("float64")})
+        raw = pd.read_csv(
+            handle,
+            sep=r"\s+",
+            header=None,
+            names=["master_id", "customer_id", "date", "cds", "amount"],
+            dtype={"master_id": "str", "customer_id": "str", "date": "str"},
+        )
+    return pd.DataFrame({"customer_id": raw["customer_id"], "date": pd.to_datetime(raw["date"], format="%Y%m%d"), "amount": raw["amount"].astype("float64")})
 
 
 def check_summary(frame: pd.DataFrame, columns: list[str], name: str) -> None:

@@ -66,9 +66,12 @@ def compute_chi_square(histogram: pd.DataFrame, *, n_parameters: int = 4) -> pd.
 
 def _expected_holdout(calibration: pd.DataFrame, bgnbd: ModelFit) -> np.ndarray:
     check_summary(calibration, ["frequency", "recency", "T", "frequency_holdout", "duration_holdout"], "calibration")
-    return np.asarray(bgnbd.model.conditional_expected_number_of_purchases_up_to_time(
-        calibration["duration_holdout"].to_numpy(), calibration["frequency"].to_numpy(),
-        calibration["recency"].to_numpy(), calibration["T"].to_numpy()), dtype=float)
+    return np.asarray(
+        bgnbd.model.conditional_expected_number_of_purchases_up_to_time(
+            calibration["duration_holdout"].to_numpy(), calibration["frequency"].to_numpy(), calibration["recency"].to_numpy(), calibration["T"].to_numpy()
+        ),
+        dtype=float,
+    )
 
 
 def compute_holdout_by_frequency(calibration: pd.DataFrame, bgnbd: ModelFit, *, max_frequency: int = 7) -> pd.DataFrame:
@@ -80,12 +83,23 @@ def compute_holdout_by_frequency(calibration: pd.DataFrame, bgnbd: ModelFit, *, 
         ``frequency`` (calibration repeat purchases, label), ``customers``, ``actual``, ``expected``
         (mean purchase days per customer over the holdout).
     """
-    frame = pd.DataFrame({"bin": _bins(calibration["frequency"], max_frequency),
-                          "actual": calibration["frequency_holdout"].astype(float), "expected": _expected_holdout(calibration, bgnbd)})
+    frame = pd.DataFrame(
+        {
+            "bin": _bins(calibration["frequency"], max_frequency),
+            "actual": calibration["frequency_holdout"].astype(float),
+            "expected": _expected_holdout(calibration, bgnbd),
+        }
+    )
     grouped = frame.groupby("bin").agg(customers=("actual", "size"), actual=("actual", "mean"), expected=("expected", "mean"))
     grouped = grouped.reindex(range(max_frequency + 1))
-    out = pd.DataFrame({"frequency": _labels(max_frequency), "customers": grouped["customers"].fillna(0).astype("int64").to_numpy(),
-                        "actual": grouped["actual"].to_numpy(), "expected": grouped["expected"].to_numpy()})
+    out = pd.DataFrame(
+        {
+            "frequency": _labels(max_frequency),
+            "customers": grouped["customers"].fillna(0).astype("int64").to_numpy(),
+            "actual": grouped["actual"].to_numpy(),
+            "expected": grouped["expected"].to_numpy(),
+        }
+    )
     return out
 
 
@@ -103,13 +117,21 @@ def compute_holdout_accuracy(calibration: pd.DataFrame, bgnbd: ModelFit) -> pd.D
     actual = calibration["frequency_holdout"].to_numpy(dtype=float)
     err = expected - actual
     total = float(actual.sum())
-    return pd.DataFrame({"customers": [len(actual)], "actual": [int(total)], "expected": [float(expected.sum())],
-                         "difference": [float(expected.sum()) / total - 1 if total else float("nan")],
-                         "mae": [float(np.abs(err).mean())], "rmse": [float(np.sqrt((err ** 2).mean()))]})
+    return pd.DataFrame(
+        {
+            "customers": [len(actual)],
+            "actual": [int(total)],
+            "expected": [float(expected.sum())],
+            "difference": [float(expected.sum()) / total - 1 if total else float("nan")],
+            "mae": [float(np.abs(err).mean())],
+            "rmse": [float(np.sqrt((err**2).mean()))],
+        }
+    )
 
 
-def compute_tracking(transactions: pd.DataFrame, bgnbd: ModelFit, *, calibration_end: pd.Timestamp, end: pd.Timestamp,
-                     time_unit: str = "week", step_days: int = 7) -> pd.DataFrame:
+def compute_tracking(
+    transactions: pd.DataFrame, bgnbd: ModelFit, *, calibration_end: pd.Timestamp, end: pd.Timestamp, time_unit: str = "week", step_days: int = 7
+) -> pd.DataFrame:
     """Cumulative and incremental repeat purchases of the calibration customers, actual vs model.
 
     The customers are those with a purchase by ``calibration_end``. At each point ``p`` (every
@@ -143,9 +165,16 @@ def compute_tracking(transactions: pd.DataFrame, bgnbd: ModelFit, *, calibration
     expected = (expected_each * births.to_numpy()[None, :]).sum(axis=1)
     actual = np.searchsorted(np.sort(repeats.to_numpy()), points.to_numpy(), side="left")
     dates = points - pd.Timedelta(days=1)
-    return pd.DataFrame({"date": dates, "actual_cumulative": actual.astype("int64"), "expected_cumulative": expected,
-                         "actual_incremental": np.diff(actual, prepend=0).astype("int64"),
-                         "expected_incremental": np.diff(expected, prepend=0.0), "holdout": dates > cal_end})
+    return pd.DataFrame(
+        {
+            "date": dates,
+            "actual_cumulative": actual.astype("int64"),
+            "expected_cumulative": expected,
+            "actual_incremental": np.diff(actual, prepend=0).astype("int64"),
+            "expected_incremental": np.diff(expected, prepend=0.0),
+            "holdout": dates > cal_end,
+        }
+    )
 
 
 def compute_spend_correlation(summary: pd.DataFrame, *, threshold: float = 0.3) -> pd.DataFrame:
@@ -165,6 +194,8 @@ def compute_spend_correlation(summary: pd.DataFrame, *, threshold: float = 0.3) 
         spearman = float(repeat["frequency"].corr(repeat["monetary_value"], method="spearman"))
     warning = ""
     if np.isfinite(pearson) and abs(pearson) > threshold:
-        warning = (f"Frequency and mean spend are correlated (Pearson {pearson:.2f}, above {threshold:g} in absolute value): "
-                   "the Gamma-Gamma assumption of independence does not hold well, so expected spend per customer is biased.")
+        warning = (
+            f"Frequency and mean spend are correlated (Pearson {pearson:.2f}, above {threshold:g} in absolute value): "
+            "the Gamma-Gamma assumption of independence does not hold well, so expected spend per customer is biased."
+        )
     return pd.DataFrame({"customers": [len(repeat)], "pearson": [pearson], "spearman": [spearman], "warning": [warning]})

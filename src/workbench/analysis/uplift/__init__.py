@@ -94,12 +94,45 @@ from workbench.analysis.uplift.matching import (
 from workbench.analysis.uplift.money import MONEY_ITEMS, compute_money
 
 __all__ = [
-    "BALANCE_LABELS", "BREAKDOWN_LABELS", "CATEGORICALS", "DID_LABELS", "MONEY_ITEMS", "OUTCOMES", "PLACEBO_LABELS",
-    "Bootstrap", "Matching", "UpliftResult", "UpliftRun",
-    "balance_warnings", "build_units", "check_inputs", "cohorts", "compute_balance", "compute_breakdown", "compute_event_study",
-    "compute_money", "compute_naive", "compute_windows", "conclusion", "covariate_matrix", "draw_pseudo_dates", "estimate_did",
-    "estimate_uplift", "headline", "match_units", "money_labels", "monthly_revenue", "months_days", "months_since", "naive_labels",
-    "pretrend_check", "propensity", "run", "smd", "too_few_units", "value_class_before",
+    "BALANCE_LABELS",
+    "BREAKDOWN_LABELS",
+    "CATEGORICALS",
+    "DID_LABELS",
+    "MONEY_ITEMS",
+    "OUTCOMES",
+    "PLACEBO_LABELS",
+    "Bootstrap",
+    "Matching",
+    "UpliftResult",
+    "UpliftRun",
+    "balance_warnings",
+    "build_units",
+    "check_inputs",
+    "cohorts",
+    "compute_balance",
+    "compute_breakdown",
+    "compute_event_study",
+    "compute_money",
+    "compute_naive",
+    "compute_windows",
+    "conclusion",
+    "covariate_matrix",
+    "draw_pseudo_dates",
+    "estimate_did",
+    "estimate_uplift",
+    "headline",
+    "match_units",
+    "money_labels",
+    "monthly_revenue",
+    "months_days",
+    "months_since",
+    "naive_labels",
+    "pretrend_check",
+    "propensity",
+    "run",
+    "smd",
+    "too_few_units",
+    "value_class_before",
 ]
 
 
@@ -183,8 +216,7 @@ def estimate_uplift(
     if reason:
         raise ValueError(f"the programme cannot be evaluated: {reason}")
     tx = transactions[transactions["date"] <= pd.Timestamp(end)]
-    units = build_units(tx, customers, end=end, member_statuses=member_statuses, post_months=post_months,
-                        shift=post_months if placebo else 0, seed=seed)
+    units = build_units(tx, customers, end=end, member_statuses=member_statuses, post_months=post_months, shift=post_months if placebo else 0, seed=seed)
     reason = too_few_units(units, end=end, post_months=post_months, min_members=min_members)
     if reason:
         raise ValueError(reason)
@@ -198,8 +230,16 @@ def estimate_uplift(
     pt = pretrend_check(es)
     if pt:
         warnings.append(pt)
-    return UpliftResult(windows=windows, matching=matching, balance=balance, naive=compute_naive(windows),
-                        did=estimate_did(matching, boot=boot, ci_level=ci_level), event_study=es, boot=boot, warnings=warnings)
+    return UpliftResult(
+        windows=windows,
+        matching=matching,
+        balance=balance,
+        naive=compute_naive(windows),
+        did=estimate_did(matching, boot=boot, ci_level=ci_level),
+        event_study=es,
+        boot=boot,
+        warnings=warnings,
+    )
 
 
 # --------------------------------------------------------------------------- notebook entry points
@@ -275,9 +315,19 @@ def run(
     reason = check_inputs(customers, member_statuses=member_statuses)
     if reason:
         return UpliftRun(None, None, f"The programme cannot be evaluated: {reason}.")
-    kw = {"end": end, "member_statuses": member_statuses, "pre_months": pre_months, "post_months": post_months,
-          "n_neighbors": n_neighbors, "caliper": caliper, "n_bootstrap": n_bootstrap, "ci_level": ci_level, "seed": seed,
-          "min_members": min_members, "launch": None if launch is None else pd.Timestamp(launch)}
+    kw = {
+        "end": end,
+        "member_statuses": member_statuses,
+        "pre_months": pre_months,
+        "post_months": post_months,
+        "n_neighbors": n_neighbors,
+        "caliper": caliper,
+        "n_bootstrap": n_bootstrap,
+        "ci_level": ci_level,
+        "seed": seed,
+        "min_members": min_members,
+        "launch": None if launch is None else pd.Timestamp(launch),
+    }
     try:
         result = estimate_uplift(transactions, customers, **kw)
     except ValueError as exc:
@@ -287,8 +337,14 @@ def run(
     except ValueError as exc:
         placebo, placebo_reason = None, f"The placebo cannot be run: {exc}."
     n_members = int(customers["status"].isin(member_statuses).sum())
-    money = compute_money(result.did, n_members=n_members, points_cost_rate=points_cost_rate, margin_rate=margin_rate,
-                          platform_cost_per_year=platform_cost_per_year, animation_cost_per_year=animation_cost_per_year)
+    money = compute_money(
+        result.did,
+        n_members=n_members,
+        points_cost_rate=points_cost_rate,
+        margin_rate=margin_rate,
+        platform_cost_per_year=platform_cost_per_year,
+        animation_cost_per_year=animation_cost_per_year,
+    )
     return UpliftRun(result, placebo, None, placebo_reason, money=money, programme_members=n_members)
 
 
@@ -304,16 +360,39 @@ def headline(run: UpliftRun) -> dict[str, float | int | None]:
         ``controls`` (companies), ``roi`` (fraction), ``incremental_margin`` and ``total_cost``
         (currency per year).
     """
-    keys = ["naive", "att", "att_ci_low", "att_ci_high", "att_pct", "placebo", "placebo_ci_low", "placebo_ci_high",
-            "att_frequency", "att_basket", "att_margin", "members", "controls", "roi", "incremental_margin", "total_cost"]
+    keys = [
+        "naive",
+        "att",
+        "att_ci_low",
+        "att_ci_high",
+        "att_pct",
+        "placebo",
+        "placebo_ci_low",
+        "placebo_ci_high",
+        "att_frequency",
+        "att_basket",
+        "att_margin",
+        "members",
+        "controls",
+        "roi",
+        "incremental_margin",
+        "total_cost",
+    ]
     out: dict[str, float | int | None] = dict.fromkeys(keys)
     if run.result is None:
         return out
     res = run.result
     did = res.did.set_index("outcome")
     rev = did.loc["revenue"]
-    out.update(naive=res.naive_gap(), att=float(rev["att"]), att_ci_low=float(rev["ci_low"]), att_ci_high=float(rev["ci_high"]),
-               att_pct=100 * float(rev["att_pct"]), members=int(rev["n_members"]), controls=int(rev["n_controls"]))
+    out.update(
+        naive=res.naive_gap(),
+        att=float(rev["att"]),
+        att_ci_low=float(rev["ci_low"]),
+        att_ci_high=float(rev["ci_high"]),
+        att_pct=100 * float(rev["att_pct"]),
+        members=int(rev["n_members"]),
+        controls=int(rev["n_controls"]),
+    )
     for o in ("frequency", "basket", "margin"):
         out[f"att_{o}"] = float(did.loc[o, "att"]) if o in did.index else None
     if run.placebo is not None:

@@ -19,18 +19,23 @@ def _verdict(r: pd.Series) -> str:
 def _placebo_sentence(p: pd.Series, r: pd.Series, money) -> str:
     band = f"{money(p['att'])}, interval {money(p['ci_low'])} to {money(p['ci_high'])}"
     if p["ci_low"] > 0 or p["ci_high"] < 0:
-        return (f"**Caution:** the placebo (a fake enrolment one window earlier) finds a gap ({band}) where there "
-                "should be none: members differ from their matched controls in ways the matching does not capture, "
-                "so the estimate above is probably off by a similar amount.")
+        return (
+            f"**Caution:** the placebo (a fake enrolment one window earlier) finds a gap ({band}) where there "
+            "should be none: members differ from their matched controls in ways the matching does not capture, "
+            "so the estimate above is probably off by a similar amount."
+        )
     if abs(p["att"]) > 0.25 * abs(r["att"]):
-        return (f"The placebo (a fake enrolment one window earlier) is not significant ({band}), but its point "
-                f"estimate is {fmt.percent(abs(p['att']) / abs(r['att']), 0)} of the effect and its interval is wide: a bias of "
-                "that size cannot be ruled out, so read the effect as an upper range rather than a precise figure.")
+        return (
+            f"The placebo (a fake enrolment one window earlier) is not significant ({band}), but its point "
+            f"estimate is {fmt.percent(abs(p['att']) / abs(r['att']), 0)} of the effect and its interval is wide: a bias of "
+            "that size cannot be ruled out, so read the effect as an upper range rather than a precise figure."
+        )
     return f"The placebo (a fake enrolment one window earlier) finds no effect ({band}), which supports the design."
 
 
-def conclusion(did: pd.DataFrame, *, naive: float, placebo: pd.DataFrame | None, warnings: list[str],
-               currency: str = "EUR", ci_level: float = 0.95, post_months: int = 12) -> str:
+def conclusion(
+    did: pd.DataFrame, *, naive: float, placebo: pd.DataFrame | None, warnings: list[str], currency: str = "EUR", ci_level: float = 0.95, post_months: int = 12
+) -> str:
     """A plain-language conclusion generated from the estimates, stating their uncertainty.
 
     Parameters
@@ -62,12 +67,18 @@ def conclusion(did: pd.DataFrame, *, naive: float, placebo: pd.DataFrame | None,
     def money(x: float) -> str:
         return fmt.money(x, currency)
 
-    text = [(f"{_verdict(r)}: over the {months_label(post_months)} after enrolment, about **{money(r['att'])} per member**{pct}, "
+    text = [
+        (
+            f"{_verdict(r)}: over the {months_label(post_months)} after enrolment, about **{money(r['att'])} per member**{pct}, "
             f"with a {fmt.percent(ci_level, 0)} interval from {money(r['ci_low'])} to {money(r['ci_high'])} "
-            f"({fmt.number(r['n_members'])} members compared with similar non-members).")]
+            f"({fmt.number(r['n_members'])} members compared with similar non-members)."
+        )
+    ]
     if naive > 0 and r["att"] > 0:
-        text.append(f"The naive gap between members and non-members ({money(naive)}) is {fmt.number(naive / r['att'], 1)} times "
-                    "larger: most of it is who joins, not what the programme does.")
+        text.append(
+            f"The naive gap between members and non-members ({money(naive)}) is {fmt.number(naive / r['att'], 1)} times "
+            "larger: most of it is who joins, not what the programme does."
+        )
     if placebo is not None and "revenue" in set(placebo["outcome"]):
         text.append(_placebo_sentence(placebo.set_index("outcome").loc["revenue"], r, money))
     if warnings:

@@ -39,12 +39,13 @@ def check_inputs(customers: pd.DataFrame | None, *, member_statuses: tuple[str, 
         member with an enrolment date).
     """
     if customers is None:
-        return ("there is no customers table, so members cannot be told from non-members; "
-                "give `data.customers` with `status` and `enrolled_on` columns")
+        return "there is no customers table, so members cannot be told from non-members; give `data.customers` with `status` and `enrolled_on` columns"
     missing = [c for c in ("status", "enrolled_on") if c not in customers.columns]
     if missing:
-        return (f"the customers table has no {' and no '.join(missing)} column, so members and their enrolment dates "
-                "are unknown; map them in `data.customers.columns`")
+        return (
+            f"the customers table has no {' and no '.join(missing)} column, so members and their enrolment dates "
+            "are unknown; map them in `data.customers.columns`"
+        )
     members = customers["status"].isin(member_statuses) & customers["enrolled_on"].notna()
     if not members.any():
         return f"no company with status {list(member_statuses)} has an enrolment date"
@@ -108,9 +109,7 @@ def _first_purchase(transactions: pd.DataFrame) -> pd.Series:
     return transactions[transactions["amount"] > 0].groupby("customer_id")["date"].min()
 
 
-def draw_pseudo_dates(
-    candidates: pd.DataFrame, member_dates: pd.Series, *, post_months: int, seed: int
-) -> pd.Series:
+def draw_pseudo_dates(candidates: pd.DataFrame, member_dates: pd.Series, *, post_months: int, seed: int) -> pd.Series:
     """Pseudo-enrolment dates for the control companies, drawn like the members'.
 
     Each candidate gets a date drawn uniformly among the members' enrolment dates that are
@@ -210,8 +209,10 @@ def too_few_units(units: pd.DataFrame, *, end: pd.Timestamp, post_months: int, m
     n_t, n_c = int(units["treated"].sum()), int((~units["treated"]).sum())
     if n_t >= min_members and n_c > 0:
         return None
-    return (f"only {n_t} members enrolled at least {months_label(post_months)} before {pd.Timestamp(end):%Y-%m-%d} "
-            f"and {n_c} possible controls; need min_members={min_members} members and some controls")
+    return (
+        f"only {n_t} members enrolled at least {months_label(post_months)} before {pd.Timestamp(end):%Y-%m-%d} "
+        f"and {n_c} possible controls; need min_members={min_members} members and some controls"
+    )
 
 
 # --------------------------------------------------------------------------- windows
@@ -296,8 +297,7 @@ class _UnitTx:
 def _unit_transactions(transactions: pd.DataFrame, units: pd.DataFrame) -> _UnitTx:
     has_margin = "margin" in transactions.columns
     tx = transactions[["customer_id", "date", "amount"] + (["margin"] if has_margin else [])]
-    tx = tx.merge(units[["customer_id", "date"]].rename(columns={"date": "unit_date"}).reset_index(names="unit"),
-                  on="customer_id", how="inner")
+    tx = tx.merge(units[["customer_id", "date"]].rename(columns={"date": "unit_date"}).reset_index(names="unit"), on="customer_id", how="inner")
     return _UnitTx(tx, has_margin)
 
 
@@ -306,10 +306,14 @@ def _window_totals(tx: _UnitTx, *, n: int, pre_len: np.ndarray, post_len: np.nda
     pre = (tx.rel >= -pre_len[tx.unit]) & (tx.rel <= -1)
     post = (tx.rel >= 0) & (tx.rel < post_len[tx.unit])
     nan = np.full(n, np.nan)
-    return {"pre_revenue": tx.total(pre, n, tx.amount), "post_revenue": tx.total(post, n, tx.amount),
-            "pre_margin": nan if tx.margin is None else tx.total(pre, n, tx.margin),
-            "post_margin": nan if tx.margin is None else tx.total(post, n, tx.margin),
-            "pre_frequency": tx.total(pre & tx.purchase, n), "post_frequency": tx.total(post & tx.purchase, n)}
+    return {
+        "pre_revenue": tx.total(pre, n, tx.amount),
+        "post_revenue": tx.total(post, n, tx.amount),
+        "pre_margin": nan if tx.margin is None else tx.total(pre, n, tx.margin),
+        "post_margin": nan if tx.margin is None else tx.total(post, n, tx.margin),
+        "pre_frequency": tx.total(pre & tx.purchase, n),
+        "post_frequency": tx.total(post & tx.purchase, n),
+    }
 
 
 def _history_features(tx: _UnitTx, *, n: int, pre_len: np.ndarray, tenure_cap: np.ndarray) -> dict[str, np.ndarray]:
@@ -322,9 +326,13 @@ def _history_features(tx: _UnitTx, *, n: int, pre_len: np.ndarray, tenure_cap: n
     np.minimum.at(first, unit[before], rel[before])
     pre = (rel >= -pre_len[unit]) & (rel <= -1)
     second_half = rel >= -(pre_len[unit] // 2)
-    return {"recency_days": np.minimum(-last, pre_len), "tenure_days": np.minimum(-first, tenure_cap),
-            "hist_revenue": tx.total(rel <= -1, n, tx.amount), "hist_frequency": tx.total(before, n),
-            "trend": tx.total(pre & second_half, n, tx.amount) - tx.total(pre & ~second_half, n, tx.amount)}
+    return {
+        "recency_days": np.minimum(-last, pre_len),
+        "tenure_days": np.minimum(-first, tenure_cap),
+        "hist_revenue": tx.total(rel <= -1, n, tx.amount),
+        "hist_frequency": tx.total(before, n),
+        "trend": tx.total(pre & second_half, n, tx.amount) - tx.total(pre & ~second_half, n, tx.amount),
+    }
 
 
 def _launch_features(tx: _UnitTx, *, n: int, launch: pd.Timestamp, pre_months: int) -> dict[str, np.ndarray]:
@@ -335,8 +343,11 @@ def _launch_features(tx: _UnitTx, *, n: int, launch: pd.Timestamp, pre_months: i
     recent = np.full(n, np.inf)
     before = tx.purchase & (to_launch >= 1)
     np.minimum.at(recent, tx.unit[before], to_launch[before])
-    return {"launch_revenue": tx.total(year, n, tx.amount), "launch_frequency": tx.total(year & tx.purchase, n),
-            "launch_recency_days": np.minimum(recent, length)}
+    return {
+        "launch_revenue": tx.total(year, n, tx.amount),
+        "launch_frequency": tx.total(year & tx.purchase, n),
+        "launch_recency_days": np.minimum(recent, length),
+    }
 
 
 # --------------------------------------------------------------------------- features
@@ -366,15 +377,17 @@ def covariate_matrix(windows: pd.DataFrame, customers: pd.DataFrame | None = Non
         ``launch_recency_days`` when ``windows`` has the launch columns, and 0/1 columns
         ``typology=...``/``region=...`` when the customers table has them.
     """
-    x = pd.DataFrame({
-        "log_pre_revenue": _slog(windows["pre_revenue"]),
-        "log_pre_frequency": np.log1p(windows["pre_frequency"]),
-        "recency_days": windows["recency_days"],
-        "trend": _slog(windows["trend"]),
-        "tenure_days": windows["tenure_days"],
-        "log_hist_rate": np.log1p(windows["hist_frequency"] / (windows["tenure_days"] + 30) * 365),
-        "log_hist_basket": _slog(windows["hist_revenue"] / windows["hist_frequency"].clip(lower=1)),
-    })
+    x = pd.DataFrame(
+        {
+            "log_pre_revenue": _slog(windows["pre_revenue"]),
+            "log_pre_frequency": np.log1p(windows["pre_frequency"]),
+            "recency_days": windows["recency_days"],
+            "trend": _slog(windows["trend"]),
+            "tenure_days": windows["tenure_days"],
+            "log_hist_rate": np.log1p(windows["hist_frequency"] / (windows["tenure_days"] + 30) * 365),
+            "log_hist_basket": _slog(windows["hist_revenue"] / windows["hist_frequency"].clip(lower=1)),
+        }
+    )
     if "launch_revenue" in windows.columns:
         x["log_launch_revenue"] = _slog(windows["launch_revenue"])
         x["log_launch_frequency"] = np.log1p(windows["launch_frequency"])

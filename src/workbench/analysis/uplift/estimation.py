@@ -38,8 +38,10 @@ class Bootstrap:
     def draw(cls, n_members: int, n_controls: int, *, n_draws: int, seed: int) -> Bootstrap:
         """``n_draws`` resamples (with replacement) of ``n_members`` members and ``n_controls`` controls, seeded."""
         rng = np.random.default_rng(seed)
-        return cls(members=rng.multinomial(n_members, np.full(n_members, 1 / n_members), size=n_draws),
-                   controls=rng.multinomial(n_controls, np.full(n_controls, 1 / n_controls), size=n_draws))
+        return cls(
+            members=rng.multinomial(n_members, np.full(n_members, 1 / n_members), size=n_draws),
+            controls=rng.multinomial(n_controls, np.full(n_controls, 1 / n_controls), size=n_draws),
+        )
 
 
 def _att(d_t: np.ndarray, d_c: np.ndarray, pairs: sp.csr_matrix, m: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -85,8 +87,7 @@ def _ols_did(units: pd.DataFrame, y_pre: np.ndarray, y_post: np.ndarray, weight:
     post = np.repeat([0.0, 1.0], n)
     tr = np.tile(treated, 2)
     x = sm.add_constant(np.column_stack([tr, post, tr * post]))
-    fit = sm.WLS(y, x, weights=np.tile(weight[ok], 2)).fit(
-        cov_type="cluster", cov_kwds={"groups": np.tile(np.arange(n), 2)})
+    fit = sm.WLS(y, x, weights=np.tile(weight[ok], 2)).fit(cov_type="cluster", cov_kwds={"groups": np.tile(np.arange(n), 2)})
     return float(fit.params[3]), float(fit.bse[3])
 
 
@@ -115,16 +116,27 @@ def _did_row(matching: Matching, outcome: str, *, boot: Bootstrap, ci_level: flo
     draws = _att(d[t], d[c], matching.pairs, boot.members.T.astype(float), boot.controls.T.astype(float))
     lo, hi = _interval(draws, ci_level)
     wt, wc = weight[t], weight[c]
-    means = {f"{g}_{w}": float(np.average(np.nan_to_num(v[idx]), weights=ww)) for g, idx, ww in (("members", t, wt), ("controls", c, wc))
-             for w, v in (("pre", pre), ("post", post))}
+    means = {
+        f"{g}_{w}": float(np.average(np.nan_to_num(v[idx]), weights=ww))
+        for g, idx, ww in (("members", t, wt), ("controls", c, wc))
+        for w, v in (("pre", pre), ("post", post))
+    }
     cf = means["members_post"] - att
-    return {"outcome": outcome, **means, "att": att, "counterfactual": cf, "att_pct": att / cf if cf else np.nan,
-            "se": se, "ci_low": lo, "ci_high": hi, "n_members": int((wt > 0).sum()), "n_controls": int((wc > 0).sum())}
+    return {
+        "outcome": outcome,
+        **means,
+        "att": att,
+        "counterfactual": cf,
+        "att_pct": att / cf if cf else np.nan,
+        "se": se,
+        "ci_low": lo,
+        "ci_high": hi,
+        "n_members": int((wt > 0).sum()),
+        "n_controls": int((wc > 0).sum()),
+    }
 
 
-def estimate_did(
-    matching: Matching, *, boot: Bootstrap, ci_level: float = 0.95, outcomes: tuple[str, ...] = OUTCOMES
-) -> pd.DataFrame:
+def estimate_did(matching: Matching, *, boot: Bootstrap, ci_level: float = 0.95, outcomes: tuple[str, ...] = OUTCOMES) -> pd.DataFrame:
     """Average effect on the treated by difference-in-differences on the matched sample.
 
     ``att = (post - pre)_members - (post - pre)_matched controls``, the controls of each member
@@ -166,8 +178,9 @@ def compute_naive(windows: pd.DataFrame) -> pd.DataFrame:
         ``post_revenue`` of ``gap`` is the naive estimate.
     """
     g = windows.groupby(windows["treated"].map({True: "members", False: "non-members"}))
-    out = g.agg(companies=("customer_id", "size"), pre_revenue=("pre_revenue", "mean"),
-                post_revenue=("post_revenue", "mean")).reindex(["members", "non-members"])
+    out = g.agg(companies=("customer_id", "size"), pre_revenue=("pre_revenue", "mean"), post_revenue=("post_revenue", "mean")).reindex(
+        ["members", "non-members"]
+    )
     gap = out.loc["members"] - out.loc["non-members"]
     gap["companies"] = np.nan
     out.loc["gap"] = gap
@@ -178,7 +191,12 @@ def compute_naive(windows: pd.DataFrame) -> pd.DataFrame:
 
 
 def compute_event_study(
-    transactions: pd.DataFrame, matching: Matching, *, boot: Bootstrap, pre_months: int = 12, post_months: int = 12,
+    transactions: pd.DataFrame,
+    matching: Matching,
+    *,
+    boot: Bootstrap,
+    pre_months: int = 12,
+    post_months: int = 12,
     ci_level: float = 0.95,
 ) -> pd.DataFrame:
     """Revenue by calendar month relative to (pseudo-)enrolment, members vs matched controls.
@@ -205,9 +223,16 @@ def compute_event_study(
     for k, month in enumerate(months):
         d = y[:, k] - base
         lo, hi = _interval(_att(d[t], d[c], matching.pairs, m_b, c_b), ci_level)
-        rows.append({"month": int(month), "members": np.average(y[t, k], weights=w[t]),
-                     "controls": np.average(y[c, k], weights=w[c]),
-                     "effect": float(_att(d[t], d[c], matching.pairs, ones_t, ones_c)[0]), "ci_low": lo, "ci_high": hi})
+        rows.append(
+            {
+                "month": int(month),
+                "members": np.average(y[t, k], weights=w[t]),
+                "controls": np.average(y[c, k], weights=w[c]),
+                "effect": float(_att(d[t], d[c], matching.pairs, ones_t, ones_c)[0]),
+                "ci_low": lo,
+                "ci_high": hi,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -221,7 +246,8 @@ def monthly_revenue(transactions: pd.DataFrame, units: pd.DataFrame, *, pre_mont
         ``-pre_months .. post_months - 1``.
     """
     tx = transactions[["customer_id", "date", "amount"]].merge(
-        units[["customer_id", "date"]].rename(columns={"date": "unit_date"}).reset_index(names="unit"), on="customer_id")
+        units[["customer_id", "date"]].rename(columns={"date": "unit_date"}).reset_index(names="unit"), on="customer_id"
+    )
     month = months_since(tx["unit_date"], tx["date"])
     ok = (month >= -pre_months) & (month <= post_months - 1)
     months = np.arange(-pre_months, post_months)
@@ -245,8 +271,10 @@ def pretrend_check(event_study: pd.DataFrame) -> str | None:
     off = leads[(leads["ci_low"] > 0) | (leads["ci_high"] < 0)]
     if len(off) >= max(2, int(np.ceil(0.25 * len(leads)))):
         months = ", ".join(str(m) for m in off["month"])
-        return (f"pre-trend: members and matched controls already differ in {len(off)} of {len(leads)} months before "
-                f"enrolment (months {months}); the estimate may be biased")
+        return (
+            f"pre-trend: members and matched controls already differ in {len(off)} of {len(leads)} months before "
+            f"enrolment (months {months}); the estimate may be biased"
+        )
     return None
 
 
@@ -254,7 +282,12 @@ def pretrend_check(event_study: pd.DataFrame) -> str | None:
 
 
 def compute_breakdown(
-    matching: Matching, groups: pd.Series, *, boot: Bootstrap, outcome: str = "revenue", ci_level: float = 0.95,
+    matching: Matching,
+    groups: pd.Series,
+    *,
+    boot: Bootstrap,
+    outcome: str = "revenue",
+    ci_level: float = 0.95,
     min_members: int = 10,
 ) -> pd.DataFrame:
     """The ATT within groups of members (each member keeps its matched controls).
@@ -282,8 +315,7 @@ def compute_breakdown(
     for g in sorted(set(label)):
         sel = (label == g) & matched
         n = int(sel.sum())
-        row = {"group": g, "n_members": n, "att": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-               "counterfactual": np.nan, "att_pct": np.nan}
+        row = {"group": g, "n_members": n, "att": np.nan, "ci_low": np.nan, "ci_high": np.nan, "counterfactual": np.nan, "att_pct": np.nan}
         if n >= min_members:
             m = boot.members.T.astype(float) * sel[:, None]
             att = float(_att(d[t], d[c], matching.pairs, sel[:, None].astype(float), np.ones((len(c), 1)))[0])

@@ -8,30 +8,41 @@ from __future__ import annotations
 
 from workbench.periods import months_label
 
-BALANCE_LABELS = {"mean_members": "members", "mean_controls_before": "controls, before", "mean_controls_after": "controls, after",
-                  "smd_before": "SMD before", "smd_after": "SMD after"}
+BALANCE_LABELS = {
+    "mean_members": "members",
+    "mean_controls_before": "controls, before",
+    "mean_controls_after": "controls, after",
+    "smd_before": "SMD before",
+    "smd_after": "SMD after",
+}
 """Columns of :func:`~workbench.analysis.uplift.matching.compute_balance`."""
 
 _INTERVAL = {"ci_low": "interval low", "ci_high": "interval high"}
 _COUNTS = {"n_members": "members", "n_controls": "controls"}
 
-DID_LABELS = {"members_pre": "members before", "members_post": "members after", "controls_pre": "controls before",
-              "controls_post": "controls after", "att": "effect (ATT)", "counterfactual": "members without the programme",
-              "att_pct": "effect (% of without)", **_INTERVAL, **_COUNTS}
+DID_LABELS = {
+    "members_pre": "members before",
+    "members_post": "members after",
+    "controls_pre": "controls before",
+    "controls_post": "controls after",
+    "att": "effect (ATT)",
+    "counterfactual": "members without the programme",
+    "att_pct": "effect (% of without)",
+    **_INTERVAL,
+    **_COUNTS,
+}
 """Columns of :func:`~workbench.analysis.uplift.estimation.estimate_did`."""
 
 PLACEBO_LABELS = {"att": "placebo effect", **_INTERVAL, **_COUNTS}
 """Columns of the placebo's ``estimate_did`` (``outcome, att, ci_low, ci_high, n_members, n_controls``)."""
 
-BREAKDOWN_LABELS = {"att": "effect", **_INTERVAL, "counterfactual": "without the programme", "att_pct": "effect (%)",
-                    "n_members": "members"}
+BREAKDOWN_LABELS = {"att": "effect", **_INTERVAL, "counterfactual": "without the programme", "att_pct": "effect (%)", "n_members": "members"}
 """Columns of :func:`~workbench.analysis.uplift.estimation.compute_breakdown`."""
 
 
 def naive_labels(*, pre_months: int, post_months: int, currency: str) -> dict[str, str]:
     """Columns of :func:`~workbench.analysis.uplift.estimation.compute_naive`: ``12 months before (EUR)``..."""
-    return {"pre_revenue": f"{months_label(pre_months)} before ({currency})",
-            "post_revenue": f"{months_label(post_months)} after ({currency})"}
+    return {"pre_revenue": f"{months_label(pre_months)} before ({currency})", "post_revenue": f"{months_label(post_months)} after ({currency})"}
 
 
 def money_labels(*, currency: str) -> dict[str, str]:

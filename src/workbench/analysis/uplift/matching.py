@@ -111,8 +111,7 @@ def match_units(
     weight[t_idx] = (counts > 0).astype(float)
     weight[c_idx] = np.asarray(pairs.sum(axis=0)).ravel()
     units = windows.assign(propensity=p, weight=weight)
-    return Matching(units=units, pairs=pairs, treated_index=t_idx, control_index=c_idx,
-                    covariates=covariates, unmatched=int((counts == 0).sum()))
+    return Matching(units=units, pairs=pairs, treated_index=t_idx, control_index=c_idx, covariates=covariates, unmatched=int((counts == 0).sum()))
 
 
 def smd(x_t: np.ndarray, x_c: np.ndarray, *, w_c: np.ndarray | None = None, sd: float | None = None) -> float:
@@ -157,9 +156,16 @@ def compute_balance(matching: Matching) -> pd.DataFrame:
     for col in [*x.columns, "propensity"]:
         v = (u[col] if col == "propensity" else x[col]).to_numpy(dtype=float)
         sd = float(np.sqrt((np.var(v[t], ddof=1) + np.var(v[c], ddof=1)) / 2))
-        rows.append({"covariate": col, "mean_members": v[t].mean(), "mean_controls_before": v[c].mean(),
-                     "mean_controls_after": np.average(v[c], weights=w),
-                     "smd_before": smd(v[t], v[c], sd=sd), "smd_after": smd(v[t], v[c], w_c=w, sd=sd)})
+        rows.append(
+            {
+                "covariate": col,
+                "mean_members": v[t].mean(),
+                "mean_controls_before": v[c].mean(),
+                "mean_controls_after": np.average(v[c], weights=w),
+                "smd_before": smd(v[t], v[c], sd=sd),
+                "smd_after": smd(v[t], v[c], w_c=w, sd=sd),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -9,8 +9,13 @@ MONEY_ITEMS = ("incremental_revenue", "incremental_margin", "points_cost", "plat
 
 
 def compute_money(
-    did: pd.DataFrame, *, n_members: int, points_cost_rate: float, platform_cost_per_year: float,
-    animation_cost_per_year: float, margin_rate: float = 0.30,
+    did: pd.DataFrame,
+    *,
+    n_members: int,
+    points_cost_rate: float,
+    platform_cost_per_year: float,
+    animation_cost_per_year: float,
+    margin_rate: float = 0.30,
 ) -> pd.DataFrame:
     """Incremental revenue and margin over a year and the programme's ROI.
 
@@ -50,7 +55,13 @@ def compute_money(
     inc_rev = rev[["att", "ci_low", "ci_high"]].to_numpy(dtype=float) * n_members
     inc_mar = mar * n_members
     roi = (inc_mar - total) / total if total > 0 else np.full(3, np.nan)
-    rows = [("incremental_revenue", *inc_rev), ("incremental_margin", *inc_mar), ("points_cost", points, points, points),
-            ("platform_cost", *[platform_cost_per_year] * 3), ("animation_cost", *[animation_cost_per_year] * 3),
-            ("total_cost", total, total, total), ("roi", *roi)]
+    rows = [
+        ("incremental_revenue", *inc_rev),
+        ("incremental_margin", *inc_mar),
+        ("points_cost", points, points, points),
+        ("platform_cost", *[platform_cost_per_year] * 3),
+        ("animation_cost", *[animation_cost_per_year] * 3),
+        ("total_cost", total, total, total),
+        ("roi", *roi),
+    ]
     return pd.DataFrame(rows, columns=["item", "estimate", "low", "high"])

@@ -10,4 +10,14 @@ from workbench.config.sections.rfm import RfmSection
 from workbench.config.sections.uplift import UpliftSection
 from workbench.config.sections.value_score import ValueScoreSection
 
-__all__ = ["Section", "ClvSection", "EngagementSection", "KpisSection", "MigrationSection", "PortfolioSection", "RfmSection", "UpliftSection", "ValueScoreSection"]
+__all__ = [
+    "Section",
+    "ClvSection",
+    "EngagementSection",
+    "KpisSection",
+    "MigrationSection",
+    "PortfolioSection",
+    "RfmSection",
+    "UpliftSection",
+    "ValueScoreSection",
+]

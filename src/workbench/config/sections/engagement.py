@@ -58,5 +58,7 @@ class EngagementSection(Section):
     def _weights_positive(self) -> "EngagementSection":
         weights = {p: self.weights.get(p, 0.0) for p in PILLARS}
         if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-            raise ValueError(f"engagement.weights ({self.weights}) must be non-negative with a positive sum; e.g. {{business: 0.4, social: 0.3, technical: 0.3}}")
+            raise ValueError(
+                f"engagement.weights ({self.weights}) must be non-negative with a positive sum; e.g. {{business: 0.4, social: 0.3, technical: 0.3}}"
+            )
         return self

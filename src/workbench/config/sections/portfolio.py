@@ -37,7 +37,5 @@ class PortfolioSection(Section):
     @model_validator(mode="after")
     def _both_or_neither(self) -> "PortfolioSection":
         if (self.bridge_base is None) != (self.bridge_current is None):
-            raise ValueError(
-                f"portfolio.bridge_base ({self.bridge_base!r}) and portfolio.bridge_current ({self.bridge_current!r}): give both or neither"
-            )
+            raise ValueError(f"portfolio.bridge_base ({self.bridge_base!r}) and portfolio.bridge_current ({self.bridge_current!r}): give both or neither")
         return self

@@ -54,8 +54,10 @@ class RfmSection(Section):
         for dim in DIMENSIONS:
             points = getattr(self.thresholds, dim)
             if points is not None and len(points) != self.n_scores - 1:
-                raise ValueError(f"rfm.thresholds.{dim}: {len(points)} cut point(s) given, {self.n_scores} scores need "
-                                 f"{self.n_scores - 1}; give n_scores - 1 ascending values, or null for quantiles")
+                raise ValueError(
+                    f"rfm.thresholds.{dim}: {len(points)} cut point(s) given, {self.n_scores} scores need "
+                    f"{self.n_scores - 1}; give n_scores - 1 ascending values, or null for quantiles"
+                )
         if not self.segments:
             raise ValueError("rfm.segments: the list is empty; give at least one segment or remove the key for the default map")
         names = [s["name"] for s in self.segments]

@@ -24,7 +24,8 @@ class UpliftSection(Section):
     seed: int = Field(42, description="seed of the pseudo-enrolment dates and of the bootstrap")
     min_members: int = Field(30, description="fewest evaluable members needed to estimate the uplift")
     launch: datetime.date | None = Field(
-        None, description="programme launch; behaviour over the pre-window length before it is matched on too; null: earliest enrolled_on")
+        None, description="programme launch; behaviour over the pre-window length before it is matched on too; null: earliest enrolled_on"
+    )
     points_cost_rate: float = Field(0.01, description="cost of the points, as a fraction of members' revenue (0-1)")
     platform_cost_per_year: float = Field(50_000.0, description="platform cost per year, currency")
     animation_cost_per_year: float = Field(30_000.0, description="animation cost per year, currency")

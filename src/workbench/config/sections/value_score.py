@@ -70,7 +70,12 @@ class ValueScoreSection(Section):
 
     def scoring_kwargs(self) -> dict:
         """Keyword arguments of :func:`workbench.analysis.value.compute_value_score`."""
-        return {"window_years": self.window_years, "unit": self.unit, "bonus_per_purchase": self.bonus_per_purchase,
-                "purchases": self.purchases, "classes": self.class_list(),
-                "revenue_bands": [(b["above"], b["points"]) for b in self.revenue_bands],
-                "margin_bands": [(b["above"], b["points"]) for b in self.margin_bands]}
+        return {
+            "window_years": self.window_years,
+            "unit": self.unit,
+            "bonus_per_purchase": self.bonus_per_purchase,
+            "purchases": self.purchases,
+            "classes": self.class_list(),
+            "revenue_bands": [(b["above"], b["points"]) for b in self.revenue_bands],
+            "margin_bands": [(b["above"], b["points"]) for b in self.margin_bands],
+        }
