@@ -3,8 +3,8 @@
 import pytest
 
 from tests.conftest import write_params
-from workbench.data import load_dataset
 from workbench.config.params import load_params
+from workbench.data import load_dataset
 from workbench.simulate import simulate, write_simulation
 
 

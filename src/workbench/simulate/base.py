@@ -15,6 +15,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
+import pandas as pd
+
+from workbench import periods
 
 from .constants import BIRTH_BEFORE_START_DAYS, LAUNCH_MONTHS
 
@@ -81,6 +84,13 @@ class Grid:
     def dates(self) -> np.ndarray:
         """Every day of the grid as ``datetime64[D]``, index 0 first."""
         return np.datetime64(self.d0.isoformat(), "D") + np.arange(self.n_days)
+
+    def months_later(self, months: int) -> np.ndarray:
+        """Day index of ``add_months(day, months)`` for every day index of the grid (may exceed ``last``)."""
+        return np.array(
+            [(add_months(self.d0 + timedelta(days=k), months) - self.d0).days for k in range(self.n_days)],
+            dtype=np.int64,
+        )
 
 
 def make_grid(start: date, end: date) -> Grid:
@@ -165,12 +175,12 @@ def _check_period(start: Any, end: Any) -> tuple[date, date]:
 
 
 def add_months(d: date, months: int) -> date:
-    """Same day ``months`` later, clamped to the end of the month."""
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    last = (nxt - timedelta(days=1)).day
-    return date(year, month, min(d.day, last))
+    """Same day ``months`` calendar months later, clamped to the end of the month.
+
+    :func:`workbench.periods.add_months` (the one month definition) on a ``datetime.date``:
+    31 January + 1 month = 28/29 February, 29 February + 12 months = 28 February.
+    """
+    return periods.add_months(pd.Timestamp(d), months).date()
 
 
 def logistic(x: np.ndarray) -> np.ndarray:

@@ -59,6 +59,7 @@ PHASE = math.pi / 2 - 2 * math.pi * PEAK_DOY / 365.25
 
 # --- programme and behaviour constants ----------------------------------------
 LAUNCH_MONTHS = 6
+ATT_MONTHS = 12  # ground-truth ATT window: this many calendar months from the enrolment day
 # logit of the acceptance probability: intercept, log1p(purchases in the year
 # before launch), log1p(their amount / 1,000 EUR), years since the last purchase
 ENROL_COEF = (-3.5, 2.0, 1.5, 10.0)

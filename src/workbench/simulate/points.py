@@ -26,12 +26,11 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
-from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
-from .base import Grid, add_months, rng
+from .base import Grid, rng
 from .companies import Companies
 from .constants import (
     CHALLENGE_POINTS,
@@ -53,10 +52,12 @@ Move = tuple[int, int, int, str, str, int]
 
 @dataclass
 class _Ledger:
-    """Output of the ledger run: movements and the (company, person, day) of each challenge bonus."""
+    """State of the ledger run: movements, the (company, person, day) of each challenge bonus,
+    and the expiry day index of a lot earned on each day index (24 calendar months later)."""
 
     rows: list[LedgerRow]
     challenges: list[tuple[int, int, int]]
+    expiry: np.ndarray
 
 
 def points_ledger(
@@ -89,7 +90,7 @@ def points_ledger(
     earn_idx_all = np.flatnonzero(earn_sel)
     cn_idx_all = np.flatnonzero(cn_earn_sel)
     cn_idx_by_comp = _group_indices(comp[cn_earn_sel], n)
-    ledger = _Ledger(rows=[], challenges=[])
+    ledger = _Ledger(rows=[], challenges=[], expiry=grid.months_later(EXPIRY_MONTHS))
     for c in np.flatnonzero(enrolled):
         c = int(c)
         moves = [
@@ -144,8 +145,7 @@ def _run_company(
                     ledger.challenges.append((c, person, d_))
                 if pts > 0:
                     ledger.rows.append((c, person, d_, pts, kind, reason))
-                    expiry = (add_months(grid.d0 + timedelta(days=d_), EXPIRY_MONTHS) - grid.d0).days
-                    lots.append([expiry, pts, person])
+                    lots.append([int(ledger.expiry[d_]), pts, person])
                     balance += pts
             else:  # adjusted (credit note)
                 take = min(-pts, balance)

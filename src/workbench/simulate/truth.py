@@ -28,12 +28,15 @@ Truth keys (``Simulation.truth``, ``truth.json``)
     Amplitude (fraction), phase (radians) and day of year of the peak of
     ``s(t)``.
 ``uplift_att_revenue``
-    Mean over companies with status ``member`` enrolled at least 365 days
-    before ``end`` (``end - enrolled_on >= 365`` days) of factual minus
-    counterfactual net revenue (purchases and credit notes, EUR, rounded
-    amounts) dated in the 365 days starting on the enrolment day (enrolment
-    day included). Both worlds share the same random numbers. 0.0 if no such
-    member.
+    Mean over companies with status ``member`` enrolled at least 12 calendar
+    months before ``end`` (``add_months(enrolled_on, 12) <= end``) of factual
+    minus counterfactual net revenue (purchases and credit notes, EUR, rounded
+    amounts) dated in the 12 calendar months starting on the enrolment day:
+    ``[enrolled_on, add_months(enrolled_on, 12) - 1 day]``, both days included
+    (365 or 366 days), ``add_months`` being :func:`workbench.periods.add_months`
+    (same day 12 months later, clamped to the month end: a company enrolled on
+    29 February 2024 is counted up to 27 February 2025). Both worlds share the
+    same random numbers. 0.0 if no such member.
 ``uplift_att_n``
     Number of companies in that mean.
 ``uplift_att_counterfactual_revenue``
@@ -80,6 +83,7 @@ import pandas as pd
 
 from .base import Grid, Settings, cents_to_eur
 from .constants import (
+    ATT_MONTHS,
     BGNBD,
     CREDIT_NOTE_RATE,
     EVENT_KINDS,
@@ -116,6 +120,32 @@ class Att:
     revenue_pct: float | None
 
 
+def att_windows(grid: Grid, enrol: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Post-enrolment windows of the ground-truth ATT, as day indices.
+
+    Parameters
+    ----------
+    grid : Grid
+        The day grid.
+    enrol : numpy.ndarray
+        Enrolment day index per company, -1 if never enrolled.
+
+    Returns
+    -------
+    (lo, hi, complete) : tuple of numpy.ndarray
+        First and last day index (both included) of the ``ATT_MONTHS`` calendar months
+        starting on the enrolment day, ``[enrol, add_months(enrol, 12) - 1 day]``, and whether
+        the company enrolled at least that many calendar months before ``end``
+        (``add_months(enrol, 12) <= end``). Never-enrolled companies get ``complete`` False
+        (their ``lo``/``hi`` are meaningless).
+    """
+    later = grid.months_later(ATT_MONTHS)
+    enrolled = enrol >= 0
+    lo = np.where(enrolled, enrol, 0)
+    after = later[lo]  # day index of add_months(enrolment day, ATT_MONTHS)
+    return lo, after - 1, enrolled & (after <= grid.last)
+
+
 def true_att(
     grid: Grid,
     purchases: Purchases,
@@ -126,18 +156,19 @@ def true_att(
     factual: World,
     counterfactual: World,
 ) -> Att:
-    """ATT on net revenue over the first 365 days of membership (enrolment day included).
+    """ATT on net revenue over the first 12 calendar months of membership (enrolment day included).
 
-    Evaluated: companies with status ``member`` enrolled at least 365 days before ``end``.
-    Revenue counts purchases and credit notes dated in the window, in both worlds.
+    Evaluated: companies with status ``member`` enrolled at least 12 calendar months before
+    ``end`` (:func:`att_windows`). Revenue counts purchases and credit notes dated in the
+    window, in both worlds, in EUR.
     """
     n = len(status)
     comp = purchases.comp
-    att_comp = (status == "member") & (enrol >= 0) & (grid.last - enrol >= 365)
+    lo_c, hi_c, complete = att_windows(grid, enrol)
+    att_comp = (status == "member") & complete
 
     def window_revenue(w: World) -> np.ndarray:
-        lo = enrol[comp]
-        hi = lo + 364
+        lo, hi = lo_c[comp], hi_c[comp]
         sel_p = w.ok & att_comp[comp] & (w.day >= lo) & (w.day <= hi)
         sel_c = w.cn_ok & att_comp[comp] & (w.cn_day >= lo) & (w.cn_day <= hi)
         rev = np.bincount(comp[sel_p], weights=purchases.amount_c[sel_p], minlength=n)
