@@ -25,6 +25,8 @@ from workbench.simulate import (
     simulate,
     write_simulation,
 )
+from workbench.simulate.base import add_months, make_grid
+from workbench.simulate.truth import att_windows
 
 R, ALPHA, A, B = 0.9, 6.0, 0.8, 6.0
 GG_P, GG_Q, GG_V = 6.0, 4.0, 1500.0
@@ -106,12 +108,12 @@ def _mini_loader(directory: pathlib.Path) -> tuple[pd.DataFrame, dict, pd.DataFr
 
 
 def _window_revenue(tables: dict[str, pd.DataFrame], ids: pd.Series, enrolled: pd.Series) -> float:
-    """Sum over companies of net revenue in [enrolled_on, enrolled_on + 364 days], EUR."""
+    """Sum over companies of net revenue in [enrolled_on, enrolled_on + 12 calendar months - 1 day], EUR."""
     tx = tables["transactions"]
     frame = pd.DataFrame({"customer_id": ids.to_numpy(), "e": pd.to_datetime(enrolled).to_numpy()})
     t = tx.merge(frame, on="customer_id")
-    days = (pd.to_datetime(t["date"]) - t["e"]).dt.days
-    inside = (days >= 0) & (days <= 364)
+    dates = pd.to_datetime(t["date"])
+    inside = (dates >= t["e"]) & (dates < t["e"] + pd.DateOffset(months=12))
     return float(np.rint(t.loc[inside, "amount"].astype(float) * 100).sum() / 100)
 
 
@@ -490,16 +492,24 @@ def test_positive_effect_means_positive_uplift(effect: float) -> None:
     assert 0 < truth["uplift_att_revenue_pct"] < 100 * effect
 
 
-@pytest.mark.parametrize("effect", [0.25, 1.0])
-def test_uplift_truth_is_reproduced_by_the_counterfactual_simulation(effect: float) -> None:
-    """simulate(effect=0) with the same seed is the counterfactual world."""
-    factual = simulate(n_customers=1500, seed=8, effect=effect, dirty=False)
-    counterfactual = simulate(n_customers=1500, seed=8, effect=0.0, dirty=False)
+@pytest.mark.parametrize(
+    ("effect", "start", "end"),
+    [
+        (0.25, dt.date(2022, 1, 1), dt.date(2024, 12, 31)),
+        (1.0, dt.date(2022, 1, 1), dt.date(2024, 12, 31)),
+        # most post-windows contain 29 February 2024: 12 calendar months = 366 days
+        (0.25, dt.date(2023, 1, 1), dt.date(2025, 6, 30)),
+    ],
+)
+def test_uplift_truth_is_reproduced_by_the_counterfactual_simulation(effect: float, start: dt.date, end: dt.date) -> None:
+    """simulate(effect=0) with the same seed is the counterfactual world; windows are 12 calendar months."""
+    factual = simulate(n_customers=1500, seed=8, effect=effect, start=start, end=end, dirty=False)
+    counterfactual = simulate(n_customers=1500, seed=8, effect=0.0, start=start, end=end, dirty=False)
     cu = factual.tables["customers"]
     pd.testing.assert_frame_equal(cu, counterfactual.tables["customers"])
     pd.testing.assert_frame_equal(factual.tables["members"], counterfactual.tables["members"])
     enrolled_on = pd.to_datetime(cu["enrolled_on"])
-    att = (cu["status"] == "member") & ((END - enrolled_on).dt.days >= 365)
+    att = (cu["status"] == "member") & (enrolled_on + pd.DateOffset(months=12) <= pd.Timestamp(end))
     assert att.sum() == factual.truth["uplift_att_n"] > 0
     rev_f = _window_revenue(factual.tables, cu.loc[att, "customer_id"], cu.loc[att, "enrolled_on"])
     rev_c = _window_revenue(counterfactual.tables, cu.loc[att, "customer_id"], cu.loc[att, "enrolled_on"])
@@ -507,6 +517,37 @@ def test_uplift_truth_is_reproduced_by_the_counterfactual_simulation(effect: flo
     assert (rev_f - rev_c) / n == pytest.approx(factual.truth["uplift_att_revenue"], abs=1e-6)
     assert rev_c / n == pytest.approx(factual.truth["uplift_att_counterfactual_revenue"], abs=1e-6)
     assert factual.truth["uplift_att_revenue_pct"] == pytest.approx(100 * (rev_f - rev_c) / rev_c)
+
+
+def test_att_window_is_twelve_calendar_months_from_the_enrolment_day() -> None:
+    grid = make_grid(dt.date(2023, 1, 1), dt.date(2025, 2, 28))
+    days = [dt.date(2023, 1, 31), dt.date(2023, 3, 1), dt.date(2024, 2, 29), dt.date(2024, 3, 1)]
+    enrol = np.array([(d - grid.d0).days for d in days] + [-1])
+    lo, hi, complete = att_windows(grid, enrol)
+    as_date = [grid.d0 + dt.timedelta(days=int(k)) for k in hi[:4]]
+    assert [grid.d0 + dt.timedelta(days=int(k)) for k in lo[:4]] == days
+    # 365, 366 (29 February 2024 inside), 365 days; the last one would end on 2025-02-28
+    assert as_date == [dt.date(2024, 1, 30), dt.date(2024, 2, 29), dt.date(2025, 2, 27), dt.date(2025, 2, 28)]
+    # evaluated when add_months(enrolment, 12) <= end: 2025-03-01 is after 2025-02-28; -1 never enrolled
+    assert complete.tolist() == [True, True, True, False, False]
+    later = make_grid(dt.date(2023, 1, 1), dt.date(2025, 2, 27))
+    assert att_windows(later, np.array([(dt.date(2024, 2, 29) - later.d0).days]))[2].tolist() == [False]
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (dt.date(2024, 1, 31), 1, dt.date(2024, 2, 29)),
+        (dt.date(2023, 1, 31), 1, dt.date(2023, 2, 28)),
+        (dt.date(2024, 2, 29), 12, dt.date(2025, 2, 28)),
+        (dt.date(2024, 2, 29), 24, dt.date(2026, 2, 28)),
+        (dt.date(2024, 8, 31), 6, dt.date(2025, 2, 28)),
+        (dt.date(2022, 1, 1), 6, dt.date(2022, 7, 1)),
+    ],
+)
+def test_add_months_is_the_calendar_month_of_workbench_periods(day: dt.date, months: int, expected: dt.date) -> None:
+    assert add_months(day, months) == expected
+    assert (pd.Timestamp(day) + pd.DateOffset(months=months)).date() == expected
 
 
 def test_pre_enrolment_transactions_do_not_depend_on_the_effect() -> None:
@@ -680,7 +721,7 @@ def test_small_and_short_simulations_are_consistent(tmp_path: pathlib.Path, kwar
     write_simulation(sim, tmp_path)
     for table, columns in TABLE_COLUMNS.items():
         assert tuple(_read(tmp_path, table).columns) == columns
-    tx, tx_dirty, ev, ev_dirty = _mini_loader(tmp_path)
+    tx, tx_dirty, _ev, ev_dirty = _mini_loader(tmp_path)
     assert len(tx) == sim.truth["aggregates"]["rows"]["transactions"]
     assert tx_dirty == {k: v for k, v in sim.truth["dirty"]["transactions"].items() if v}
     assert ev_dirty == {k: v for k, v in sim.truth["dirty"]["events"].items() if v}

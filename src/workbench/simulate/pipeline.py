@@ -1,0 +1,176 @@
+"""The simulation pipeline: :func:`simulate` runs the steps in order on shared state.
+
+Each step is a function of the arguments, the day grid and the outputs of earlier steps,
+drawing from its own random stream (:class:`.base.Streams`): companies, purchases (both
+worlds), programme, factual days, per-purchase attributes, ground-truth ATT, the tables
+(transactions, customers, members, points, events, surveys), aggregates, dirty rows, truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .base import Streams, check_args, make_grid
+from .companies import customers_table, draw_companies
+from .dirty import add_dirty_rows
+from .engagement import events_table, surveys_table
+from .points import points_ledger
+from .programme import draw_members, enrol_companies
+from .purchases import (
+    draw_purchases,
+    factual_days,
+    purchase_attributes,
+    transactions_table,
+    world,
+)
+from .truth import aggregates, true_att, truth_dict
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """A simulated loyalty programme and the truth behind it.
+
+    Attributes
+    ----------
+    tables : dict of str to pandas.DataFrame
+        The canonical tables ``transactions``, ``customers``, ``members``,
+        ``points``, ``events`` and ``surveys``, with the columns of
+        :data:`TABLE_COLUMNS`, holding exactly what :func:`write_simulation`
+        writes (dirty rows included). Amounts in EUR, points in points,
+        dates as ISO strings.
+    truth : dict
+        JSON-serialisable ground truth; every key is documented in
+        :mod:`workbench.simulate.truth`.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    truth: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Internals:
+    """Latent draws and day indices behind one simulation (for tests).
+
+    Day indices count days from ``start - 365 days`` (index 0).
+    """
+
+    lam: np.ndarray  # purchases per week
+    p_drop: np.ndarray  # dropout probability after each repeat purchase
+    nu: np.ndarray  # Gamma-Gamma spend rate, 1/EUR
+    birth: np.ndarray  # day index of the first purchase
+    enrol: np.ndarray  # day index of enrolment, -1 if never enrolled
+    z: np.ndarray  # standardised log expected spend per week
+    engagement: np.ndarray  # company engagement g_i
+
+
+def simulate(
+    *,
+    n_customers: int = 2000,
+    seed: int = 42,
+    start: date = date(2022, 1, 1),
+    end: date = date(2024, 12, 31),
+    effect: float = 0.25,
+    seasonality: float = 0.15,
+    dirty: bool = True,
+) -> Simulation:
+    """Simulate a B2B loyalty programme with a known ground truth.
+
+    Parameters
+    ----------
+    n_customers : int, default 2000
+        Number of companies (customers), at least 1.
+    seed : int, default 42
+        Seed of every random draw, a non-negative integer. The same arguments
+        always give the same tables and truth.
+    start, end : datetime.date
+        First and last day (both included) of the analysis period; ``end``
+        must be after ``start``. Transactions start 365 days before ``start``
+        (out of period) and stop at ``end``.
+    effect : float, default 0.25
+        Causal programme effect: relative increase of the purchase rate
+        (purchases per week) from the enrolment day on, ``>= 0``
+        (0.25 = +25 %).
+    seasonality : float, default 0.15
+        Amplitude of the yearly sinusoidal seasonality of the purchase rate,
+        as a fraction of the mean rate, in ``[0, 1)``.
+    dirty : bool, default True
+        Whether to add the dirty rows counted in ``truth["dirty"]`` to the
+        transactions and events tables.
+
+    Returns
+    -------
+    Simulation
+        ``tables`` (the six canonical tables) and ``truth`` (ground truth,
+        JSON-serialisable). See :mod:`workbench.simulate` for the model and
+        :mod:`workbench.simulate.truth` for every truth key.
+
+    Raises
+    ------
+    ValueError
+        If ``n_customers < 1``, ``seed < 0``, ``end <= start``, ``effect`` is
+        negative or not finite, or ``seasonality`` is outside ``[0, 1)``.
+    TypeError
+        If an argument has the wrong type.
+    """
+    sim, _ = _build(
+        n_customers=n_customers,
+        seed=seed,
+        start=start,
+        end=end,
+        effect=effect,
+        seasonality=seasonality,
+        dirty=dirty,
+    )
+    return sim
+
+
+def _build(
+    *,
+    n_customers: int = 2000,
+    seed: int = 42,
+    start: date = date(2022, 1, 1),
+    end: date = date(2024, 12, 31),
+    effect: float = 0.25,
+    seasonality: float = 0.15,
+    dirty: bool = True,
+) -> tuple[Simulation, _Internals]:
+    """:func:`simulate`, also returning the latent draws (arguments and errors as there)."""
+    s = check_args(n_customers, seed, start, end, effect, seasonality, dirty)
+    streams = Streams.spawn(s.seed)
+    grid = make_grid(s.start, s.end)
+    companies = draw_companies(s.n, grid, streams.companies)
+    purchases = draw_purchases(grid, companies, effect=s.effect, seasonality=s.seasonality, ss=streams.purchases)
+    prog = enrol_companies(grid, companies, purchases, streams.programme)
+    day_f, death_f = factual_days(purchases, enrolled=prog.enrolled, enrol=prog.enrol, effect=s.effect, n_days=grid.n_days)
+    attrs = purchase_attributes(purchases, companies.typ)
+    wf = world(day_f, purchases, attrs, last=grid.last)
+    wc = world(purchases.day_cf, purchases, attrs, last=grid.last)
+    att = true_att(grid, purchases, attrs, status=prog.status, enrol=prog.enrol, factual=wf, counterfactual=wc)
+    tx = transactions_table(wf, purchases, attrs, ids=companies.ids, grid=grid)
+    members = draw_members(grid, companies, prog, streams.members)
+    points, challenges = points_ledger(grid, companies, prog, members, purchases, attrs, wf, streams.points)
+    clean = {
+        "transactions": tx.table,
+        "customers": customers_table(companies, grid, status=prog.status, enrolled=prog.enrolled, enrol=prog.enrol),
+        "members": members.table,
+        "points": points,
+        "events": events_table(grid, members, death_f=death_f, challenges=challenges, cust_ids=companies.ids, ss=streams.events),
+        "surveys": surveys_table(grid, companies, prog, start=s.start, end=s.end, death_f=death_f, ss=streams.surveys),
+    }
+    agg = aggregates(clean, tx, grid, status=prog.status, enrolled=prog.enrolled)
+    tables, dirty_counts = add_dirty_rows(clean, dirty=s.dirty, n=s.n, id_width=companies.id_width, ss=streams.dirty)
+    internals = _Internals(
+        lam=companies.lam,
+        p_drop=companies.p_drop,
+        nu=companies.nu,
+        birth=companies.birth,
+        enrol=prog.enrol,
+        z=companies.z,
+        engagement=companies.engagement,
+    )
+    return Simulation(tables=tables, truth=truth_dict(s, grid, att, agg, dirty_counts)), internals
