@@ -165,9 +165,7 @@ def test_write_simulation_returns_paths_in_order_and_creates_dirs(tmp_path: path
 
 def test_write_simulation_rejects_non_canonical_tables(tmp_path: pathlib.Path) -> None:
     sim = simulate(n_customers=20, seed=1)
-    broken = Simulation(
-        tables={**sim.tables, "members": sim.tables["members"].drop(columns="role")}, truth=sim.truth
-    )
+    broken = Simulation(tables={**sim.tables, "members": sim.tables["members"].drop(columns="role")}, truth=sim.truth)
     with pytest.raises(ValueError, match="'members' has columns"):
         write_simulation(broken, tmp_path)
     missing = Simulation(tables={k: v for k, v in sim.tables.items() if k != "events"}, truth=sim.truth)
@@ -192,9 +190,7 @@ def test_files_have_exactly_the_canonical_columns(dirty_dir: pathlib.Path, table
         ("surveys", "date"),
     ],
 )
-def test_clean_dates_are_iso_and_inside_the_simulated_span(
-    clean: dict[str, pd.DataFrame], clean_sim: Simulation, table: str, column: str
-) -> None:
+def test_clean_dates_are_iso_and_inside_the_simulated_span(clean: dict[str, pd.DataFrame], clean_sim: Simulation, table: str, column: str) -> None:
     values = clean[table][column]
     values = values[values != ""]
     assert len(values) > 0
@@ -261,9 +257,7 @@ def test_some_transactions_are_before_start(clean: dict[str, pd.DataFrame], clea
     assert before == clean_sim.truth["aggregates"]["transactions_before_start"] > 0
 
 
-def test_customers_status_and_enrolment_are_consistent(
-    clean: dict[str, pd.DataFrame], clean_sim: Simulation
-) -> None:
+def test_customers_status_and_enrolment_are_consistent(clean: dict[str, pd.DataFrame], clean_sim: Simulation) -> None:
     cu = clean["customers"]
     enrolled = cu["status"].isin(["member", "blocked"])
     assert (cu.loc[enrolled, "enrolled_on"] != "").all()
@@ -404,9 +398,7 @@ def test_aggregates_and_dirty_counts_match_the_files(dirty_dir: pathlib.Path) ->
     assert ev["kind"].value_counts().to_dict() == {k: v for k, v in agg["events_by_kind"].items() if v}
 
 
-def test_removing_dirty_rows_gives_back_the_clean_files(
-    dirty_dir: pathlib.Path, clean_dir: pathlib.Path
-) -> None:
+def test_removing_dirty_rows_gives_back_the_clean_files(dirty_dir: pathlib.Path, clean_dir: pathlib.Path) -> None:
     tx, _, ev, _ = _mini_loader(dirty_dir)
     raw = _read(dirty_dir, "transactions").loc[tx.index]
     cleaned = raw.sort_values("invoice_id").reset_index(drop=True)
@@ -565,9 +557,7 @@ def test_pre_enrolment_transactions_do_not_depend_on_the_effect() -> None:
     assert len(factual.tables["transactions"]) > len(counterfactual.tables["transactions"])
 
 
-def test_effect_scales_purchase_counts_of_companies_that_do_not_drop_out(
-    big_factual, big_counterfactual
-) -> None:
+def test_effect_scales_purchase_counts_of_companies_that_do_not_drop_out(big_factual, big_counterfactual) -> None:
     (fact, internals), (cf, _) = big_factual, big_counterfactual
     cu = fact.tables["customers"]
     enrolled_on = pd.to_datetime(cu["enrolled_on"])
@@ -577,9 +567,7 @@ def test_effect_scales_purchase_counts_of_companies_that_do_not_drop_out(
 
     def count(sim: Simulation) -> int:
         tx = sim.tables["transactions"]
-        t = tx[tx["amount"] > 0].merge(
-            pd.DataFrame({"customer_id": cu.loc[keep, "customer_id"], "e": enrolled_on[keep]})
-        )
+        t = tx[tx["amount"] > 0].merge(pd.DataFrame({"customer_id": cu.loc[keep, "customer_id"], "e": enrolled_on[keep]}))
         days = (pd.to_datetime(t["date"]) - t["e"]).dt.days
         return int(((days >= 0) & (days <= 364)).sum())
 
@@ -624,9 +612,7 @@ def test_repeat_purchase_counts_follow_bgnbd_expectation(big_counterfactual) -> 
     z = diff.sum() / math.sqrt((diff**2).sum())
     assert abs(z) < 4
     # the same check against the population-level BG/NBD formula (no latent draws)
-    pop = (A + B - 1) / (A - 1) * (
-        1 - (ALPHA / (ALPHA + t_weeks)) ** R * special.hyp2f1(R, B, A + B - 1, t_weeks / (ALPHA + t_weeks))
-    )
+    pop = (A + B - 1) / (A - 1) * (1 - (ALPHA / (ALPHA + t_weeks)) ** R * special.hyp2f1(R, B, A + B - 1, t_weeks / (ALPHA + t_weeks)))
     diff = repeats.to_numpy() - pop
     assert abs(diff.sum() / math.sqrt((diff**2).sum())) < 4
     # dropping out after the first purchase too (MBG/NBD) would be visibly fewer repeats
@@ -657,9 +643,7 @@ def test_lifetimes_recovers_the_truth(big_counterfactual) -> None:
 
 def test_seasonality_shapes_the_monthly_purchase_counts() -> None:
     def may_over_november(seasonality: float) -> float:
-        tx = simulate(n_customers=3000, seed=21, effect=0.0, seasonality=seasonality, dirty=False).tables[
-            "transactions"
-        ]
+        tx = simulate(n_customers=3000, seed=21, effect=0.0, seasonality=seasonality, dirty=False).tables["transactions"]
         months = pd.to_datetime(tx.loc[(tx["amount"] > 0) & (tx["date"] >= "2022-01-01"), "date"]).dt.month
         counts = months.value_counts()
         return counts[5] / counts[11]

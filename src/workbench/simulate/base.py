@@ -108,9 +108,7 @@ def make_grid(start: date, end: date) -> Grid:
     )
 
 
-def check_args(
-    n_customers: Any, seed: Any, start: Any, end: Any, effect: Any, seasonality: Any, dirty: Any
-) -> Settings:
+def check_args(n_customers: Any, seed: Any, start: Any, end: Any, effect: Any, seasonality: Any, dirty: Any) -> Settings:
     """Check and normalise the arguments of ``simulate``.
 
     Returns
@@ -126,9 +124,7 @@ def check_args(
     if isinstance(n_customers, bool) or not isinstance(n_customers, (int, np.integer)):
         raise TypeError(f"n_customers must be an int, got {type(n_customers).__name__}")
     if n_customers < 1:
-        raise ValueError(
-            f"n_customers must be at least 1, got {n_customers}; pass n_customers=1 or more"
-        )
+        raise ValueError(f"n_customers must be at least 1, got {n_customers}; pass n_customers=1 or more")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     if seed < 0:
@@ -138,15 +134,9 @@ def check_args(
         if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
             raise TypeError(f"{label} must be a number, got {type(value).__name__}")
     if not math.isfinite(effect) or effect < 0:
-        raise ValueError(
-            f"effect must be a finite number >= 0, got {effect}; "
-            "pass e.g. effect=0.25 for +25 % purchase rate, or 0 for no effect"
-        )
+        raise ValueError(f"effect must be a finite number >= 0, got {effect}; pass e.g. effect=0.25 for +25 % purchase rate, or 0 for no effect")
     if not math.isfinite(seasonality) or not 0 <= seasonality < 1:
-        raise ValueError(
-            f"seasonality must be in [0, 1), got {seasonality}; "
-            "pass e.g. seasonality=0.15, or 0 for none"
-        )
+        raise ValueError(f"seasonality must be in [0, 1), got {seasonality}; pass e.g. seasonality=0.15, or 0 for none")
     if not isinstance(dirty, (bool, np.bool_)):
         raise TypeError(f"dirty must be a bool, got {type(dirty).__name__}")
     return Settings(
@@ -167,10 +157,7 @@ def _check_period(start: Any, end: Any) -> tuple[date, date]:
     start = start.date() if isinstance(start, datetime.datetime) else start
     end = end.date() if isinstance(end, datetime.datetime) else end
     if end <= start:
-        raise ValueError(
-            f"end must be after start, got start={start.isoformat()} and "
-            f"end={end.isoformat()}; pass an end date later than start"
-        )
+        raise ValueError(f"end must be after start, got start={start.isoformat()} and end={end.isoformat()}; pass an end date later than start")
     return start, end
 
 

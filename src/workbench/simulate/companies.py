@@ -126,17 +126,11 @@ def company_names(companies: Companies) -> list[str]:
     for k in range(len(companies.typ)):
         words = ACTIVITY_WORDS[TYPOLOGIES[companies.typ[k]]]
         u = companies.name_u[k]
-        names.append(
-            f"{words[int(u[0] * len(words))]} "
-            f"{SURNAMES[int(u[1] * len(SURNAMES))]} "
-            f"{LEGAL_FORMS[int(u[2] * len(LEGAL_FORMS))]}"
-        )
+        names.append(f"{words[int(u[0] * len(words))]} {SURNAMES[int(u[1] * len(SURNAMES))]} {LEGAL_FORMS[int(u[2] * len(LEGAL_FORMS))]}")
     return names
 
 
-def customers_table(
-    companies: Companies, grid: Grid, *, status: np.ndarray, enrolled: np.ndarray, enrol: np.ndarray
-) -> pd.DataFrame:
+def customers_table(companies: Companies, grid: Grid, *, status: np.ndarray, enrolled: np.ndarray, enrol: np.ndarray) -> pd.DataFrame:
     """The ``customers`` table, by id; ``enrolled_on`` is empty for companies never enrolled."""
     enrolled_on = np.where(enrolled, grid.iso(np.where(enrolled, enrol, 0)), None)
     return pd.DataFrame(

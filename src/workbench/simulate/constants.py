@@ -115,9 +115,7 @@ REGIONS = (
     "Centre-Val de Loire",
     "Corse",
 )
-REGION_WEIGHTS = np.array(
-    [12.3, 8.1, 6.0, 6.0, 6.0, 5.6, 5.1, 3.8, 3.3, 3.4, 2.8, 2.6, 0.35]
-)
+REGION_WEIGHTS = np.array([12.3, 8.1, 6.0, 6.0, 6.0, 5.6, 5.1, 3.8, 3.3, 3.4, 2.8, 2.6, 0.35])
 ACQ_CHANNELS = ("sales rep", "trade show", "web", "referral", "distributor partner")
 ACQ_WEIGHTS = np.array([0.40, 0.15, 0.20, 0.15, 0.10])
 SURNAMES = (

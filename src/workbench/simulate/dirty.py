@@ -82,9 +82,7 @@ def spoil_transactions(tx: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.D
             bad.loc[rows, "customer_id"] = None
         elif reason == "unparseable date":
             years = bad.loc[rows, "date"].str.slice(0, 4)
-            bad.loc[rows, "date"] = [
-                f"{y}-02-30" if m % 2 == 0 else f"{y}-13-01" for m, y in enumerate(years)
-            ]
+            bad.loc[rows, "date"] = [f"{y}-02-30" if m % 2 == 0 else f"{y}-13-01" for m, y in enumerate(years)]
         elif reason == "unparseable amount":
             bad.loc[rows, "amount"] = "abc"
         pos += k

@@ -89,21 +89,12 @@ def events_table(
             "kind": all_kind,
         }
     )
-    return (
-        events.drop_duplicates()
-        .sort_values(["date", "customer_id", "member_id", "kind"], kind="stable")
-        .reset_index(drop=True)
-        .astype("str")
-    )
+    return events.drop_duplicates().sort_values(["date", "customer_id", "member_id", "kind"], kind="stable").reset_index(drop=True).astype("str")
 
 
 def survey_waves(start: date, end: date, d0: date) -> list[int]:
     """Day indices (from ``d0``) of the October 1st waves in ``[start, end - 21 days]``."""
-    return [
-        (date(y, 10, 1) - d0).days
-        for y in range(start.year, end.year + 1)
-        if start <= date(y, 10, 1) and date(y, 10, 1) + timedelta(days=21) <= end
-    ]
+    return [(date(y, 10, 1) - d0).days for y in range(start.year, end.year + 1) if start <= date(y, 10, 1) and date(y, 10, 1) + timedelta(days=21) <= end]
 
 
 def surveys_table(
@@ -148,8 +139,4 @@ def surveys_table(
             "ces": pd.array(np.where(sce < 0, None, sce).tolist(), dtype="Int64"),
         }
     )
-    return (
-        surveys.sort_values(["date", "customer_id"], kind="stable")
-        .reset_index(drop=True)
-        .astype({"customer_id": "str", "date": "str"})
-    )
+    return surveys.sort_values(["date", "customer_id"], kind="stable").reset_index(drop=True).astype({"customer_id": "str", "date": "str"})

@@ -127,20 +127,12 @@ def invitation_propensity(grid: Grid, companies: Companies, purchases: Purchases
     eligible = companies.birth < launch_idx  # a customer before launch: on the invitation list
     return np.where(
         eligible,
-        ENROL_MAX
-        * logistic(
-            b0
-            + b_count * np.log1p(n_before)
-            + b_eur * np.log1p(eur_before / 1000.0)
-            - b_recency * recency_years
-        ),
+        ENROL_MAX * logistic(b0 + b_count * np.log1p(n_before) + b_eur * np.log1p(eur_before / 1000.0) - b_recency * recency_years),
         0.0,
     )
 
 
-def enrol_companies(
-    grid: Grid, companies: Companies, purchases: Purchases, ss: np.random.SeedSequence
-) -> Programme:
+def enrol_companies(grid: Grid, companies: Companies, purchases: Purchases, ss: np.random.SeedSequence) -> Programme:
     """Invitations, acceptances, enrolment days and statuses, from the ``programme`` stream ``ss``."""
     n, last = len(companies.birth), grid.last
     rp = rng(ss)
@@ -155,15 +147,11 @@ def enrol_companies(
     enrol = np.where(enrolled, enrol_day, -1)
     blocked = enrolled & (u_block < BLOCKED_RATE)
     prereg = programme_runs & ~enrolled & (u_prereg < PREREG_FACTOR * propensity)
-    status = np.where(
-        blocked, "blocked", np.where(enrolled, "member", np.where(prereg, "pre-registered", "non-member"))
-    )
+    status = np.where(blocked, "blocked", np.where(enrolled, "member", np.where(prereg, "pre-registered", "non-member")))
     return Programme(propensity=propensity, enrolled=enrolled, enrol=enrol, status=status)
 
 
-def draw_members(
-    grid: Grid, companies: Companies, programme: Programme, ss: np.random.SeedSequence
-) -> Members:
+def draw_members(grid: Grid, companies: Companies, programme: Programme, ss: np.random.SeedSequence) -> Members:
     """The people of every enrolled company, from the ``members`` stream ``ss``."""
     rm = rng(ss)
     enrol, last = programme.enrol, grid.last

@@ -149,9 +149,7 @@ def cumulative_season(grid: Grid, seasonality: float) -> np.ndarray:
     return np.concatenate([[0.0], np.cumsum(season)])
 
 
-def draw_purchases(
-    grid: Grid, companies: Companies, *, effect: float, seasonality: float, ss: np.random.SeedSequence
-) -> Purchases:
+def draw_purchases(grid: Grid, companies: Companies, *, effect: float, seasonality: float, ss: np.random.SeedSequence) -> Purchases:
     """Draw every company's purchases (both worlds) from the ``purchases`` stream ``ss``."""
     sx = cumulative_season(grid, seasonality)
     n = len(companies.lam)
@@ -186,9 +184,7 @@ def draw_purchases(
     )  # fmt: skip
 
 
-def _company_purchases(
-    g: np.random.Generator, p_drop: float, nu: float, t_max: float
-) -> tuple[dict[str, np.ndarray], int]:
+def _company_purchases(g: np.random.Generator, p_drop: float, nu: float, t_max: float) -> tuple[dict[str, np.ndarray], int]:
     """One company's kept purchases: its draws (and ``tau``) and the rank of its dropout purchase (-1: none kept).
 
     Draws come in blocks of ``BLOCK`` purchases until the cumulative unit-rate time exceeds
@@ -238,9 +234,7 @@ def _company_purchases(
     return out, dropped
 
 
-def factual_days(
-    purchases: Purchases, *, enrolled: np.ndarray, enrol: np.ndarray, effect: float, n_days: int
-) -> tuple[np.ndarray, np.ndarray]:
+def factual_days(purchases: Purchases, *, enrolled: np.ndarray, enrol: np.ndarray, effect: float, n_days: int) -> tuple[np.ndarray, np.ndarray]:
     """Factual purchase days: the intensity is ``1 + effect`` times higher from the enrolment day on.
 
     Returns
@@ -295,9 +289,7 @@ def world(day: np.ndarray, purchases: Purchases, attrs: Attributes, *, last: int
     return World(day=day, ok=ok, cn_ok=cn_ok, cn_day=cn_day)
 
 
-def transactions_table(
-    wf: World, purchases: Purchases, attrs: Attributes, *, ids: np.ndarray, grid: Grid
-) -> Transactions:
+def transactions_table(wf: World, purchases: Purchases, attrs: Attributes, *, ids: np.ndarray, grid: Grid) -> Transactions:
     """The factual ``transactions`` table, by date, customer, invoice.
 
     Invoice numbers ``FA-`` (purchases) and ``AV-`` (credit notes) follow the (day, company,

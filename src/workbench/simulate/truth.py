@@ -187,9 +187,7 @@ def true_att(
     return Att(revenue=uplift, n=att_n, counterfactual_revenue=cf_mean, revenue_pct=uplift_pct)
 
 
-def aggregates(
-    clean: dict[str, pd.DataFrame], tx: Transactions, grid: Grid, *, status: np.ndarray, enrolled: np.ndarray
-) -> dict[str, Any]:
+def aggregates(clean: dict[str, pd.DataFrame], tx: Transactions, grid: Grid, *, status: np.ndarray, enrolled: np.ndarray) -> dict[str, Any]:
     """Counts and sums over the clean tables (``truth["aggregates"]``; amounts in EUR)."""
     tx_day, tx_amount_c = tx.day, tx.amount_c
     tx_in = (tx_day >= grid.start_idx) & (tx_day <= grid.last)
@@ -204,29 +202,19 @@ def aggregates(
         "purchases": int((tx_amount_c > 0).sum()),
         "credit_notes": int((tx_amount_c < 0).sum()),
         "credit_notes_amount": cents_to_eur(tx_amount_c[tx_amount_c < 0].sum()),
-        "customers_by_status": {
-            s: int((status == s).sum()) for s in ("member", "blocked", "pre-registered", "non-member")
-        },
+        "customers_by_status": {s: int((status == s).sum()) for s in ("member", "blocked", "pre-registered", "non-member")},
         "members_companies": int((status == "member").sum()),
         "enrolled_companies": int(enrolled.sum()),
         "members_people": len(clean["members"]),
-        "points_by_kind": {
-            k: int(points.loc[points["kind"] == k, "points"].sum()) for k in POINT_KIND_ORDER
-        },
+        "points_by_kind": {k: int(points.loc[points["kind"] == k, "points"].sum()) for k in POINT_KIND_ORDER},
         "points_balance": int(points["points"].sum()),
-        "events_by_kind": {
-            k: int((events["kind"] == k).sum()) for k in (*EVENT_KINDS, "profile_completed")
-        },
+        "events_by_kind": {k: int((events["kind"] == k).sum()) for k in (*EVENT_KINDS, "profile_completed")},
         "survey_responses": len(surveys),
-        "nps": (
-            float(100.0 * ((nps_vals >= 9).mean() - (nps_vals <= 6).mean())) if len(nps_vals) else None
-        ),
+        "nps": (float(100.0 * ((nps_vals >= 9).mean() - (nps_vals <= 6).mean())) if len(nps_vals) else None),
     }
 
 
-def truth_dict(
-    settings: Settings, grid: Grid, att: Att, aggregates: dict[str, Any], dirty: dict[str, dict[str, int]]
-) -> dict[str, Any]:
+def truth_dict(settings: Settings, grid: Grid, att: Att, aggregates: dict[str, Any], dirty: dict[str, dict[str, int]]) -> dict[str, Any]:
     """The JSON-serialisable ``truth``, keys in file order (documented in this module)."""
     gp, gq, gv = (GG[k] for k in ("p", "q", "v"))
     return {

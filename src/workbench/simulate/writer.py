@@ -40,15 +40,10 @@ def write_simulation(sim: Simulation, out_dir: pathlib.Path) -> list[pathlib.Pat
     out_dir = pathlib.Path(out_dir)
     for name, columns in TABLE_COLUMNS.items():
         if name not in sim.tables:
-            raise ValueError(
-                f"sim.tables has no {name!r} table; pass a Simulation built by simulate()"
-            )
+            raise ValueError(f"sim.tables has no {name!r} table; pass a Simulation built by simulate()")
         got = tuple(sim.tables[name].columns)
         if got != columns:
-            raise ValueError(
-                f"table {name!r} has columns {list(got)}, expected {list(columns)}; "
-                "pass a Simulation built by simulate()"
-            )
+            raise ValueError(f"table {name!r} has columns {list(got)}, expected {list(columns)}; pass a Simulation built by simulate()")
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: list[pathlib.Path] = []
     for name in TABLE_COLUMNS:
@@ -56,8 +51,6 @@ def write_simulation(sim: Simulation, out_dir: pathlib.Path) -> list[pathlib.Pat
         sim.tables[name].to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         paths.append(path)
     path = out_dir / "truth.json"
-    path.write_text(
-        json.dumps(sim.truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    path.write_text(json.dumps(sim.truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     paths.append(path)
     return paths
