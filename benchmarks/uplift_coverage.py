@@ -1,0 +1,154 @@
+"""Coverage benchmark of the programme-effect estimators, on simulated worlds that break their assumptions.
+
+For each scenario of ``workbench simulate`` and its null variant (effect 0), simulate many seeds at
+the demo's size, run each estimator, and compare with the ground truth computed from the factual
+and counterfactual worlds on the same random numbers:
+
+- bias and RMSE (currency per enrolled company over year 1),
+- coverage of the 95 % interval and its mean width,
+- in null worlds, the share of intervals that exclude 0 (false positives).
+
+    python benchmarks/uplift_coverage.py                 # short: 8 seeds per world
+    python benchmarks/uplift_coverage.py --seeds 200     # the full run (make benchmark-uplift)
+
+Results go to ``benchmarks/results/uplift_coverage.csv`` (one row per world and estimator) and
+``uplift_coverage.md`` (the table the README shows); the per-run estimates to ``uplift_runs.csv``.
+This is a benchmark, not a test: it takes minutes to hours and its figures are read, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SCENARIOS = ("observables", "latent", "survival", "latent_survival", "signup", "fading")
+TARGETS = "coverage >= 90 %, false positives <= 10 %, |bias| <= 20 % of the true effect, mean width <= 1.5 x the true effect"
+
+
+def _available_scenarios() -> tuple[str, ...]:
+    from workbench.simulate import simulate
+
+    return SCENARIOS if "scenario" in inspect.signature(simulate).parameters else ("observables",)
+
+
+def _world(scenario: str, null: bool, seed: int, customers: int):
+    from workbench.simulate import simulate
+
+    kwargs = {"scenario": scenario, "null": null} if "scenario" in inspect.signature(simulate).parameters else {"effect": 0.0 if null else 0.25}
+    sim = simulate(n_customers=customers, seed=seed, dirty=False, **kwargs)
+    tx = sim.tables["transactions"].assign(date=lambda d: pd.to_datetime(d["date"]))
+    customers_ = sim.tables["customers"].assign(enrolled_on=lambda d: pd.to_datetime(d["enrolled_on"]))
+    return tx, customers_, sim.truth
+
+
+def _staggered(tx, customers, truth, seed):
+    from workbench.analysis.uplift.staggered import estimate_staggered
+
+    res = estimate_staggered(
+        tx, customers[["customer_id", "enrolled_on"]], end=pd.Timestamp(truth["end"]), launch=pd.Timestamp(truth["programme_launch"]),
+        n_bootstrap=199, seed=seed,
+    )  # fmt: skip
+    row = res.year(1)
+    return (row["att"], row["ci_low"], row["ci_high"]) if row is not None else (np.nan, np.nan, np.nan)
+
+
+def _matched(tx, customers, truth, seed):
+    from workbench.analysis.uplift import estimate_uplift
+
+    res = estimate_uplift(tx, customers, end=pd.Timestamp(truth["end"]), member_statuses=("member", "blocked"), n_bootstrap=199, seed=seed)
+    rev = res.did.set_index("outcome").loc["revenue"]
+    return float(rev["att"]), float(rev["ci_low"]), float(rev["ci_high"])
+
+
+ESTIMATORS = {"staggered (Callaway-Sant'Anna)": (_staggered, "uplift_year1_att"), "matched DiD": (_matched, "uplift_att_revenue")}
+
+
+def one_run(args: tuple[str, bool, int, int]) -> list[dict]:
+    scenario, null, seed, customers = args
+    tx, cust, truth = _world(scenario, null, seed, customers)
+    rows = []
+    for name, (estimate, truth_key) in ESTIMATORS.items():
+        started = time.perf_counter()
+        try:
+            att, low, high = estimate(tx, cust, truth, seed)
+            error = ""
+        except Exception as exc:  # a failed estimate is a result too
+            att, low, high, error = np.nan, np.nan, np.nan, f"{type(exc).__name__}: {exc}"[:200]
+        true = truth.get(truth_key, truth["uplift_att_revenue"])
+        rows.append(
+            {"scenario": scenario, "null": null, "seed": seed, "estimator": name, "truth": true, "att": att, "ci_low": low, "ci_high": high,
+             "seconds": round(time.perf_counter() - started, 1), "error": error}
+        )  # fmt: skip
+    return rows
+
+
+def summarise(runs: pd.DataFrame) -> pd.DataFrame:
+    """Bias, RMSE, coverage, mean width and false-positive rate per world and estimator."""
+    ok = runs.dropna(subset=["att"])
+    ok = ok.assign(err=ok["att"] - ok["truth"], covered=(ok["ci_low"] <= ok["truth"]) & (ok["truth"] <= ok["ci_high"]), width=ok["ci_high"] - ok["ci_low"])
+    ok = ok.assign(excludes_zero=(ok["ci_low"] > 0) | (ok["ci_high"] < 0))
+    g = ok.groupby(["scenario", "null", "estimator"])
+    out = g.agg(
+        runs=("att", "size"), truth=("truth", "mean"), mean_estimate=("att", "mean"), bias=("err", "mean"), rmse=("err", lambda e: float(np.sqrt((e**2).mean()))),
+        coverage=("covered", "mean"), mean_width=("width", "mean"), excludes_zero=("excludes_zero", "mean"),
+    ).reset_index()  # fmt: skip
+    failed = runs[runs["att"].isna()].groupby(["scenario", "null", "estimator"]).size().rename("failed")
+    out = out.merge(failed, on=["scenario", "null", "estimator"], how="left").fillna({"failed": 0})
+    out["bias_pct_of_effect"] = np.where(out["null"], np.nan, 100 * out["bias"] / out["truth"].where(out["truth"] != 0))
+    out["width_x_effect"] = np.where(out["null"], np.nan, out["mean_width"] / out["truth"].where(out["truth"] != 0))
+    return out
+
+
+def to_markdown(summary: pd.DataFrame, *, seeds: int, customers: int, seconds: float) -> str:
+    lines = [
+        f"Coverage benchmark: {seeds} seeds per world, {customers} companies each, year-1 effect per enrolled company (EUR); "
+        f"run in {seconds / 60:.0f} min. Targets for the headline estimator: {TARGETS}.",
+        "",
+        "| scenario | null | estimator | runs | truth | bias | bias % of effect | RMSE | coverage | mean width | width / effect | CI excludes 0 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in summary.itertuples():
+        pct = "" if np.isnan(r.bias_pct_of_effect) else f"{r.bias_pct_of_effect:+.0f} %"
+        wx = "" if np.isnan(r.width_x_effect) else f"{r.width_x_effect:.1f}"
+        lines.append(
+            f"| {r.scenario} | {'yes' if r.null else 'no'} | {r.estimator} | {r.runs} | {r.truth:,.0f} | {r.bias:+,.0f} | {pct} | {r.rmse:,.0f} | "
+            f"{100 * r.coverage:.0f} % | {r.mean_width:,.0f} | {wx} | {100 * r.excludes_zero:.0f} % |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=8, help="seeds per world (200 for the full run)")
+    parser.add_argument("--customers", type=int, default=2000, help="companies per world (the demo's size)")
+    parser.add_argument("--jobs", type=int, default=2, help="worlds simulated and estimated side by side")
+    parser.add_argument("--scenarios", nargs="+", default=None, help="only these scenarios")
+    args = parser.parse_args(argv)
+    scenarios = args.scenarios or _available_scenarios()
+    work = [(s, null, seed, args.customers) for s in scenarios for null in (False, True) for seed in range(1, args.seeds + 1)]
+    started = time.perf_counter()
+    rows: list[dict] = []
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        for i, result in enumerate(pool.map(one_run, work), 1):
+            rows += result
+            print(f"[{i}/{len(work)}] {result[0]['scenario']}{' null' if result[0]['null'] else ''} seed {result[0]['seed']}", flush=True)
+    runs = pd.DataFrame(rows)
+    summary = summarise(runs)
+    RESULTS.mkdir(exist_ok=True)
+    runs.to_csv(RESULTS / "uplift_runs.csv", index=False)
+    summary.to_csv(RESULTS / "uplift_coverage.csv", index=False)
+    text = to_markdown(summary, seeds=args.seeds, customers=args.customers, seconds=time.perf_counter() - started)
+    (RESULTS / "uplift_coverage.md").write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
