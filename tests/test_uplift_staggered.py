@@ -79,3 +79,12 @@ def test_no_enrolled_company_is_refused():
     tx, companies = world(0.0)
     with pytest.raises(ValueError, match="no company that bought before the launch enrolled"):
         S.estimate_staggered(tx, companies.assign(enrolled_on=pd.NaT), end=pd.Timestamp("2024-12-31"), launch=pd.Timestamp("2023-01-01"), covariates=())
+
+
+def test_the_margin_effect_uses_the_margin_column():
+    tx, companies = world(100.0)
+    tx["margin"] = 0.4 * tx["amount"]
+    res = S.estimate_staggered(
+        tx, companies, end=pd.Timestamp("2024-12-31"), launch=pd.Timestamp("2023-01-01"), covariates=(), n_bootstrap=99, outcome="trailing_margin_12m"
+    )
+    assert res.year(1)["att"] == pytest.approx(0.4 * 1200, abs=1e-6)  # 40 % of +100 a month for 12 months

@@ -90,6 +90,11 @@ class StaggeredResult:
         Companies in the panel, and among them those enrolled by the last month of the panel.
     anticipation
         Months left out before each cohort's first month (the donut).
+    outcome_sd
+        Standard deviation of the outcome (12-month sums, currency) across the panel's companies in
+        the last month before the launch: the scale of the E-value.
+    member_revenue
+        Mean outcome of the evaluated companies over each window (currency), by window name.
     notes
         Plain-language facts the page shows (companies left out and why, warnings).
     """
@@ -100,6 +105,8 @@ class StaggeredResult:
     panel_companies: int
     enrolled_companies: int
     anticipation: int
+    outcome_sd: float = float("nan")
+    member_revenue: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def year(self, n: int) -> pd.Series | None:
@@ -170,7 +177,8 @@ def build_panel(
         One row per company and month: ``customer_id``, ``month`` (:func:`month_index`), ``revenue``
         (net revenue in the month, currency), ``trailing_12m`` (net revenue of the 12 months ending
         with the month, currency; the outcome) and its copy ``revenue_12m_to_date`` (a covariate:
-        csdid reads covariates on the base month's row), the behaviour in the 12 months before the
+        csdid reads covariates on the base month's row), ``trailing_margin_12m`` and its copy
+        ``margin_12m_to_date`` when the transactions carry margins, the behaviour in the 12 months before the
         launch the sales team could see (``launch_log_revenue``: log of 1 + revenue floored at 0;
         ``launch_log_purchases``: log of 1 + purchase days; ``launch_recency_years``: years from the
         last purchase to the launch), and with ``latent`` the state at the month's first day
@@ -185,15 +193,23 @@ def build_panel(
     code = pd.Categorical(tx["customer_id"], categories=ids).codes
     months = month_index(tx["date"])
     n, m = len(ids), last - first + 1
-    revenue = np.zeros((n, m + 12))
     inside = (months >= first - 12) & (months <= last)
-    np.add.at(revenue, (code[inside], months[inside] - first + 12), tx["amount"].to_numpy(dtype=float)[inside])
+
+    def monthly(values: np.ndarray) -> np.ndarray:  # company x (12 months before the panel + the panel)
+        out = np.zeros((n, m + 12))
+        np.add.at(out, (code[inside], months[inside] - first + 12), values[inside])
+        return out
+
+    def trailing(values: np.ndarray) -> np.ndarray:  # the 12 months ending with each panel month
+        rolling = np.cumsum(values, axis=1)
+        return rolling[:, 12:] - rolling[:, :m]
+
+    revenue = monthly(tx["amount"].to_numpy(dtype=float))
     rolling = np.cumsum(revenue, axis=1)
-    past12 = rolling[:, 11 : m + 11] - np.concatenate([np.zeros((n, 1)), rolling[:, : m - 1]], axis=1)
     launch_m = int(month_index(pd.DatetimeIndex([launch]))[0]) - first + 12
     launch_rev = rolling[:, launch_m - 1] - (rolling[:, launch_m - 13] if launch_m >= 13 else 0)
     launch_days, launch_recency = _launch_activity(tx, code, n, launch=launch)
-    to_date = past12 + revenue[:, 12:] - revenue[:, :m]
+    to_date = trailing(revenue)
     panel = pd.DataFrame(
         {
             "customer_id": np.repeat(ids, m),
@@ -206,6 +222,9 @@ def build_panel(
             "launch_recency_years": np.repeat(launch_recency, m),
         }
     )
+    if "margin" in tx and tx["margin"].notna().any():
+        margin = trailing(monthly(tx["margin"].fillna(0.0).to_numpy(dtype=float))).ravel()
+        panel["trailing_margin_12m"], panel["margin_12m_to_date"] = margin, margin
     if latent:
         state, at_launch = _latent_panel(tx, code, ids, starts=_month_starts(first, last), launch=launch)
         panel["p_alive"], panel["expected_purchases"] = state["p_alive"].to_numpy(), state["expected_purchases"].to_numpy()
@@ -358,6 +377,8 @@ def estimate_staggered(
         )
         keep = ~panel["customer_id"].map(cohort).isin(small)
         panel, cohort = panel[keep], cohort[~cohort.isin(small)]
+    if outcome == "trailing_margin_12m":
+        covariates = tuple("margin_12m_to_date" if c == "revenue_12m_to_date" else c for c in covariates)
     with _seeded(seed):
         att = _fit_csdid(panel, cohort, anticipation=anticipation, n_bootstrap=n_bootstrap, ci_level=ci_level, covariates=covariates, outcome=outcome)
         windows, event_study = _windows(att, panel, cohort, n_bootstrap=n_bootstrap, ci_level=ci_level, outcome=outcome)
@@ -368,8 +389,20 @@ def estimate_staggered(
         panel_companies=int(panel["customer_id"].nunique()),
         enrolled_companies=int(((cohort > 0) & (cohort <= panel["month"].max())).sum()),
         anticipation=anticipation,
+        outcome_sd=float(panel.loc[panel["month"] == month_index(pd.DatetimeIndex([launch]))[0] - 1, outcome].std()),
+        member_revenue=_window_means(panel, cohort, windows, outcome=outcome),
         notes=notes,
     )
+
+
+def _window_means(panel: pd.DataFrame, cohort: pd.Series, windows: pd.DataFrame, *, outcome: str) -> dict[str, float]:
+    """Mean 12-month outcome of the evaluated enrolled companies over each window."""
+    g = panel["customer_id"].map(cohort)
+    out = {}
+    for w in windows.itertuples(index=False):
+        at_end = panel[(g > 0) & (panel["month"] == g + w.last_month)]
+        out[w.window] = float(at_end[outcome].mean()) if len(at_end) else float("nan")
+    return out
 
 
 def _windows(att, panel: pd.DataFrame, cohort: pd.Series, *, n_bootstrap: int, ci_level: float, outcome: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -380,7 +413,7 @@ def _windows(att, panel: pd.DataFrame, cohort: pd.Series, *, n_bootstrap: int, c
         observed = cohort[(cohort > 0) & (cohort + hi <= last)]
         if observed.nunique() < 1:
             continue
-        if outcome == "trailing_12m":  # the 12-month sum ending at the window's last month, against the 12 before the donut
+        if outcome.startswith("trailing"):  # the 12-month sum ending at the window's last month, against the 12 before the donut
             agg = _aggregate(att, min_e=hi, max_e=hi, balance_e=hi, n_bootstrap=n_bootstrap, ci_level=ci_level)
             total, se = agg["att"], agg["se"]
         else:
