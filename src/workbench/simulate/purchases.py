@@ -141,16 +141,24 @@ class Transactions:
     margin_c: np.ndarray
 
 
+def season(days: np.ndarray, seasonality: float) -> np.ndarray:
+    """``s(t)`` on days given as ``datetime64[D]`` (no unit: mean 1 over a year)."""
+    doy = (days - days.astype("datetime64[Y]")).astype(np.int64) + 1
+    return 1.0 + seasonality * np.sin(2 * np.pi * doy / 365.25 + PHASE)
+
+
 def cumulative_season(grid: Grid, seasonality: float) -> np.ndarray:
     """``sx``: cumulative sum of ``s(t)`` over the grid, ``sx[d + 1]`` at the end of day ``d``."""
-    days = grid.dates()
-    doy = (days - days.astype("datetime64[Y]")).astype(np.int64) + 1
-    season = 1.0 + seasonality * np.sin(2 * np.pi * doy / 365.25 + PHASE)
-    return np.concatenate([[0.0], np.cumsum(season)])
+    return np.concatenate([[0.0], np.cumsum(season(grid.dates(), seasonality))])
 
 
-def draw_purchases(grid: Grid, companies: Companies, *, effect: float, seasonality: float, ss: np.random.SeedSequence) -> Purchases:
-    """Draw every company's purchases (both worlds) from the ``purchases`` stream ``ss``."""
+def draw_purchases(grid: Grid, companies: Companies, *, effect: float, seasonality: float, ss: np.random.SeedSequence, extra: bool = False) -> Purchases:
+    """Draw every company's purchases (both worlds) from the ``purchases`` stream ``ss``.
+
+    With ``extra`` each surviving company also keeps its first purchase beyond the reach of
+    ``end`` (dated after ``end`` in both worlds, so never written): the sign-up scenario pulls
+    it forward to the enrolment day. The draws are the same either way.
+    """
     sx = cumulative_season(grid, seasonality)
     n = len(companies.lam)
     birth = companies.birth
@@ -161,7 +169,7 @@ def draw_purchases(grid: Grid, companies: Companies, *, effect: float, seasonali
     parts: dict[str, list[np.ndarray]] = {f: [] for f in (*DRAW_FIELDS, "tau", "comp", "j")}
     k_drop = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)  # index of dropout purchase
     for i in range(n):
-        draws, k_i = _company_purchases(rng(children[i]), companies.p_drop[i], companies.nu[i], t_max[i])
+        draws, k_i = _company_purchases(rng(children[i]), companies.p_drop[i], companies.nu[i], t_max[i], extra=extra)
         if k_i >= 0:
             k_drop[i] = k_i
         keep = len(draws["tau"])
@@ -184,11 +192,13 @@ def draw_purchases(grid: Grid, companies: Companies, *, effect: float, seasonali
     )  # fmt: skip
 
 
-def _company_purchases(g: np.random.Generator, p_drop: float, nu: float, t_max: float) -> tuple[dict[str, np.ndarray], int]:
+def _company_purchases(g: np.random.Generator, p_drop: float, nu: float, t_max: float, *, extra: bool = False) -> tuple[dict[str, np.ndarray], int]:
     """One company's kept purchases: its draws (and ``tau``) and the rank of its dropout purchase (-1: none kept).
 
     Draws come in blocks of ``BLOCK`` purchases until the cumulative unit-rate time exceeds
     ``t_max`` (the most intensity the company can reach before ``end``) or a dropout occurs.
+    With ``extra`` the first purchase with ``tau > t_max`` is kept too (if the company has not
+    dropped out before it).
     """
     blocks: list[dict[str, np.ndarray]] = []
     taus: list[np.ndarray] = []
@@ -225,6 +235,8 @@ def _company_purchases(g: np.random.Generator, p_drop: float, nu: float, t_max: 
     tau_all = np.concatenate(taus)
     keep = int(np.searchsorted(tau_all, t_max, side="right"))  # tau <= t_max
     keep = max(keep, 1)
+    if extra:
+        keep = min(keep + 1, len(tau_all))
     dropped = -1
     if k_i >= 0 and k_i < keep:
         keep = k_i + 1
@@ -252,16 +264,87 @@ def factual_days(purchases: Purchases, *, enrolled: np.ndarray, enrol: np.ndarra
     day_f = np.maximum(np.searchsorted(sx, f_target, side="left") - 1, pb)
     day_f = np.where(post, np.maximum(day_f, e_idx), day_f)
     day_f[jj == 0] = pb[jj == 0]
-    is_k = jj == purchases.k_drop[comp]  # the dropout purchase of each company
-    death_f = np.full(len(purchases.k_drop), np.iinfo(np.int64).max, dtype=np.int64)
-    death_f[comp[is_k]] = day_f[is_k]
-    return day_f, death_f
+    return day_f, death_days(purchases, day_f)
+
+
+def death_days(purchases: Purchases, day: np.ndarray) -> np.ndarray:
+    """Per company, the day index of its dropout purchase in a world (int64 max if none is kept).
+
+    The company is alive up to and including that day, dead from the next day on.
+    """
+    comp = purchases.comp
+    is_k = purchases.j == purchases.k_drop[comp]  # the dropout purchase of each company
+    death = np.full(len(purchases.k_drop), np.iinfo(np.int64).max, dtype=np.int64)
+    death[comp[is_k]] = day[is_k]
+    return death
+
+
+def factual_days_schedule(purchases: Purchases, *, enrolled: np.ndarray, steps: list[tuple[np.ndarray, float]], n_days: int) -> np.ndarray:
+    """Factual purchase days under a piecewise-constant multiplier of the purchase rate.
+
+    Parameters
+    ----------
+    purchases : Purchases
+        The purchases of both worlds.
+    enrolled : numpy.ndarray
+        Whether each company enrolled (the others keep their counterfactual days).
+    steps : list of (numpy.ndarray, float)
+        Per company, the day index from which the multiplier applies, and the multiplier of
+        the rate (``1 + effect``, no unit), in increasing day order; the first step is the
+        enrolment day; before it the multiplier is 1, after the last step it stays at the
+        last multiplier. Day indices past the grid are clamped to ``n_days``.
+    n_days : int
+        Number of days of the grid.
+
+    Returns
+    -------
+    numpy.ndarray
+        Factual day index per purchase (may exceed the last day: not written).
+    """
+    sx, comp, cf_target, pb = purchases.sx, purchases.comp, purchases.cf_target, purchases.birth
+    target = cf_target.copy()  # the seasonal time (sx scale) each purchase reaches
+    # factual cumulative intensity at each step start, on the sx scale
+    level = np.zeros(len(comp))
+    prev_day, prev_mult = None, 1.0
+    for day_c, mult in steps:
+        d = np.minimum(np.where(enrolled, day_c, n_days), n_days)[comp]
+        level = sx[d] if prev_day is None else level + prev_mult * (sx[d] - sx[prev_day])
+        prev_day, prev_mult = d, mult
+        seg_start = level
+        on = cf_target > seg_start
+        target = np.where(on, sx[d] + (cf_target - seg_start) / mult, target)
+    day_f = np.maximum(np.searchsorted(sx, target, side="left") - 1, pb)
+    first = np.minimum(np.where(enrolled, steps[0][0], n_days), n_days)[comp]
+    post = cf_target > sx[first]
+    day_f = np.where(post, np.maximum(day_f, first), day_f)
+    day_f[purchases.j == 0] = pb[purchases.j == 0]
+    return day_f
+
+
+def pull_signup_orders(day_f: np.ndarray, purchases: Purchases, *, enrolled: np.ndarray, enrol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Move each enrolled company's first purchase dated on or after its enrolment day to that day.
+
+    Returns
+    -------
+    (day, moved) : tuple of numpy.ndarray
+        The new factual day per purchase, and whether each purchase was moved (at most one
+        per company; none for a company that dropped out before enrolling).
+    """
+    comp = purchases.comp
+    e = np.where(enrolled, enrol, np.iinfo(np.int64).max)[comp]
+    after = day_f >= e
+    first = after & ~np.concatenate([[False], after[:-1] & (comp[1:] == comp[:-1])])
+    day = np.where(first, e, day_f)
+    return day, first & (day_f != e)
 
 
 def purchase_attributes(purchases: Purchases, typ: np.ndarray) -> Attributes:
     """Range, channel, margin, quantity and credit note of each purchase (identical in both worlds)."""
-    pur, amount_c = purchases.draws, purchases.amount_c
-    t = typ[purchases.comp]
+    return attributes_from_draws(purchases.draws, purchases.amount_c, typ[purchases.comp])
+
+
+def attributes_from_draws(pur: dict[str, np.ndarray], amount_c: np.ndarray, t: np.ndarray) -> Attributes:
+    """:class:`Attributes` from per-purchase draws, amounts (cents) and typology indices."""
     rng_idx = pick(pur["range_u"], RANGE_PROBS[t])
     chan_idx = pick(pur["channel_u"], CHANNEL_PROBS[t])
     rate = np.clip(RANGE_MARGIN[rng_idx] + 0.03 * pur["margin_n"], 0.02, 0.9)
