@@ -78,7 +78,7 @@ CHALLENGE_POINTS = (250, 500, 1000)
 SCENARIOS = ("observables", "latent", "survival", "latent_survival", "signup", "fading")
 # logit of the acceptance probability in the latent scenarios: intercept, standardised
 # log(lambda) (purchase rate), standardised log(p / nu) (expected amount per purchase)
-LATENT_COEF = (-1.0, 1.6, 0.6)
+LATENT_COEF = (-0.45, 1.6, 0.6)  # intercept: about the enrolment share of observables
 # fading effect: full for FADE_MONTHS[0] calendar months from the enrolment day, then
 # FADE_HALF of it until FADE_MONTHS[1] months, none after
 FADE_MONTHS = (12, 24)

@@ -173,18 +173,19 @@ def _build(
     """:func:`simulate`, also returning the latent draws (arguments and errors as there)."""
     s = check_args(n_customers, seed, start, end, effect, seasonality, dirty, scenario, null)
     sc = Scenario.named(s.scenario)
+    pull = sc.signup and not s.null  # a null world has no effect of any kind: no sign-up order
     streams = Streams.spawn(s.seed)
     grid = make_grid(s.start, s.end)
     companies = draw_companies(s.n, grid, streams.companies)
-    purchases = draw_purchases(grid, companies, effect=s.effect, seasonality=s.seasonality, ss=streams.purchases, extra=sc.signup)
+    purchases = draw_purchases(grid, companies, effect=s.effect, seasonality=s.seasonality, ss=streams.purchases, extra=pull)
     prog = enrol_companies(grid, companies, purchases, streams.programme, latent=sc.latent, survival=sc.survival)
     steps = effect_steps(grid, prog.enrol, effect=s.effect, fading=sc.fading)
-    if sc.fading:
+    if sc.fading and s.effect > 0:  # without an effect both formulas give the counterfactual days
         day_f = factual_days_schedule(purchases, enrolled=prog.enrolled, steps=steps, n_days=grid.n_days)
     else:
         day_f, _ = factual_days(purchases, enrolled=prog.enrolled, enrol=prog.enrol, effect=s.effect, n_days=grid.n_days)
     moved = np.zeros(len(day_f), dtype=bool)
-    if sc.signup:
+    if pull:
         day_f, moved = pull_signup_orders(day_f, purchases, enrolled=prog.enrolled, enrol=prog.enrol)
     death_f = death_days(purchases, day_f)
     attrs = purchase_attributes(purchases, companies.typ)

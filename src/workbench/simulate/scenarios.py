@@ -3,7 +3,9 @@
 ``simulate(scenario=NAME, null=False)`` (``workbench simulate --scenario NAME [--null]``). Every
 scenario runs the same model on the same random numbers; only who enrols, when the first
 purchase after enrolment happens, or how long the effect lasts changes. ``null=True`` sets the
-effect to 0 in any scenario (factual world = counterfactual world, every truth uplift is 0).
+effect to 0 in any scenario: the factual world is the counterfactual world, every truth uplift
+is 0, and the programme changes nothing, not even the timing of a purchase (a null ``signup``
+world has no sign-up order and writes the same tables as a null ``observables`` world).
 No scenario adds a random draw to the existing streams, so ``observables`` (the default) writes
 the same tables, byte for byte, as the simulator always did.
 
@@ -139,7 +141,9 @@ def effect_steps(grid: Grid, enrol: np.ndarray, *, effect: float, fading: bool) 
     e = np.where(enrol >= 0, enrol, 0)
     steps = [(e, 1.0 + effect)]
     if fading:
+        who = np.flatnonzero(enrol >= 0)
         for months, mult in zip(FADE_MONTHS, (1.0 + FADE_HALF * effect, 1.0), strict=True):
-            later = np.array([(add_months(grid.d0 + timedelta(days=int(k)), months) - grid.d0).days for k in e], dtype=np.int64)
+            later = e.copy()
+            later[who] = [(add_months(grid.d0 + timedelta(days=int(e[i])), months) - grid.d0).days for i in who]
             steps.append((later, mult))
     return steps
