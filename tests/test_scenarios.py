@@ -313,3 +313,26 @@ def test_simulate_command_writes_a_scenario_and_its_truth(tmp_path: pathlib.Path
     res = subprocess.run([*cmd, "--scenario", "magic"], capture_output=True, text=True, check=False)
     assert res.returncode == 2 and res.stderr.startswith("error: simulate: scenario must be one of")
     assert math.isfinite(truth["uplift_year1_att"])
+
+
+def test_a_schedule_that_keeps_its_multiplier_gives_the_constant_effect_days() -> None:
+    """factual_days_schedule with steps that do not change the rate = factual_days (piecewise inversion)."""
+    from workbench.simulate.base import Streams
+    from workbench.simulate.companies import draw_companies
+    from workbench.simulate.programme import enrol_companies
+    from workbench.simulate.purchases import draw_purchases, factual_days, factual_days_schedule
+
+    grid = make_grid(dt.date(2022, 1, 1), dt.date(2024, 12, 31))
+    streams = Streams.spawn(2)
+    companies = draw_companies(600, grid, streams.companies)
+    purchases = draw_purchases(grid, companies, effect=0.5, seasonality=0.15, ss=streams.purchases)
+    prog = enrol_companies(grid, companies, purchases, streams.programme)
+    expected, _ = factual_days(purchases, enrolled=prog.enrolled, enrol=prog.enrol, effect=0.5, n_days=grid.n_days)
+    e = np.where(prog.enrolled, prog.enrol, 0)
+    steps = [(e, 1.5), (e + 100, 1.5), (e + 400, 1.5)]
+    got = factual_days_schedule(purchases, enrolled=prog.enrolled, steps=steps, n_days=grid.n_days)
+    assert (got != expected).mean() < 0.001  # equal but for float ties at a day boundary
+    assert (got[expected <= grid.last] == expected[expected <= grid.last]).mean() > 0.999
+    # a rate that halves after 100 days puts the later purchases later, never earlier
+    slower = factual_days_schedule(purchases, enrolled=prog.enrolled, steps=[(e, 1.5), (e + 100, 1.0)], n_days=grid.n_days)
+    assert (slower >= expected).all() and (slower > expected).any()
