@@ -53,13 +53,15 @@ def _simulate(args: argparse.Namespace) -> int:
     from workbench.simulate import simulate, write_simulation
 
     try:
-        sim = simulate(n_customers=args.customers, seed=args.seed)
+        sim = simulate(n_customers=args.customers, seed=args.seed, scenario=args.scenario, null=args.null)
     except ValueError as exc:
         raise WorkbenchError(f"simulate: {exc}") from None
-    paths = write_simulation(sim, Path(args.out))
+    paths = write_simulation(sim, Path(args.out), truth_tables=True)
     rows = {name: len(table) for name, table in sim.tables.items()}
-    print(f"Simulated {args.customers} companies (seed {args.seed}) into {args.out}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
-    print(f"Ground truth: {next(p for p in paths if p.name == 'truth.json')}")
+    world = f"scenario {args.scenario}" + (", null (no effect)" if args.null else "")
+    print(f"Simulated {args.customers} companies (seed {args.seed}, {world}) into {args.out}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
+    truth = [p for p in paths if p.name in ("truth.json", "truth_members.csv", "future.csv")]
+    print("Ground truth: " + ", ".join(str(p) for p in truth))
     return 0
 
 
@@ -108,6 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder to write")
     p.add_argument("--customers", type=int, default=2000, help="number of companies (default 2000)")
     p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    p.add_argument(
+        "--scenario",
+        default="observables",
+        metavar="NAME",
+        help="who enrols and how the effect acts: observables (default, today's world), latent, survival, latent_survival, signup or fading",
+    )
+    p.add_argument("--null", action="store_true", help="the same world with no programme effect")
     p.set_defaults(func=_simulate)
     return parser
 

@@ -3,8 +3,31 @@
 The simulator produces the six canonical input tables of the workbench
 (``transactions``, ``customers``, ``members``, ``points``, ``events``,
 ``surveys``) together with ``truth``: the exact parameters and counterfactual
-quantities used to generate them. It is meant for demos, notebook smoke tests
-and for checking that the loader and the models recover what was put in.
+quantities used to generate them, and two truth tables: ``truth_members`` (the
+revenue of every enrolled company per month in the factual and the
+counterfactual world) and ``future`` (each company's revenue and margin in the
+24 months after ``end``). It is meant for demos, notebook smoke tests, for
+checking that the loader and the models recover what was put in, and for
+benchmarking the uplift estimator in harder worlds.
+
+Scenarios
+---------
+``simulate(scenario=NAME, null=False)``, ``workbench simulate --scenario NAME
+[--null]`` (:mod:`.scenarios`, where each is documented with what an estimator
+matching on observed history can and cannot see):
+
+- ``observables`` (default): enrolment on the observed pre-launch history
+  (today's world; its tables are byte-identical to earlier versions);
+- ``latent``: enrolment on the latent purchase rate and amount per purchase,
+  not on the observed history (about the same enrolment share);
+- ``survival``: as ``observables``, but only companies alive on their enrolment
+  day join;
+- ``latent_survival``: both (a company that has quietly stopped buying never
+  signs up, and the sales team invites on how active companies really are);
+- ``signup``: a sign-up order on the enrolment day, pulled forward from the
+  company's later purchases (factual world only);
+- ``fading``: the effect is full for 12 months, half in months 13-24, then none;
+- ``null=True``: the same world with no effect.
 
 Generative model
 ----------------
@@ -24,6 +47,10 @@ convention). Each step of the model is documented in its module:
 - :mod:`.dirty`: the dirty rows the loader must reject;
 - :mod:`.truth`: every key of ``truth`` (``truth.json``), including the
   factual-minus-counterfactual ATT;
+- :mod:`.scenarios`: the harder worlds and their null variants;
+- :mod:`.effects`: ``truth_members`` and the year-1 / year-2 intent-to-treat
+  effect (``uplift_year1_att``, ``uplift_year2_att``);
+- :mod:`.future`: ``future``, the purchase process continued past ``end``;
 - :mod:`.pipeline` runs the steps (:func:`simulate`), :mod:`.writer` writes the
   files (:func:`write_simulation`); :mod:`.constants` holds every parameter and
   :mod:`.base` the arguments, random streams and day grid.
@@ -39,18 +66,25 @@ transactions by date, customer, invoice; customers by id; members by id;
 points by customer, date, kind order; events by date, customer, person,
 kind; surveys by date, customer (dirty rows inserted at random positions).
 
+The truth tables (``Simulation.truth_tables``) are written as
+``truth_members.csv`` and ``future.csv`` by ``write_simulation(...,
+truth_tables=True)`` and by ``workbench simulate``; they are not workbench
+inputs (``workbench init --demo`` does not write them).
+
 All numbers in ``truth`` are plain Python ``int``/``float`` (or ``None``);
 the same arguments always give byte-identical files.
 """
 
-from .constants import DIRTY_REASONS, TABLE_COLUMNS
+from .constants import DIRTY_REASONS, SCENARIOS, TABLE_COLUMNS
 from .pipeline import Simulation, simulate
 from .pipeline import _build as _build  # for tests: simulate plus the latent draws
-from .writer import write_simulation
+from .writer import TRUTH_TABLE_COLUMNS, write_simulation
 
 __all__ = [
     "DIRTY_REASONS",
+    "SCENARIOS",
     "TABLE_COLUMNS",
+    "TRUTH_TABLE_COLUMNS",
     "Simulation",
     "simulate",
     "write_simulation",

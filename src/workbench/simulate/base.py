@@ -2,8 +2,9 @@
 
 Time runs on a daily grid from ``start - 365 days`` to ``end``; a *day index* counts days
 from ``start - 365 days`` (index 0). Every step draws from its own random stream, one of
-eight children spawned from ``numpy.random.SeedSequence(seed)`` in the fixed order of
-:class:`Streams`, so a step never shifts the draws of another.
+child spawned from ``numpy.random.SeedSequence(seed)`` in the fixed order of
+:class:`Streams`, so a step never shifts the draws of another. Streams added later (``future``)
+are appended after the first eight, whose draws therefore never change.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 
 from workbench import periods
 
-from .constants import BIRTH_BEFORE_START_DAYS, LAUNCH_MONTHS
+from .constants import BIRTH_BEFORE_START_DAYS, LAUNCH_MONTHS, SCENARIOS
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,11 @@ class Settings:
     seed: int
     start: date
     end: date
-    effect: float
+    effect: float  # the effect of the simulated world: 0.0 when ``null``
     seasonality: float
     dirty: bool
+    scenario: str = "observables"
+    null: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,16 @@ class Streams:
     events: np.random.SeedSequence
     surveys: np.random.SeedSequence
     dirty: np.random.SeedSequence
+    future: np.random.SeedSequence  # appended: the purchase process after ``end`` (:mod:`.future`)
 
     @classmethod
     def spawn(cls, seed: int) -> Streams:
-        """The eight child seed sequences of ``SeedSequence(seed)``, in field order."""
-        return cls(*np.random.SeedSequence(seed).spawn(8))
+        """The nine child seed sequences of ``SeedSequence(seed)``, in field order.
+
+        Child ``k`` of a seed sequence does not depend on how many children are spawned, so the
+        first eight are the streams of every earlier version of the simulator.
+        """
+        return cls(*np.random.SeedSequence(seed).spawn(9))
 
 
 @dataclass(frozen=True)
@@ -108,13 +116,24 @@ def make_grid(start: date, end: date) -> Grid:
     )
 
 
-def check_args(n_customers: Any, seed: Any, start: Any, end: Any, effect: Any, seasonality: Any, dirty: Any) -> Settings:
+def check_args(
+    n_customers: Any,
+    seed: Any,
+    start: Any,
+    end: Any,
+    effect: Any,
+    seasonality: Any,
+    dirty: Any,
+    scenario: Any = "observables",
+    null: Any = False,
+) -> Settings:
     """Check and normalise the arguments of ``simulate``.
 
     Returns
     -------
     Settings
-        Plain ``int``/``float``/``bool`` values; ``datetime.datetime`` bounds become dates.
+        Plain ``int``/``float``/``bool``/``str`` values; ``datetime.datetime`` bounds become
+        dates; ``effect`` is 0.0 when ``null`` is true.
 
     Raises
     ------
@@ -139,14 +158,22 @@ def check_args(n_customers: Any, seed: Any, start: Any, end: Any, effect: Any, s
         raise ValueError(f"seasonality must be in [0, 1), got {seasonality}; pass e.g. seasonality=0.15, or 0 for none")
     if not isinstance(dirty, (bool, np.bool_)):
         raise TypeError(f"dirty must be a bool, got {type(dirty).__name__}")
+    if not isinstance(scenario, str):
+        raise TypeError(f"scenario must be a str, got {type(scenario).__name__}")
+    if scenario not in SCENARIOS:
+        raise ValueError(f"scenario must be one of {', '.join(SCENARIOS)}, got {scenario!r}")
+    if not isinstance(null, (bool, np.bool_)):
+        raise TypeError(f"null must be a bool, got {type(null).__name__}")
     return Settings(
         n=int(n_customers),
         seed=int(seed),
         start=start,
         end=end,
-        effect=float(effect),
+        effect=0.0 if null else float(effect),
         seasonality=float(seasonality),
         dirty=bool(dirty),
+        scenario=scenario,
+        null=bool(null),
     )
 
 

@@ -74,6 +74,17 @@ REDEEM_THRESHOLD = 2000
 REDEEM_PROB = 0.3
 CHALLENGE_RATE_PER_QUARTER = 0.3
 CHALLENGE_POINTS = (250, 500, 1000)
+# --- scenarios (:mod:`.scenarios`) ---------------------------------------------
+SCENARIOS = ("observables", "latent", "survival", "latent_survival", "signup", "fading")
+# logit of the acceptance probability in the latent scenarios: intercept, standardised
+# log(lambda) (purchase rate), standardised log(p / nu) (expected amount per purchase)
+LATENT_COEF = (-0.45, 1.6, 0.6)  # intercept: about the enrolment share of observables
+# fading effect: full for FADE_MONTHS[0] calendar months from the enrolment day, then
+# FADE_HALF of it until FADE_MONTHS[1] months, none after
+FADE_MONTHS = (12, 24)
+FADE_HALF = 0.5
+TRUTH_EVENT_MONTHS = 24  # truth_members.csv: event months -24..24 around the enrolment month
+FUTURE_MONTHS = 24  # future.csv: revenue in the 24 calendar months after end
 BIRTH_BEFORE_START_DAYS = 365
 BIRTH_BEFORE_END_DAYS = 90
 BLOCK = 32  # per-company draws are made in blocks of this many purchases

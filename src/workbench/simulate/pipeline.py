@@ -2,13 +2,14 @@
 
 Each step is a function of the arguments, the day grid and the outputs of earlier steps,
 drawing from its own random stream (:class:`.base.Streams`): companies, purchases (both
-worlds), programme, factual days, per-purchase attributes, ground-truth ATT, the tables
-(transactions, customers, members, points, events, surveys), aggregates, dirty rows, truth.
+worlds), programme, factual days (and the sign-up orders of the ``signup`` scenario),
+per-purchase attributes, ground-truth ATT, the tables (transactions, customers, members,
+points, events, surveys), aggregates, dirty rows, the member-month truth, the future, truth.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -18,16 +19,22 @@ import pandas as pd
 from .base import Streams, check_args, make_grid
 from .companies import customers_table, draw_companies
 from .dirty import add_dirty_rows
+from .effects import member_months
 from .engagement import events_table, surveys_table
+from .future import future_table
 from .points import points_ledger
 from .programme import draw_members, enrol_companies
 from .purchases import (
+    death_days,
     draw_purchases,
     factual_days,
+    factual_days_schedule,
+    pull_signup_orders,
     purchase_attributes,
     transactions_table,
     world,
 )
+from .scenarios import Scenario, effect_steps
 from .truth import aggregates, true_att, truth_dict
 
 
@@ -46,10 +53,15 @@ class Simulation:
     truth : dict
         JSON-serialisable ground truth; every key is documented in
         :mod:`workbench.simulate.truth`.
+    truth_tables : dict of str to pandas.DataFrame
+        ``truth_members`` (the member-month panel of both worlds, :mod:`.effects`) and
+        ``future`` (revenue and margin in the 24 months after ``end``, :mod:`.future`);
+        empty for a Simulation built by hand.
     """
 
     tables: dict[str, pd.DataFrame]
     truth: dict[str, Any]
+    truth_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,10 @@ class _Internals:
     enrol: np.ndarray  # day index of enrolment, -1 if never enrolled
     z: np.ndarray  # standardised log expected spend per week
     engagement: np.ndarray  # company engagement g_i
+    death_f: np.ndarray  # day index of the factual dropout purchase, int64 max if none
+    death_cf: np.ndarray  # the same in the counterfactual world
+    propensity: np.ndarray  # acceptance probability at launch
+    moved: np.ndarray  # per purchase: pulled forward to the enrolment day (signup scenario)
 
 
 def simulate(
@@ -77,6 +93,8 @@ def simulate(
     effect: float = 0.25,
     seasonality: float = 0.15,
     dirty: bool = True,
+    scenario: str = "observables",
+    null: bool = False,
 ) -> Simulation:
     """Simulate a B2B loyalty programme with a known ground truth.
 
@@ -101,19 +119,28 @@ def simulate(
     dirty : bool, default True
         Whether to add the dirty rows counted in ``truth["dirty"]`` to the
         transactions and events tables.
+    scenario : str, default "observables"
+        Who enrols and how the effect acts: ``observables`` (today's world),
+        ``latent``, ``survival``, ``latent_survival``, ``signup`` or ``fading``
+        (:mod:`workbench.simulate.scenarios`). ``observables`` gives the same
+        tables as before scenarios existed.
+    null : bool, default False
+        The same world with no effect (``effect`` is ignored and 0 is used).
 
     Returns
     -------
     Simulation
-        ``tables`` (the six canonical tables) and ``truth`` (ground truth,
-        JSON-serialisable). See :mod:`workbench.simulate` for the model and
+        ``tables`` (the six canonical tables), ``truth`` (ground truth,
+        JSON-serialisable) and ``truth_tables`` (``truth_members``, ``future``).
+        See :mod:`workbench.simulate` for the model and
         :mod:`workbench.simulate.truth` for every truth key.
 
     Raises
     ------
     ValueError
         If ``n_customers < 1``, ``seed < 0``, ``end <= start``, ``effect`` is
-        negative or not finite, or ``seasonality`` is outside ``[0, 1)``.
+        negative or not finite, ``seasonality`` is outside ``[0, 1)``, or
+        ``scenario`` is not a known scenario.
     TypeError
         If an argument has the wrong type.
     """
@@ -125,6 +152,8 @@ def simulate(
         effect=effect,
         seasonality=seasonality,
         dirty=dirty,
+        scenario=scenario,
+        null=null,
     )
     return sim
 
@@ -138,15 +167,27 @@ def _build(
     effect: float = 0.25,
     seasonality: float = 0.15,
     dirty: bool = True,
+    scenario: str = "observables",
+    null: bool = False,
 ) -> tuple[Simulation, _Internals]:
     """:func:`simulate`, also returning the latent draws (arguments and errors as there)."""
-    s = check_args(n_customers, seed, start, end, effect, seasonality, dirty)
+    s = check_args(n_customers, seed, start, end, effect, seasonality, dirty, scenario, null)
+    sc = Scenario.named(s.scenario)
+    pull = sc.signup and not s.null  # a null world has no effect of any kind: no sign-up order
     streams = Streams.spawn(s.seed)
     grid = make_grid(s.start, s.end)
     companies = draw_companies(s.n, grid, streams.companies)
-    purchases = draw_purchases(grid, companies, effect=s.effect, seasonality=s.seasonality, ss=streams.purchases)
-    prog = enrol_companies(grid, companies, purchases, streams.programme)
-    day_f, death_f = factual_days(purchases, enrolled=prog.enrolled, enrol=prog.enrol, effect=s.effect, n_days=grid.n_days)
+    purchases = draw_purchases(grid, companies, effect=s.effect, seasonality=s.seasonality, ss=streams.purchases, extra=pull)
+    prog = enrol_companies(grid, companies, purchases, streams.programme, latent=sc.latent, survival=sc.survival)
+    steps = effect_steps(grid, prog.enrol, effect=s.effect, fading=sc.fading)
+    if sc.fading and s.effect > 0:  # without an effect both formulas give the counterfactual days
+        day_f = factual_days_schedule(purchases, enrolled=prog.enrolled, steps=steps, n_days=grid.n_days)
+    else:
+        day_f, _ = factual_days(purchases, enrolled=prog.enrolled, enrol=prog.enrol, effect=s.effect, n_days=grid.n_days)
+    moved = np.zeros(len(day_f), dtype=bool)
+    if pull:
+        day_f, moved = pull_signup_orders(day_f, purchases, enrolled=prog.enrolled, enrol=prog.enrol)
+    death_f = death_days(purchases, day_f)
     attrs = purchase_attributes(purchases, companies.typ)
     wf = world(day_f, purchases, attrs, last=grid.last)
     wc = world(purchases.day_cf, purchases, attrs, last=grid.last)
@@ -164,6 +205,8 @@ def _build(
     }
     agg = aggregates(clean, tx, grid, status=prog.status, enrolled=prog.enrolled)
     tables, dirty_counts = add_dirty_rows(clean, dirty=s.dirty, n=s.n, id_width=companies.id_width, ss=streams.dirty)
+    panel = member_months(grid, purchases, attrs, enrol=prog.enrol, ids=companies.ids, factual=wf, counterfactual=wc)
+    future = future_table(grid, companies, death_f=death_f, enrolled=prog.enrolled, steps=steps, seasonality=s.seasonality, ss=streams.future)
     internals = _Internals(
         lam=companies.lam,
         p_drop=companies.p_drop,
@@ -172,5 +215,10 @@ def _build(
         enrol=prog.enrol,
         z=companies.z,
         engagement=companies.engagement,
+        death_f=death_f,
+        death_cf=death_days(purchases, purchases.day_cf),
+        propensity=prog.propensity,
+        moved=moved,
     )
-    return Simulation(tables=tables, truth=truth_dict(s, grid, att, agg, dirty_counts)), internals
+    truth = truth_dict(s, grid, att, agg, dirty_counts, years=panel.years)
+    return Simulation(tables=tables, truth=truth, truth_tables={"truth_members": panel.table, "future": future}), internals

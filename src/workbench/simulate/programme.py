@@ -33,6 +33,13 @@ Programme (self-selection on observable purchases)
     ``non-member``. If the launch is after ``end`` nobody enrols or
     pre-registers.
 
+    This is the ``observables`` scenario (also ``signup`` and ``fading``). The
+    other scenarios change who enrols (:mod:`.scenarios`): ``latent`` and
+    ``latent_survival`` replace the propensity by one of the latent purchase
+    rate and amount per purchase (:func:`latent_propensity`), ``survival`` and
+    ``latent_survival`` keep an accepting company (or a pre-registering one)
+    only if it is alive on its enrolment day. They use the same random draws.
+
 People (``members``)
     Each enrolled company has 1-5 people, more for bigger companies; exactly
     one ``owner`` registered on the enrolment day, the others (sales rep,
@@ -42,23 +49,28 @@ People (``members``)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from .base import Grid, logistic, pick, rng
 from .companies import Companies
 from .constants import (
+    BGNBD,
     BLOCKED_RATE,
     ENROL_COEF,
     ENROL_DELAY_MEAN_DAYS,
     ENROL_MAX,
+    GG,
+    LATENT_COEF,
     PREREG_FACTOR,
     ROLE_PROBS,
     ROLES,
 )
-from .purchases import Purchases
+from .purchases import Purchases, death_days
 
 
 @dataclass(frozen=True)
@@ -132,21 +144,48 @@ def invitation_propensity(grid: Grid, companies: Companies, purchases: Purchases
     )
 
 
-def enrol_companies(grid: Grid, companies: Companies, purchases: Purchases, ss: np.random.SeedSequence) -> Programme:
-    """Invitations, acceptances, enrolment days and statuses, from the ``programme`` stream ``ss``."""
+def latent_propensity(grid: Grid, companies: Companies) -> np.ndarray:
+    """Acceptance probability in the latent scenarios, from the latent draws only.
+
+    ``0.85 * logistic(b0 + b1 x + b2 y)`` with ``(b0, b1, b2) = LATENT_COEF``, ``x`` the
+    standardised ``log(lambda_i)`` (purchase rate) and ``y`` the standardised
+    ``log(p / nu_i)`` (log expected amount per purchase), both standardised with their
+    population moments; 0 for companies born on or after launch. Whether the company is
+    still alive does not enter.
+    """
+    r, alpha, gq, gv = BGNBD["r"], BGNBD["alpha"], GG["q"], GG["v"]
+    with np.errstate(divide="ignore"):
+        x = (np.log(companies.lam) - (special.digamma(r) - math.log(alpha))) / math.sqrt(special.polygamma(1, r))
+    y = (-np.log(companies.nu) - (math.log(gv) - special.digamma(gq))) / math.sqrt(special.polygamma(1, gq))
+    b0, b_rate, b_amount = LATENT_COEF
+    eligible = companies.birth < grid.launch_idx
+    logit = b0 + b_rate * np.nan_to_num(x, neginf=-10.0) + b_amount * y
+    return np.where(eligible, ENROL_MAX * logistic(logit), 0.0)
+
+
+def enrol_companies(
+    grid: Grid, companies: Companies, purchases: Purchases, ss: np.random.SeedSequence, *, latent: bool = False, survival: bool = False
+) -> Programme:
+    """Invitations, acceptances, enrolment days and statuses, from the ``programme`` stream ``ss``.
+
+    ``latent`` uses :func:`latent_propensity` instead of :func:`invitation_propensity`;
+    ``survival`` lets a company enrol (or pre-register) only if it is alive on its enrolment
+    day (its dropout purchase, if any, is dated on or after that day). The draws are the same.
+    """
     n, last = len(companies.birth), grid.last
     rp = rng(ss)
     u_enrol = rp.random(n)
     delay = np.ceil(rp.exponential(ENROL_DELAY_MEAN_DAYS, n)).astype(np.int64)
     u_block = rp.random(n)
     u_prereg = rp.random(n)
-    propensity = invitation_propensity(grid, companies, purchases)
+    propensity = latent_propensity(grid, companies) if latent else invitation_propensity(grid, companies, purchases)
     programme_runs = grid.launch_idx <= last
     enrol_day = grid.launch_idx + delay
-    enrolled = programme_runs & (u_enrol < propensity) & (enrol_day <= last)
+    alive = death_days(purchases, purchases.day_cf) >= enrol_day if survival else np.ones(n, dtype=bool)
+    enrolled = programme_runs & (u_enrol < propensity) & (enrol_day <= last) & alive
     enrol = np.where(enrolled, enrol_day, -1)
     blocked = enrolled & (u_block < BLOCKED_RATE)
-    prereg = programme_runs & ~enrolled & (u_prereg < PREREG_FACTOR * propensity)
+    prereg = programme_runs & ~enrolled & (u_prereg < PREREG_FACTOR * propensity) & alive
     status = np.where(blocked, "blocked", np.where(enrolled, "member", np.where(prereg, "pre-registered", "non-member")))
     return Programme(propensity=propensity, enrolled=enrolled, enrol=enrol, status=status)
 

@@ -23,7 +23,8 @@ Truth keys (``Simulation.truth``, ``truth.json``)
 ``gg_mean_amount``
     ``p * v / (q - 1)`` in EUR.
 ``effect``
-    Relative increase of the purchase rate after enrolment (0.25 = +25 %).
+    Relative increase of the purchase rate after enrolment (0.25 = +25 %);
+    0.0 in a null world. In the ``fading`` scenario the increase of year 1.
 ``seasonality``, ``seasonality_phase``, ``seasonality_peak_day_of_year``
     Amplitude (fraction), phase (radians) and day of year of the peak of
     ``s(t)``.
@@ -45,6 +46,15 @@ Truth keys (``Simulation.truth``, ``truth.json``)
 ``uplift_att_revenue_pct``
     ``100 * uplift_att_revenue / uplift_att_counterfactual_revenue``, in
     percent; ``None`` if the denominator is 0.
+``scenario``, ``null``
+    The scenario (:mod:`.scenarios`) and whether the world is its null variant
+    (effect 0).
+``uplift_year1_att``, ``uplift_year1_n``, ``uplift_year1_counterfactual_revenue``, ``uplift_year2_att``, ``uplift_year2_n``, ``uplift_year2_counterfactual_revenue``
+    The intent-to-treat effect per enrolled company (``member`` or ``blocked``) over
+    event months 1-12 and 13-24 after the enrolment month, EUR; defined in
+    :mod:`.effects`, per company and month in ``truth_members.csv``.
+``future_months``
+    24: the window of ``future.csv`` (:mod:`.future`), calendar months after ``end``.
 ``programme``
     The programme rules: ``points_per_eur`` (1), ``expiry_months`` (24),
     ``redemption_threshold`` (2,000 points), ``credit_note_rate`` (0.03).
@@ -88,6 +98,7 @@ from .constants import (
     CREDIT_NOTE_RATE,
     EVENT_KINDS,
     EXPIRY_MONTHS,
+    FUTURE_MONTHS,
     GG,
     PEAK_DOY,
     PHASE,
@@ -214,7 +225,15 @@ def aggregates(clean: dict[str, pd.DataFrame], tx: Transactions, grid: Grid, *, 
     }
 
 
-def truth_dict(settings: Settings, grid: Grid, att: Att, aggregates: dict[str, Any], dirty: dict[str, dict[str, int]]) -> dict[str, Any]:
+def truth_dict(
+    settings: Settings,
+    grid: Grid,
+    att: Att,
+    aggregates: dict[str, Any],
+    dirty: dict[str, dict[str, int]],
+    *,
+    years: dict[str, float | int],
+) -> dict[str, Any]:
     """The JSON-serialisable ``truth``, keys in file order (documented in this module)."""
     gp, gq, gv = (GG[k] for k in ("p", "q", "v"))
     return {
@@ -237,6 +256,10 @@ def truth_dict(settings: Settings, grid: Grid, att: Att, aggregates: dict[str, A
         "uplift_att_n": att.n,
         "uplift_att_counterfactual_revenue": att.counterfactual_revenue,
         "uplift_att_revenue_pct": att.revenue_pct,
+        "scenario": settings.scenario,
+        "null": settings.null,
+        **years,
+        "future_months": FUTURE_MONTHS,
         "programme": {
             "points_per_eur": POINTS_PER_EUR,
             "expiry_months": EXPIRY_MONTHS,
