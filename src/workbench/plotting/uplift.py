@@ -114,3 +114,57 @@ def plot_breakdown(breakdown: pd.DataFrame, *, currency: str = "EUR", by: str = 
     ax.xaxis.set_major_formatter(thousands())
     ax.set_title(title or f"Effect on revenue per member, by {by}")
     return ax
+
+
+def plot_staggered_event_study(
+    event_study: pd.DataFrame, *, anticipation: int = 1, currency: str = "EUR", title: str | None = None, ax: Axes | None = None
+) -> Axes:
+    """Effect on the 12-month revenue sum by event month, with its interval (the headline estimator).
+
+    Parameters
+    ----------
+    event_study
+        :attr:`workbench.analysis.uplift.staggered.StaggeredResult.event_study`: ``event_month``
+        (months from the first month after the left-out ones), ``att``, ``ci_low``, ``ci_high``
+        (currency per company, on the revenue of the 12 months ending that month).
+    anticipation
+        Months left out before event month 0 (shaded).
+    """
+    ax = get_ax(ax)
+    es = event_study.sort_values("event_month")
+    pre = es["event_month"] < -anticipation
+    for mask, color, label in ((pre, PALETTE[5], "before enrolment (should stay near 0)"), (~pre, PALETTE[0], "after enrolment")):
+        d = es[mask]
+        ax.errorbar(d["event_month"], d["att"], yerr=[d["att"] - d["ci_low"], d["ci_high"] - d["att"]], fmt="o", ms=3, color=color, ecolor=color,
+                    elinewidth=0.8, capsize=0, label=label)  # fmt: skip
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.axvspan(-anticipation - 0.5, -0.5, color=PALETTE[1], alpha=0.15, label="left out (enrolment month)")
+    ax.axvline(11, color=PALETTE[2], lw=0.8, ls="--", label="year 1 (12 months after)")
+    ax.set_xlabel("month relative to the first full month after enrolment")
+    ax.set_ylabel(f"effect on 12-month revenue ({currency})")
+    ax.yaxis.set_major_formatter(thousands())
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title(title or "Staggered enrolment: effect on the revenue of the last 12 months, by month")
+    return ax
+
+
+def plot_estimates(comparison: pd.DataFrame, *, currency: str = "EUR", title: str | None = None, ax: Axes | None = None) -> Axes:
+    """The two estimators' year-1 effect and interval side by side (currency per company).
+
+    Parameters
+    ----------
+    comparison
+        :func:`workbench.analysis.uplift.compare_estimates` result.
+    """
+    ax = get_ax(ax)
+    y = np.arange(len(comparison))[::-1]
+    for k, (yy, r) in enumerate(zip(y, comparison.itertuples(index=False))):
+        ax.errorbar([r.att], [yy], xerr=[[r.att - r.ci_low], [r.ci_high - r.att]], fmt="o", color=PALETTE[k], capsize=4)
+        ax.annotate(formatting.money(r.att, currency), (r.att, yy), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=9)
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set_yticks(y, labels=[f"{r.estimator}\n({r.role})" for r in comparison.itertuples(index=False)])
+    ax.set_xlabel(f"extra revenue per enrolled company over a year ({currency})")
+    ax.xaxis.set_major_formatter(thousands())
+    ax.set_ylim(-0.7, len(comparison) - 0.3)
+    ax.set_title(title or "The programme's effect: the two estimates and their intervals")
+    return ax

@@ -75,6 +75,13 @@ from workbench.analysis.uplift.estimation import (
     pretrend_check,
     value_class_before,
 )
+from workbench.analysis.uplift.headline import (
+    HeadlineRun,
+    compare_estimates,
+    estimates_disagree,
+    headline_metrics,
+    run_headline,
+)
 from workbench.analysis.uplift.labels import (
     BALANCE_LABELS,
     BREAKDOWN_LABELS,
@@ -94,6 +101,11 @@ from workbench.analysis.uplift.matching import (
 from workbench.analysis.uplift.money import MONEY_ITEMS, compute_money
 
 __all__ = [
+    "HeadlineRun",
+    "compare_estimates",
+    "estimates_disagree",
+    "headline_metrics",
+    "run_headline",
     "BALANCE_LABELS",
     "BREAKDOWN_LABELS",
     "CATEGORICALS",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Literal
 
 from pydantic import Field, field_validator
 
@@ -16,7 +17,11 @@ class UpliftSection(Section):
 
     pre_months: int = Field(12, description="length of the pre-enrolment window, calendar months, enrolment day excluded")
     post_months: int = Field(12, description="length of the post-enrolment window, calendar months, enrolment day included")
-    member_statuses: tuple[str, ...] = Field(("member",), description="customer statuses evaluated as treated")
+    treated: Literal["intent_to_treat", "status"] = Field(
+        "intent_to_treat", description="intent_to_treat: every company that enrolled, whatever its status today; status: only member_statuses"
+    )
+    member_statuses: tuple[str, ...] = Field(("member",), description="customer statuses evaluated as treated with treated: status")
+    donut_days: int = Field(0, description="days on each side of the enrolment day left out of both windows (the enrolment month always is)")
     n_neighbors: int = Field(5, description="matched controls per member (nearest propensity, with replacement)")
     caliper: float | None = Field(0.25, description="max distance to a matched control, in SD of the logit propensity; null: none")
     n_bootstrap: int = Field(300, description="bootstrap draws for the confidence intervals")
@@ -32,8 +37,30 @@ class UpliftSection(Section):
     margin_rate: float = Field(0.30, description="gross margin rate used when the transactions have no margin column (0-1)")
 
     def estimator_kwargs(self) -> dict:
-        """Keyword arguments of :func:`workbench.analysis.uplift.run`: every key of the section, as plain values."""
-        return self.model_dump()
+        """Keyword arguments of :func:`workbench.analysis.uplift.run` (the matched DiD), as plain values.
+
+        With ``treated: intent_to_treat`` every status counts: the matched design then evaluates
+        every company that enrolled (it needs an enrolment date either way).
+        """
+        out = self.model_dump(exclude={"treated", "donut_days"})
+        if self.treated == "intent_to_treat":
+            out["member_statuses"] = STATUSES
+        return out
+
+    def headline_kwargs(self) -> dict:
+        """Keyword arguments of :func:`workbench.analysis.uplift.headline.run_headline`, as plain values."""
+        keys = (
+            "treated",
+            "member_statuses",
+            "donut_days",
+            "ci_level",
+            "seed",
+            "margin_rate",
+            "points_cost_rate",
+            "platform_cost_per_year",
+            "animation_cost_per_year",
+        )
+        return {k: getattr(self, k) for k in keys} | {"n_bootstrap": max(self.n_bootstrap, 199), "launch": self.launch}
 
     @field_validator("pre_months", "post_months")
     @classmethod
@@ -48,6 +75,13 @@ class UpliftSection(Section):
         bad = [s for s in v if s not in STATUSES]
         if bad or not v:
             raise ValueError(f"uplift.member_statuses is {list(v)}; use one or more of {list(STATUSES)} (usually [member])")
+        return v
+
+    @field_validator("donut_days")
+    @classmethod
+    def _donut(cls, v: int) -> int:
+        if not 0 <= v <= 92:
+            raise ValueError(f"uplift.donut_days is {v}; give a number of days between 0 and 92 (0: only the enrolment month is left out)")
         return v
 
     @field_validator("n_neighbors", "n_bootstrap", "min_members")
