@@ -26,6 +26,7 @@ from workbench.analysis.purchases import purchase_rows
 from workbench.config.contract import STATUSES
 from workbench.config.sections.kpis import KPI_KEYS
 from workbench.formatting import number, percent
+from workbench.periods import like_for_like
 
 Tables = dict[str, "pd.DataFrame | None"]
 
@@ -384,6 +385,27 @@ def compute_yoy_table(monthly: pd.DataFrame, *, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["kpi", "previous", "current", "change"]).astype({"change": "float64"})
 
 
+def year_spans(year: int, *, start: pd.Timestamp, end: pd.Timestamp) -> tuple[tuple[pd.Timestamp, pd.Timestamp], tuple[pd.Timestamp, pd.Timestamp]] | None:
+    """The days of ``year`` inside [start, end] and the same days of the year before (:func:`workbench.periods.like_for_like`).
+
+    A partial year (e.g. ``end`` 2024-06-30) is compared with the same days of the year before
+    (2023-01-01 to 2023-06-30), never with a whole year; None when no day is in both.
+    """
+    first = max(pd.Timestamp(start), pd.Timestamp(year=year, month=1, day=1))
+    last = min(pd.Timestamp(end), pd.Timestamp(year=year, month=12, day=31))
+    return like_for_like(first, last, months=12, earliest=start) if first <= last else None
+
+
+def span_growth(frame: pd.DataFrame | None, column: str, spans: tuple | None) -> float:
+    """Sum of ``column`` over the current span / over the comparison span - 1 (fraction; NaN when the base is not positive)."""
+    if frame is None or spans is None:
+        return float("nan")
+    (first, last), (base_first, base_last) = spans
+    current = frame.loc[frame["date"].between(first, last), column].sum()
+    base = frame.loc[frame["date"].between(base_first, base_last), column].sum()
+    return float(current / base - 1) if base > 0 else float("nan")
+
+
 def like_for_like_growth(yoy: pd.DataFrame) -> float:
     """Growth of ``current`` over ``previous`` on the months present in both (fraction; NaN when none)."""
     both = yoy.dropna(subset=["previous", "current"])
@@ -613,8 +635,12 @@ def compute_activation(
     """
     end = pd.Timestamp(end)
     enrolled_on = pd.to_datetime(customers["enrolled_on"])
-    members = customers.loc[(customers["status"] == "member") & (enrolled_on <= end), ["customer_id"]].assign(enrolled_on=enrolled_on)
-    enrolled = members.set_index("customer_id")["enrolled_on"]
+    keep = (customers["status"] == "member") & (enrolled_on <= end)
+    members = pd.DataFrame({"customer_id": customers.loc[keep, "customer_id"], "enrolled_on": enrolled_on[keep]})
+    columns = ["customer_id", "enrolled_on", "purchased_after", "redeemed", "activated", "window_complete"]
+    if members.empty:  # nobody enrolled by the reference date (e.g. every member enrolled after period.end)
+        return pd.DataFrame({c: pd.Series(dtype="str" if c == "customer_id" else "datetime64[ns]" if c == "enrolled_on" else "bool") for c in columns})
+    enrolled = members.drop_duplicates("customer_id").set_index("customer_id")["enrolled_on"]
     limit = enrolled + pd.Timedelta(days=activation_days) if activation_days is not None else pd.Series(end, index=enrolled.index)
     limit = limit.clip(upper=end)
 
@@ -632,7 +658,7 @@ def compute_activation(
     out["activated"] = out["purchased_after"] | out["redeemed"]
     days = 0 if activation_days is None else activation_days
     out["window_complete"] = (out["enrolled_on"] + pd.Timedelta(days=days)) <= end
-    return out
+    return out[columns]
 
 
 def activation_rate(activation: pd.DataFrame) -> float:
@@ -817,13 +843,14 @@ def compute_headline(
     recent = f"{active_days} days to {end:%Y-%m-%d}"
     tx, points, events = (tables.get(n) for n in ("transactions", "points", "events"))
     monthly = compute_monthly(tables, start=start, end=end, active_days=active_days)
-    months_both = f"{year} vs {year - 1}, months present in both"
+    spans = year_spans(year, start=start, end=end)
+    months_both = "no day of both years in the period" if spans is None else " vs ".join(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in spans)
 
     rows.append(("revenue", float(tx["amount"].sum()), currency, "sum of net amounts (credit notes deducted)", window))
     revenue_yoy = compute_year_over_year(monthly, column="revenue", year=year)
     year_span = f"{max(start, pd.Timestamp(year=year, month=1, day=1)):%Y-%m-%d} to {min(end, pd.Timestamp(year=year, month=12, day=31)):%Y-%m-%d}"
     rows.append(("revenue_year", float(revenue_yoy["current"].sum()), currency, f"sum of net amounts dated in {year}", year_span))
-    rows.append(("revenue_growth", like_for_like_growth(revenue_yoy), "fraction", f"revenue {year} / revenue {year - 1} - 1", months_both))
+    rows.append(("revenue_growth", span_growth(tx, "amount", spans), "fraction", f"revenue {year} / revenue {year - 1} - 1, same days", months_both))
     population = member_companies(tables)
     if population is not None:
         profiles = compute_active_profiles(tables, as_of=end, active_days=active_days).iloc[0]
@@ -834,8 +861,8 @@ def compute_headline(
     if points is not None:
         earned = float(_points_of(points[points["date"].between(start, end)], "earned").sum())
         rows.append(("points_earned", earned, "points", "sum of earned movements", window))
-        growth = like_for_like_growth(compute_year_over_year(monthly, column="points_earned", year=year))
-        rows.append(("points_growth", growth, "fraction", f"points earned {year} / points earned {year - 1} - 1", months_both))
+        growth = span_growth(points[points["kind"] == "earned"], "points", spans)
+        rows.append(("points_growth", growth, "fraction", f"points earned {year} / points earned {year - 1} - 1, same days", months_both))
         if population is not None:
             recent_points = _points_of(points[points["date"].between(end - pd.Timedelta(days=active_days - 1), end)], "earned").sum()
             per_active = recent_points / profiles["active"] if profiles["active"] else np.nan
