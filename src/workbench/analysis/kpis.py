@@ -867,9 +867,7 @@ def compute_headline(
             recent_points = _points_of(points[points["date"].between(end - pd.Timedelta(days=active_days - 1), end)], "earned").sum()
             per_active = recent_points / profiles["active"] if profiles["active"] else np.nan
             rows.append(("mean_points_per_active_member", per_active, "points", "points earned in the window / active member companies", recent))
-        rows += _points_rows(
-            points, start=start, end=end, point_value=point_value, expiry_months=expiry_months, breakage=expected_breakage, currency=currency
-        )
+        rows += _points_rows(points, start=start, end=end, point_value=point_value, expiry_months=expiry_months, breakage=expected_breakage, currency=currency)
     if events is not None and population is not None:
         took_part = set(events.loc[events["kind"] == "challenge", "customer_id"]) & population
         share = len(took_part) / len(population) if population else np.nan

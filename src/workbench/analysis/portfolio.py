@@ -253,9 +253,9 @@ def compute_bridge_components(
     if spans is None:
         raise ValueError(f"periods {base} and {current} have no day in common inside the analysis window; pick other periods")
     names = []
-    for p, (f, l) in zip((b, c), (spans[1], spans[0])):
-        whole = f == p.start_time.normalize() and l == p.end_time.normalize()
-        names.append(str(p) if whole else f"{p} ({f:%m-%d} to {l:%m-%d})")
+    for p, (day1, day2) in zip((b, c), (spans[1], spans[0])):
+        whole = day1 == p.start_time.normalize() and day2 == p.end_time.normalize()
+        names.append(str(p) if whole else f"{p} ({day1:%m-%d} to {day2:%m-%d})")
     (cf, cl), (bf, bl) = spans
     tx = transactions[transactions["date"].between(bf, bl) | transactions["date"].between(cf, cl)]
     key = pd.Series(np.where(tx["date"] >= cf, names[1], names[0]), index=tx.index)
@@ -278,9 +278,7 @@ def default_bridge_periods(components: pd.DataFrame) -> tuple[str, str]:
 
 
 # ---------------------------------------------------------------- retention
-def compute_retention(
-    transactions: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp, grain: Grain = "year", purchase: str = "day"
-) -> pd.DataFrame:
+def compute_retention(transactions: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp, grain: Grain = "year", purchase: str = "day") -> pd.DataFrame:
     """Customer flows, retention, churn and repurchase per period, like for like.
 
     Each period's days inside the window are compared with the same days one period earlier

@@ -58,9 +58,7 @@ def purchase_ids(transactions: pd.DataFrame, *, purchase: str = "day") -> pd.Ser
         return day.rename("purchase_id")
     if purchase == "invoice":
         if "invoice_id" not in rows.columns:
-            raise ValueError(
-                "purchase='invoice' needs an invoice_id column in transactions; map it in data.transactions.columns, or set purchase: day"
-            )
+            raise ValueError("purchase='invoice' needs an invoice_id column in transactions; map it in data.transactions.columns, or set purchase: day")
         invoice = customer + "#" + rows["invoice_id"].astype("string")
         return invoice.fillna(day).astype(str).rename("purchase_id")
     raise ValueError(f"purchase={purchase!r}: use 'day' (distinct purchase days per customer) or 'invoice' (distinct invoice numbers)")

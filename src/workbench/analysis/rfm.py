@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
+from workbench.analysis.purchases import count_purchases, purchase_rows
 from workbench.config.defaults import (  # noqa: F401  (re-exported)
     DEFAULT_LEVERS,
     DEFAULT_SEGMENTS,
@@ -43,7 +44,6 @@ from workbench.config.defaults import (  # noqa: F401  (re-exported)
     OTHERS,
     SegmentRule,
 )
-from workbench.analysis.purchases import count_purchases, purchase_rows
 from workbench.data.validation import require_columns
 
 DIMENSIONS = ("recency", "frequency", "monetary")

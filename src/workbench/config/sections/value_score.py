@@ -12,7 +12,6 @@ from workbench.config.defaults import (
 )
 from workbench.config.sections.base import Section
 
-
 BandSpec = TypedDict("BandSpec", {"above": NotRequired["float | None"], "from": NotRequired["float | None"], "points": float})
 """One band of points, listed from the highest, as seed 003 words them: ``above: X`` applies to an annual
 value strictly above X (the seed's "> 100"), ``from: X`` to a value from X included (the seed's "50 à 100"
