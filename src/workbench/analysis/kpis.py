@@ -45,6 +45,21 @@ MONTHLY_COLUMNS = [
     "cumulative_points",
 ]
 HEADLINE_COLUMNS = ["kpi", "label", "value", "unit", "formula", "period"]
+POINTS_LABELS = {
+    "balance": "outstanding",
+    "redemption_rate": "redemption rate",
+    "unredeemed_rate": "not redeemed (expired or outstanding)",
+    "expiry_rate": "expiry rate",
+    "breakage_rate_cohort": "breakage (closed cohorts)",
+    "breakage_assumed": "expected breakage used",
+}
+"""Display names of :func:`compute_points_summary`'s columns."""
+COHORT_LABELS = {
+    "closes_on": "last points expire on",
+    "closed": "can no longer redeem",
+    "breakage_rate": "breakage (expired / earned)",
+}
+"""Display names of :func:`compute_breakage_cohorts`'s columns."""
 _MONEY = {"revenue", "revenue_year", "points_liability", "points_liability_net"}
 _POINTS = {"points_earned", "mean_points_per_active_member"}
 _NEEDS = {
