@@ -1,5 +1,6 @@
 """The one definition of a purchase (workbench.analysis.purchases), hand-worked."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -48,3 +49,25 @@ def test_one_parameter_for_every_page():
         parse_params({**BASE, "purchase": "days"})
     with pytest.raises(ParameterError, match=r"rfm\.frequency: unknown key"):
         parse_params({**BASE, "rfm": {"frequency": "days"}})
+
+
+def test_a_single_customer_with_only_credit_notes_never_crashes():
+    """Unusual but valid data (issue 12): one customer, every amount negative."""
+    from workbench.analysis import kpis, migration, portfolio, rfm, value
+
+    tx = pd.DataFrame({"customer_id": ["Z", "Z"], "date": pd.to_datetime(["2024-02-01", "2024-05-01"]), "amount": [-100.0, -50.0]})
+    start, end = pd.Timestamp("2023-01-01"), pd.Timestamp("2024-12-31")
+    assert purchases.purchase_rows(tx).empty and purchases.count_purchases(tx).empty
+    assert rfm.compute_rfm(tx, reference_date=end, start=start).empty
+    assert value.compute_value_score(tx, reference_date=end, start=start).empty
+    comp = portfolio.compute_revenue_components(tx, start=start, end=end)
+    assert comp["purchases"].tolist() == [0, 0] and comp["revenue"].tolist() == [0.0, -150.0]
+    assert portfolio.compute_retention(tx, start=start, end=end)["active"].tolist() == [0, 0]
+    with pytest.raises(ValueError, match="the bridge needs two periods with purchases"):
+        portfolio.default_bridge_periods(comp)
+    headline = kpis.compute_headline({"transactions": tx}, start=start, end=end, year=2024).set_index("kpi")
+    assert headline.loc["revenue", "value"] == -150.0 and np.isnan(headline.loc["revenue_growth", "value"])
+    states = migration.compute_rfm_states(
+        tx, dates=[pd.Timestamp("2023-12-31"), end], cuts={"recency": [1.0], "frequency": [1.0], "monetary": [1.0]}, n_scores=2
+    )
+    assert states.empty
