@@ -85,22 +85,23 @@ TABLES = {"transactions": TX, "customers": CUSTOMERS, "members": MEMBERS, "point
 
 
 def test_headline_by_hand():
-    got = kpis.compute_headline(TABLES, start=START, end=END, year=2023, active_days=90, point_value=0.01)
+    got = kpis.compute_headline(TABLES, start=START, end=END, year=2023, active_days=90, activation_days=None, point_value=0.01)
     expected = {
         "revenue": 1650.0,  # 100 + 200 + 300 - 50 + 400 + 500 + 100 + 100
         "revenue_year": 1150.0,  # 2023: 200 + 300 - 50 + 500 + 100 + 100
         "revenue_growth": 1150 / 500 - 1,  # 2023: 200 + 300 - 50 + 500 + 100 + 100; 2022: 100 + 400
         "active_share": 1 / 3,  # members A, B, F: only B (challenge on the window's first day)
-        "activation_rate": 2 / 3,  # A (redemption), F (purchase after enrolment); not B
+        "activation_rate_window": 2 / 3,  # no time limit: A (redemption), F (purchase after enrolment); not B
         "penetration_customers": 3 / 6,  # A, B, F among six companies
         "penetration_revenue": 650 / 1650,  # A 300 + B 250 + F 100
         "points_earned": 600.0,  # 200 + 100 + 300
         "points_growth": np.nan,  # nothing earned in 2022
         "mean_points_per_active_member": 100.0,  # earned in the window (m2, Dec 15) / 1 active member
         "redemption_rate": 0.25,  # 150 / 600
-        "breakage_rate": 0.75,  # 1 - 0.25
+        "breakage_rate_cohort": np.nan,  # no expiry rule given: no earning cohort is closed
         "expiry_rate": 20 / 600,
         "points_liability": 3.8,  # (200 + 100 - 150 + 300 - 50 - 20) x 0.01
+        "points_liability_net": 3.8,  # no closed cohort: no breakage assumed
         "challenge_participation": 1 / 3,  # B among A, B, F (D is blocked)
     }
     assert got["kpi"].tolist() == list(KPI_KEYS)
@@ -115,7 +116,7 @@ def test_headline_on_transactions_alone_says_what_is_missing():
     assert got["value"].iloc[:3].tolist() == pytest.approx([1650.0, 1150.0, 1.3])
     assert got["value"].iloc[3:].isna().all()
     assert got.loc["revenue_year", "period"] == "2023-01-01 to 2023-12-31"
-    assert got.loc["breakage_rate", "period"] == "needs the points table"
+    assert got.loc["breakage_rate_cohort", "period"] == "needs the points table"
     assert got.loc["points_liability", "unit"] == "EUR"
 
 
@@ -203,9 +204,12 @@ def test_points_summary_balance_counts_earlier_movements():
             "adjusted": [-50.0],
             "balance": [1380.0],
             "redemption_rate": [0.25],
-            "breakage_rate": [0.75],
+            "unredeemed_rate": [0.75],  # 1 - 0.25: expired or still outstanding, not a breakage
             "expiry_rate": [20 / 600],
             "liability": [27.6],
+            "breakage_rate_cohort": [np.nan],  # no expiry rule: no cohort closes
+            "breakage_assumed": [0.0],
+            "liability_net": [27.6],
         }
     )
     assert_frame_equal(got, expected)
@@ -234,12 +238,105 @@ def test_redemption_by_unknown_column():
 
 
 def test_activation_details():
-    got = kpis.compute_activation(TX, CUSTOMERS, POINTS, end=END).set_index("customer_id")
+    got = kpis.compute_activation(TX, CUSTOMERS, POINTS, end=END, activation_days=None).set_index("customer_id")
     assert got["purchased_after"].to_dict() == {"A": False, "B": False, "F": True}
     assert got["redeemed"].to_dict() == {"A": True, "B": False, "F": False}
     # a member enrolled after the reference date does not count yet
     later = kpis.compute_activation(TX, CUSTOMERS, POINTS, end=pd.Timestamp("2023-05-31"))
     assert sorted(later["customer_id"]) == ["A", "F"]
+
+
+def test_activation_within_a_window_of_enrolment():
+    # A enrolled 2023-02-01, redeemed 2023-12-20 (day 322); F enrolled 2023-01-15, bought 2023-05-01 (day 106);
+    # B enrolled 2023-06-01, nothing after. END = 2023-12-31.
+    got = kpis.compute_activation(TX, CUSTOMERS, POINTS, end=END, activation_days=90).set_index("customer_id")
+    assert got["activated"].to_dict() == {"A": False, "B": False, "F": False}  # 322 and 106 days are past 90
+    assert got["window_complete"].to_dict() == {"A": True, "B": True, "F": True}  # B: 2023-06-01 + 90 <= END
+    assert kpis.activation_rate(got) == 0.0
+    wide = kpis.compute_activation(TX, CUSTOMERS, POINTS, end=END, activation_days=322).set_index("customer_id")
+    # A's redemption on day 322 is inside (edge included); F on day 106 too; B's window (2023-06-01 + 322) ends after END
+    assert wide["activated"].to_dict() == {"A": True, "B": False, "F": True}
+    assert wide["window_complete"].to_dict() == {"A": True, "B": False, "F": True}
+    assert kpis.activation_rate(wide) == 1.0  # A and F among the two whose window has ended
+    assert kpis.compute_activation(TX, CUSTOMERS, POINTS, end=END, activation_days=321).set_index("customer_id").loc["A", "activated"] == False  # noqa: E712
+    headline = kpis.compute_headline(TABLES, start=START, end=END, year=2023, activation_days=322).set_index("kpi")
+    assert headline.loc["activation_rate_window", "value"] == 1.0
+
+
+def test_activation_with_every_member_enrolled_after_the_end():
+    customers = CUSTOMERS.assign(enrolled_on=pd.Timestamp("2024-03-01"))
+    got = kpis.compute_activation(TX, customers, POINTS, end=END, activation_days=90)
+    assert got.empty and list(got.columns) == ["customer_id", "enrolled_on", "purchased_after", "redeemed", "activated", "window_complete"]
+    assert np.isnan(kpis.activation_rate(got))
+    headline = kpis.compute_headline({**TABLES, "customers": customers}, start=START, end=END, year=2023).set_index("kpi")
+    assert np.isnan(headline.loc["activation_rate_window", "value"])
+
+
+# Points earned by one person; expiry 12 months after earning (expired rows dated earning day + 12 months).
+LEDGER = frame(
+    [
+        ("A", "m1", "2022-03-10", 1000.0, "earned"),
+        ("A", "m1", "2022-06-01", -600.0, "redeemed"),
+        ("A", "m1", "2022-11-20", 500.0, "earned"),
+        ("A", "m1", "2023-03-10", -400.0, "expired"),  # what is left of the 2022-03-10 lot
+        ("A", "m1", "2023-02-01", 2000.0, "earned"),
+        ("A", "m1", "2023-11-20", -500.0, "expired"),  # the whole 2022-11-20 lot
+        ("A", "m1", "2023-12-01", -300.0, "redeemed"),
+        ("A", "m1", "2024-01-01", 100.0, "earned"),  # after the reference date: ignored
+    ],
+    ["customer_id", "member_id", "date", "points", "kind"],
+)
+
+
+def test_breakage_by_earning_cohort_by_hand():
+    end = pd.Timestamp("2023-12-31")
+    got = kpis.compute_breakage_cohorts(LEDGER, end=end, expiry_months=12)
+    # 2022 cohort: earned 1 500, expired 900 (400 + 500); its last day 2022-12-31 + 12 months = 2023-12-31 <= end: closed
+    # 2023 cohort: earned 2 000, nothing expired yet; closes 2024-12-31: open, its 1 700 outstanding points are not breakage
+    assert got["cohort"].tolist() == ["2022", "2023"]
+    assert got["earned"].tolist() == [1500.0, 2000.0]
+    assert got["expired"].tolist() == [900.0, 0.0]
+    assert got["closed"].tolist() == [True, False]
+    assert got["breakage_rate"].iloc[0] == pytest.approx(0.6) and np.isnan(got["breakage_rate"].iloc[1])
+    assert kpis.expected_breakage(got) == pytest.approx(0.6)
+    # one day earlier the 2022 cohort is still open (its December points expire on 2023-12-31)
+    assert np.isnan(kpis.expected_breakage(kpis.compute_breakage_cohorts(LEDGER, end=pd.Timestamp("2023-12-30"), expiry_months=12)))
+    monthly = kpis.compute_breakage_cohorts(LEDGER, end=end, expiry_months=12, grain="month").set_index("cohort")
+    # 2022-03: 400 / 1 000 closed on 2023-03-31; 2022-11: 500 / 500 closed on 2023-11-30; 2023-02: open until 2024-02-29
+    assert monthly.loc["2022-03", "breakage_rate"] == 0.4 and monthly.loc["2022-11", "breakage_rate"] == 1.0
+    assert not monthly.loc["2023-02", "closed"]
+    assert np.isnan(kpis.expected_breakage(kpis.compute_breakage_cohorts(LEDGER, end=end, expiry_months=None)))
+
+
+def test_liability_net_of_expected_breakage_by_hand():
+    end = pd.Timestamp("2023-12-31")
+    got = kpis.compute_points_summary(LEDGER, start=pd.Timestamp("2023-01-01"), end=end, point_value=0.01, expiry_months=12).iloc[0]
+    # balance at end: 1 000 - 600 + 500 - 400 + 2 000 - 500 - 300 = 1 700 points; gross 17.00; breakage 0.6 -> net 17 x 0.4 = 6.80
+    assert got["balance"] == 1700.0
+    assert got["liability"] == pytest.approx(17.0)
+    assert got["breakage_rate_cohort"] == pytest.approx(0.6)
+    assert got["liability_net"] == pytest.approx(6.8)
+    # 2023 flows: earned 2 000, redeemed 300 -> 85 % unredeemed, of which only 900 expired points (from 2022) are breakage
+    assert got["unredeemed_rate"] == pytest.approx(0.85)
+    forced = kpis.compute_points_summary(LEDGER, start=pd.Timestamp("2023-01-01"), end=end, point_value=0.01, expiry_months=12, breakage=0.25).iloc[0]
+    assert (forced["breakage_assumed"], forced["liability_net"]) == (0.25, pytest.approx(12.75))
+    with pytest.raises(ValueError, match="breakage=1.5"):
+        kpis.compute_points_summary(LEDGER, start=START, end=end, point_value=0.01, breakage=1.5)
+    headline = kpis.compute_headline({"transactions": TX, "points": LEDGER}, start=START, end=end, year=2023, expiry_months=12).set_index("kpi")
+    assert headline.loc["breakage_rate_cohort", "value"] == pytest.approx(0.6)
+    assert headline.loc["points_liability_net", "value"] == pytest.approx(6.8)
+    assert "expected breakage 60.0 % = breakage of the closed cohorts" in headline.loc["points_liability_net", "formula"]
+
+
+def test_growth_of_a_partial_year_is_like_for_like():
+    tx = frame(
+        [("A", "2023-03-01", 100.0), ("A", "2023-09-01", 900.0), ("A", "2024-03-01", 150.0), ("A", "2024-06-30", 50.0)],
+        ["customer_id", "date", "amount"],
+    )
+    got = kpis.compute_headline({"transactions": tx}, start=START, end=pd.Timestamp("2024-06-30"), year=2024).set_index("kpi")
+    # 2024-01-01..06-30 = 200 against 2023-01-01..06-30 = 100 (not the whole 2023, 1 000)
+    assert got.loc["revenue_growth", "value"] == pytest.approx(1.0)
+    assert got.loc["revenue_growth", "period"] == "2024-01-01 to 2024-06-30 vs 2023-01-01 to 2023-06-30"
 
 
 def test_member_revenue_split():
@@ -286,14 +383,14 @@ def test_filters_without_their_table_are_noted():
 @pytest.mark.parametrize(
     "targets, met",
     [
-        ({"activation_rate": {"min": 0.6}}, [True]),  # 0.667 >= 0.6
-        ({"activation_rate": {"min": 0.7}}, [False]),
-        ({"breakage_rate": {"max": 0.35}, "revenue": {"min": 1000, "max": 2000}}, [False, True]),
+        ({"activation_rate_window": {"min": 0.6}}, [True]),  # 0.667 >= 0.6
+        ({"activation_rate_window": {"min": 0.7}}, [False]),
+        ({"breakage_rate_cohort": {"max": 0.35}, "revenue": {"min": 1000, "max": 2000}}, [False, True]),
         ({"challenge_participation": {"min": 0.1}}, [True]),
     ],
 )
 def test_targets(targets, met):
-    headline = kpis.compute_headline(TABLES, start=START, end=END, year=2023)
+    headline = kpis.compute_headline(TABLES, start=START, end=END, year=2023, activation_days=None)
     got = kpis.compute_targets(headline, targets)
     assert got["kpi"].tolist() == list(targets)
     assert got["met"].tolist() == met
@@ -301,10 +398,10 @@ def test_targets(targets, met):
 
 def test_target_on_a_missing_kpi_is_not_met_and_is_described():
     headline = kpis.compute_headline({"transactions": TX}, start=START, end=END, year=2023)
-    got = kpis.compute_targets(headline, {"activation_rate": {"min": 0.6}, "revenue": {"max": 1000}})
+    got = kpis.compute_targets(headline, {"activation_rate_window": {"min": 0.6}, "revenue": {"max": 1000}})
     assert got["met"].tolist() == [False, False]
     assert kpis.describe_misses(got, headline) == [
-        "**activation_rate** is no value, target at least 60.0%.",
+        "**activation_rate_window** is no value, target at least 60.0%.",
         "**revenue** is 1\u202f650 EUR, target at most 1\u202f000 EUR.",
     ]
 
@@ -411,8 +508,8 @@ def test_yoy_table_sums_flows_and_takes_stocks_at_the_last_month():
 
 
 def test_format_headline_shows_units():
-    got = kpis.format_headline(kpis.compute_headline(TABLES, start=START, end=END, year=2023)).set_index("kpi")["value"]
-    assert (got["revenue"], got["activation_rate"], got["points_earned"], got["points_growth"]) == ("1\u202f650 EUR", "66.7 %", "600 points", "")
+    got = kpis.format_headline(kpis.compute_headline(TABLES, start=START, end=END, year=2023, activation_days=None)).set_index("kpi")["value"]
+    assert (got["revenue"], got["activation_rate_window"], got["points_earned"], got["points_growth"]) == ("1\u202f650 EUR", "66.7 %", "600 points", "")
 
 
 def test_redemption_by_window():

@@ -324,3 +324,65 @@ def test_bridge_chart_without_zoom_starts_at_zero():
     assert ax.get_ylim()[0] == 0.0
     assert [t.get_text() for t in ax.texts] == ["100", "+30", "-10", "120"]
     plt.close(fig)
+
+
+# ---------------------------------------------------------------- like for like (partial last period)
+def _lfl_tx():
+    rows = [
+        # A buys every quarter of 2023 and in Q1 2024; B only in H2 2023; C in H1 2023 only; D new in 2024
+        ("A", "2023-02-01", 100.0), ("A", "2023-05-01", 100.0), ("A", "2023-08-01", 100.0), ("A", "2023-11-01", 100.0),
+        ("A", "2024-02-01", 300.0), ("A", "2024-02-01", 50.0),  # two rows, one purchase day
+        ("B", "2023-09-01", 1000.0), ("B", "2023-10-01", 1000.0),
+        ("C", "2023-03-01", 200.0),
+        ("D", "2024-06-30", 80.0),
+    ]  # fmt: skip
+    out = pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+    out["date"] = pd.to_datetime(out["date"])
+    return out
+
+
+def test_bridge_of_a_partial_year_compares_the_same_months():
+    tx, start, end = _lfl_tx(), pd.Timestamp("2023-01-01"), pd.Timestamp("2024-06-30")
+    comp = pf.compute_bridge_components(tx, base="2023", current="2024", start=start, end=end)
+    # 2023-01-01..06-30: A 200 (2 days), C 200 (1 day) -> 400, 2 customers, 3 purchases;
+    # 2024-01-01..06-30: A 350 (1 day), D 80 (1 day) -> 430, 2 customers, 2 purchases. Not the whole 2023 (2 600).
+    assert comp["period"].tolist() == ["2023 (01-01 to 06-30)", "2024 (01-01 to 06-30)"]
+    assert comp["revenue"].tolist() == [400.0, 430.0]
+    assert comp["active_customers"].tolist() == [2, 2]
+    assert comp["purchases"].tolist() == [3, 2]
+    bridge = pf.compute_bridge(comp, base=comp["period"][0], current=comp["period"][1])
+    assert bridge["value"].iloc[0] == 400.0 and bridge["value"].iloc[-1] == 430.0
+    assert bridge.loc[bridge["kind"] == "change", "value"].sum() == pytest.approx(30.0)
+    # whole years are compared whole
+    full = pf.compute_bridge_components(tx, base="2023", current="2024", start=start, end=pd.Timestamp("2024-12-31"))
+    assert full["period"].tolist() == ["2023", "2024"] and full["revenue"].tolist() == [2600.0, 430.0]
+
+
+def test_retention_and_churn_of_a_partial_year_are_like_for_like():
+    tx = _lfl_tx()
+    got = pf.compute_retention(tx, start=pd.Timestamp("2023-01-01"), end=pd.Timestamp("2024-06-30")).set_index("period")
+    # 2024 H1 against 2023 H1: active then A, C; now A, D -> retained A, lost C, new D; churn 1 / 2 (B, who bought in H2 2023 only, is not lost)
+    assert got.loc["2024", ["active", "new", "retained", "reactivated", "lost"]].tolist() == [2, 1, 1, 0, 1]
+    assert got.loc["2024", "churn_rate"] == 0.5 and got.loc["2024", "retention_rate"] == 0.5
+    spans = pf.compute_comparison_spans(start=pd.Timestamp("2023-01-01"), end=pd.Timestamp("2024-06-30"))
+    assert spans["partial"].tolist() == [False, True]
+    assert (spans["base_first"].iloc[1], spans["base_last"].iloc[1]) == (pd.Timestamp("2023-01-01"), pd.Timestamp("2023-06-30"))
+    assert "2024 covers 2024-01-01 to 2024-06-30 only" in pf.describe_comparison(spans)
+    assert pf.describe_comparison(pf.compute_comparison_spans(start=pd.Timestamp("2023-01-01"), end=pd.Timestamp("2024-12-31"))).startswith(
+        "Every year is complete"
+    )
+
+
+def test_like_for_like_cuts_both_spans_at_the_first_day_with_data():
+    from workbench.periods import like_for_like
+
+    assert like_for_like("2024-01-01", "2024-06-30", months=12) == (
+        (pd.Timestamp("2024-01-01"), pd.Timestamp("2024-06-30")),
+        (pd.Timestamp("2023-01-01"), pd.Timestamp("2023-06-30")),
+    )
+    # data from 2023-03-01 only: 2024-03-01..06-30 against 2023-03-01..06-30
+    assert like_for_like("2024-01-01", "2024-06-30", months=12, earliest="2023-03-01") == (
+        (pd.Timestamp("2024-03-01"), pd.Timestamp("2024-06-30")),
+        (pd.Timestamp("2023-03-01"), pd.Timestamp("2023-06-30")),
+    )
+    assert like_for_like("2024-01-01", "2024-02-29", months=12, earliest="2023-03-01") is None

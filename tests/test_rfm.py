@@ -89,7 +89,7 @@ def test_compute_rfm_by_hand():
 
 
 def test_frequency_by_invoices():
-    got = rfm.compute_rfm(TX, reference_date=REF, start=pd.Timestamp("2024-01-01"), cuts=CUTS, frequency="invoices")
+    got = rfm.compute_rfm(TX, reference_date=REF, start=pd.Timestamp("2024-01-01"), cuts=CUTS, purchase="invoice")
     # A: invoices A1, A2, A3 (A4 is a credit note) = 3 -> F3; R5 F3 M3 -> Loyal Customers
     assert got.loc[got["customer_id"] == "A", ["frequency", "f_score", "segment"]].values.tolist() == [[3, 3, "Loyal Customers"]]
 
@@ -111,7 +111,7 @@ def test_no_customer_gives_an_empty_frame_with_the_columns():
     "kwargs, message",
     [
         ({"n_scores": 1}, r"n_scores=1: use between 2 and 10"),
-        ({"frequency": "weeks"}, r"frequency='weeks': use 'days'"),
+        ({"purchase": "weeks"}, r"purchase='weeks': use 'day'"),
         ({"cuts": {"recency": [1, 2], "frequency": [1, 2, 3, 4], "monetary": [1, 2, 3, 4]}}, r"cuts\.recency=\[1\.0, 2\.0\]: give 4 ascending"),
         ({"cuts": {"recency": [4, 3, 2, 1], "frequency": [1, 2, 3, 4], "monetary": [1, 2, 3, 4]}}, r"cuts\.recency=.*ascending"),
         ({"cuts": {"recent": [1, 2, 3, 4]}}, r"cuts: unknown dimension\(s\) recent"),
@@ -125,8 +125,8 @@ def test_bad_arguments_are_named(kwargs, message):
 def test_missing_columns_are_named():
     with pytest.raises(ValueError, match=r"transactions: missing column\(s\) amount"):
         rfm.compute_rfm(TX.drop(columns="amount"), reference_date=REF)
-    with pytest.raises(ValueError, match=r"frequency='invoices' needs an invoice_id column"):
-        rfm.compute_rfm(TX.drop(columns="invoice_id"), reference_date=REF, frequency="invoices")
+    with pytest.raises(ValueError, match=r"purchase='invoice' needs an invoice_id column"):
+        rfm.compute_rfm(TX.drop(columns="invoice_id"), reference_date=REF, purchase="invoice")
 
 
 # ---------------------------------------------------------------- segments

@@ -77,10 +77,15 @@ def test_format_change(change, pct, unit, expected):
 
 
 def test_target_flags_by_hand():
-    metrics = {"kpi.activation_rate": 0.55, "kpi.breakage_rate": 0.30, "kpi.redemption_rate": 0.9}
-    targets = {"activation_rate": {"min": 0.6}, "breakage_rate": {"min": 0.25, "max": 0.35}, "redemption_rate": {"max": 0.8}, "points_liability": {"max": 1000}}
+    metrics = {"kpi.activation_rate_window": 0.55, "kpi.breakage_rate_cohort": 0.30, "kpi.redemption_rate": 0.9}
+    targets = {
+        "activation_rate_window": {"min": 0.6},
+        "breakage_rate_cohort": {"min": 0.25, "max": 0.35},
+        "redemption_rate": {"max": 0.8},
+        "points_liability": {"max": 1000},
+    }
     assert summary.target_flags(metrics, targets) == [
-        "KPI activation_rate = 0.55 misses its target (min 0.6).",  # 0.55 < 0.6
+        "KPI activation_rate_window = 0.55 misses its target (min 0.6).",  # 0.55 < 0.6
         "KPI redemption_rate = 0.9 misses its target (max 0.8).",  # 0.9 > 0.8; breakage 0.30 is inside [0.25, 0.35]
         "KPI points_liability has a target but was not computed in this run.",
     ]

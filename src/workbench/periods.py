@@ -29,3 +29,37 @@ def window(end: pd.Timestamp | str, *, months: int) -> tuple[pd.Timestamp, pd.Ti
 def months_label(months: int) -> str:
     """``12`` → ``12 months``; ``1`` → ``1 month``."""
     return f"{months} month" + ("" if months == 1 else "s")
+
+
+def like_for_like(
+    first: pd.Timestamp | str, last: pd.Timestamp | str, *, months: int, earliest: pd.Timestamp | str | None = None
+) -> tuple[tuple[pd.Timestamp, pd.Timestamp], tuple[pd.Timestamp, pd.Timestamp]] | None:
+    """THE like-for-like rule: a span compared with the same calendar days ``months`` months earlier.
+
+    ``[first, last]`` (e.g. the part of 2024 inside the analysis period, 2024-01-01 to 2024-06-30) is
+    compared with ``[first - months, last - months]`` (2023-01-01 to 2023-06-30), so that a partial
+    period is never compared with a whole one. When ``earliest`` (the first day with data) cuts the
+    earlier span, both spans are cut by the same days, so that only days present in both count.
+
+    Parameters
+    ----------
+    first, last
+        The current span (both days included).
+    months
+        How far back the comparison span is, in calendar months (12: the year before).
+    earliest
+        The first day the earlier span may start; None: no limit.
+
+    Returns
+    -------
+    ((first, last), (base_first, base_last)) or None
+        The current span and the comparison span, or None when no day is left in both.
+    """
+    first, last = pd.Timestamp(first).normalize(), pd.Timestamp(last).normalize()
+    base_first, base_last = add_months(first, -months), add_months(last, -months)
+    if earliest is not None and base_first < pd.Timestamp(earliest):
+        base_first = pd.Timestamp(earliest).normalize()
+        first = add_months(base_first, months)
+    if first > last or base_first > base_last:
+        return None
+    return (first, last), (base_first, base_last)

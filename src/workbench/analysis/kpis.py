@@ -22,8 +22,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.analysis.purchases import purchase_rows
 from workbench.config.contract import STATUSES
 from workbench.config.sections.kpis import KPI_KEYS
+from workbench.formatting import number, percent
+from workbench.periods import like_for_like
 
 Tables = dict[str, "pd.DataFrame | None"]
 
@@ -42,20 +45,36 @@ MONTHLY_COLUMNS = [
     "cumulative_points",
 ]
 HEADLINE_COLUMNS = ["kpi", "label", "value", "unit", "formula", "period"]
-_MONEY = {"revenue", "revenue_year", "points_liability"}
+POINTS_LABELS = {
+    "balance": "outstanding",
+    "redemption_rate": "redemption rate",
+    "unredeemed_rate": "not redeemed (expired or outstanding)",
+    "expiry_rate": "expiry rate",
+    "breakage_rate_cohort": "breakage (closed cohorts)",
+    "breakage_assumed": "expected breakage used",
+}
+"""Display names of :func:`compute_points_summary`'s columns."""
+COHORT_LABELS = {
+    "closes_on": "last points expire on",
+    "closed": "can no longer redeem",
+    "breakage_rate": "breakage (expired / earned)",
+}
+"""Display names of :func:`compute_breakage_cohorts`'s columns."""
+_MONEY = {"revenue", "revenue_year", "points_liability", "points_liability_net"}
 _POINTS = {"points_earned", "mean_points_per_active_member"}
 _NEEDS = {
     "active_share": "customers (or members)",
-    "activation_rate": "customers (with enrolled_on)",
+    "activation_rate_window": "customers (with enrolled_on)",
     "penetration_customers": "customers (with status)",
     "penetration_revenue": "customers (with status)",
     "points_earned": "points",
     "points_growth": "points",
     "mean_points_per_active_member": "points and customers (or members)",
     "redemption_rate": "points",
-    "breakage_rate": "points",
+    "breakage_rate_cohort": "points",
     "expiry_rate": "points",
     "points_liability": "points",
+    "points_liability_net": "points",
     "challenge_participation": "events and customers (or members)",
 }
 
@@ -136,7 +155,7 @@ def _activity_dates(tables: Tables) -> pd.DataFrame:
     parts = []
     tx = tables.get("transactions")
     if tx is not None:
-        parts.append(tx.loc[tx["amount"] > 0, ["customer_id", "date"]])
+        parts.append(purchase_rows(tx)[["customer_id", "date"]])
     events = tables.get("events")
     if events is not None:
         parts.append(events[["customer_id", "date"]])
@@ -381,6 +400,27 @@ def compute_yoy_table(monthly: pd.DataFrame, *, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["kpi", "previous", "current", "change"]).astype({"change": "float64"})
 
 
+def year_spans(year: int, *, start: pd.Timestamp, end: pd.Timestamp) -> tuple[tuple[pd.Timestamp, pd.Timestamp], tuple[pd.Timestamp, pd.Timestamp]] | None:
+    """The days of ``year`` inside [start, end] and the same days of the year before (:func:`workbench.periods.like_for_like`).
+
+    A partial year (e.g. ``end`` 2024-06-30) is compared with the same days of the year before
+    (2023-01-01 to 2023-06-30), never with a whole year; None when no day is in both.
+    """
+    first = max(pd.Timestamp(start), pd.Timestamp(year=year, month=1, day=1))
+    last = min(pd.Timestamp(end), pd.Timestamp(year=year, month=12, day=31))
+    return like_for_like(first, last, months=12, earliest=start) if first <= last else None
+
+
+def span_growth(frame: pd.DataFrame | None, column: str, spans: tuple | None) -> float:
+    """Sum of ``column`` over the current span / over the comparison span - 1 (fraction; NaN when the base is not positive)."""
+    if frame is None or spans is None:
+        return float("nan")
+    (first, last), (base_first, base_last) = spans
+    current = frame.loc[frame["date"].between(first, last), column].sum()
+    base = frame.loc[frame["date"].between(base_first, base_last), column].sum()
+    return float(current / base - 1) if base > 0 else float("nan")
+
+
 def like_for_like_growth(yoy: pd.DataFrame) -> float:
     """Growth of ``current`` over ``previous`` on the months present in both (fraction; NaN when none)."""
     both = yoy.dropna(subset=["previous", "current"])
@@ -389,35 +429,116 @@ def like_for_like_growth(yoy: pd.DataFrame) -> float:
 
 
 # ---------------------------------------------------------------- points
-def compute_points_summary(points: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp, point_value: float) -> pd.DataFrame:
-    """Points flows of the window, the outstanding balance and what it is worth.
+def compute_breakage_cohorts(points: pd.DataFrame, *, end: pd.Timestamp, expiry_months: int | None, grain: str = "year") -> pd.DataFrame:
+    """Breakage by earning cohort: points expired / points earned, once the cohort can no longer redeem.
+
+    A cohort is the points earned in one calendar ``grain`` (``year`` or ``month``). Points expire
+    ``expiry_months`` calendar months after they were earned, so an expiry dated ``d`` belongs to the
+    cohort of ``d - expiry_months``. A cohort is **closed** when its last day plus ``expiry_months`` is on
+    or before ``end``: every point of it has then been redeemed or has expired, and its breakage
+    (expired / earned) is final. Open cohorts still hold outstanding points, which are not breakage.
 
     Parameters
     ----------
     points
-        The points ledger, including movements before ``start`` (they count in the balance).
-    start, end
-        The window of the flows (both days included); ``end`` is the balance date.
-    point_value
-        Cost of one point to the programme (currency).
+        The points ledger, earlier movements included.
+    end
+        The reference date; later movements are ignored.
+    expiry_months
+        The programme's expiry rule (months); None: points never expire, so no cohort closes.
+    grain
+        ``year`` or ``month``.
 
     Returns
     -------
     pd.DataFrame
-        One row: ``earned, redeemed, expired, adjusted`` (points of the window; redeemed and
-        expired as positive numbers, adjusted signed), ``balance`` (sum of every signed movement
-        up to ``end``, points), ``redemption_rate`` = redeemed / earned, ``breakage_rate`` =
-        1 - redemption_rate (points issued and not redeemed, including those still outstanding),
-        ``expiry_rate`` = expired / earned (fractions 0-1), ``liability`` = balance x point_value
-        (currency).
+        ``cohort`` (label), ``earned``, ``expired`` (points, positive), ``closes_on`` (the day its last
+        points expire; NaT without expiry), ``closed`` (bool), ``breakage_rate`` = expired / earned
+        (fraction 0-1; NaN for an open cohort). Oldest cohort first.
 
     Raises
     ------
     ValueError
-        ``point_value`` is negative.
+        ``grain`` is not year or month, or ``expiry_months`` is not positive.
+    """
+    freq = {"year": "Y", "month": "M"}.get(grain)
+    if freq is None:
+        raise ValueError(f"grain={grain!r}: use 'year' or 'month'")
+    if expiry_months is not None and expiry_months <= 0:
+        raise ValueError(f"expiry_months={expiry_months}: give the months after which points expire (e.g. 24), or None")
+    end = pd.Timestamp(end)
+    ledger = points[points["date"] <= end]
+    earned_rows = ledger[ledger["kind"] == "earned"]
+    earned = _points_of(earned_rows, "earned").groupby(earned_rows["date"].dt.to_period(freq)).sum()
+    if expiry_months is not None:
+        expired_rows = ledger[ledger["kind"] == "expired"]
+        earned_on = expired_rows["date"] - pd.DateOffset(months=int(expiry_months))
+        expired = _points_of(expired_rows, "expired").groupby(earned_on.dt.to_period(freq)).sum()
+    else:
+        expired = pd.Series(dtype="float64")
+    cohorts = earned.index.sort_values()
+    out = pd.DataFrame({"earned": earned.reindex(cohorts).astype("float64"), "expired": expired.reindex(cohorts, fill_value=0.0).astype("float64")})
+    last_days = pd.Series([c.end_time.normalize() for c in cohorts], index=cohorts, dtype="datetime64[ns]")
+    out["closes_on"] = last_days + pd.DateOffset(months=int(expiry_months)) if expiry_months is not None else pd.NaT
+    out["closed"] = (out["closes_on"] <= end).fillna(False).astype(bool) if expiry_months is not None else False
+    out["breakage_rate"] = (out["expired"] / out["earned"].where(out["earned"] > 0)).where(out["closed"])
+    out.index = out.index.astype(str)
+    return out.rename_axis("cohort").reset_index().astype({"closed": "bool", "closes_on": "datetime64[ns]"})
+
+
+def expected_breakage(cohorts: pd.DataFrame) -> float:
+    """Breakage of the closed cohorts together: their expired / their earned points (fraction; NaN when none is closed)."""
+    closed = cohorts[cohorts["closed"]]
+    earned = closed["earned"].sum()
+    return float(closed["expired"].sum() / earned) if earned > 0 else float("nan")
+
+
+def compute_points_summary(
+    points: pd.DataFrame,
+    *,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    point_value: float,
+    expiry_months: int | None = None,
+    breakage: float | None = None,
+) -> pd.DataFrame:
+    """Points flows of the window, the outstanding balance and what it is worth, gross and net of expected breakage.
+
+    Parameters
+    ----------
+    points
+        The points ledger, including movements before ``start`` (they count in the balance and the cohorts).
+    start, end
+        The window of the flows (both days included); ``end`` is the balance date.
+    point_value
+        Value of one point to the programme (currency).
+    expiry_months
+        The expiry rule (months), for the breakage of closed earning cohorts (:func:`compute_breakage_cohorts`).
+    breakage
+        The expected breakage to assume (fraction 0-1); None: the closed cohorts' breakage, or 0 when no
+        cohort is closed yet.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row: ``earned, redeemed, expired, adjusted`` (points of the window; redeemed and expired as
+        positive numbers, adjusted signed), ``balance`` (outstanding points: every signed movement up to
+        ``end``), ``redemption_rate`` = redeemed / earned, ``unredeemed_rate`` = 1 - redemption_rate (points
+        of the window not redeemed: expired **or still outstanding**, not a breakage), ``expiry_rate`` =
+        expired / earned (fractions 0-1), ``liability`` = balance x point_value (currency, gross),
+        ``breakage_rate_cohort`` = expired / earned over the closed earning cohorts (fraction; NaN when none),
+        ``breakage_assumed`` (the expected breakage used, fraction), ``liability_net`` = balance x point_value
+        x (1 - breakage_assumed) (currency; IFRS 15 practice).
+
+    Raises
+    ------
+    ValueError
+        ``point_value`` is negative, or ``breakage`` is outside 0-1.
     """
     if point_value < 0:
         raise ValueError(f"point_value must be >= 0, got {point_value}; give the cost of one point in the currency")
+    if breakage is not None and not 0 <= breakage <= 1:
+        raise ValueError(f"breakage={breakage}: give the expected breakage as a fraction between 0 and 1, or None to estimate it")
     _check_window(start, end)
     window = points[points["date"].between(pd.Timestamp(start), pd.Timestamp(end))]
     earned = float(_points_of(window, "earned").sum())
@@ -426,6 +547,8 @@ def compute_points_summary(points: pd.DataFrame, *, start: pd.Timestamp, end: pd
     adjusted = float(_points_of(window, "adjusted").sum())
     balance = float(points.loc[points["date"] <= pd.Timestamp(end), "points"].sum())
     redemption = redeemed / earned if earned > 0 else np.nan
+    cohort_rate = expected_breakage(compute_breakage_cohorts(points, end=end, expiry_months=expiry_months))
+    assumed = breakage if breakage is not None else (0.0 if np.isnan(cohort_rate) else cohort_rate)
     return pd.DataFrame(
         {
             "earned": [earned],
@@ -434,9 +557,12 @@ def compute_points_summary(points: pd.DataFrame, *, start: pd.Timestamp, end: pd
             "adjusted": [adjusted],
             "balance": [balance],
             "redemption_rate": [redemption],
-            "breakage_rate": [1 - redemption],
+            "unredeemed_rate": [1 - redemption],
             "expiry_rate": [expired / earned if earned > 0 else np.nan],
             "liability": [balance * point_value],
+            "breakage_rate_cohort": [cohort_rate],
+            "breakage_assumed": [float(assumed)],
+            "liability_net": [balance * point_value * (1 - assumed)],
         }
     )
 
@@ -489,43 +615,71 @@ def compute_redemption_by(
 
 
 # ---------------------------------------------------------------- performance KPIs
-def compute_activation(transactions: pd.DataFrame, customers: pd.DataFrame, points: pd.DataFrame | None = None, *, end: pd.Timestamp) -> pd.DataFrame:
-    """Member companies activated: a purchase after the enrolment day, or a redemption.
+def compute_activation(
+    transactions: pd.DataFrame,
+    customers: pd.DataFrame,
+    points: pd.DataFrame | None = None,
+    *,
+    end: pd.Timestamp,
+    activation_days: int | None = 90,
+) -> pd.DataFrame:
+    """Member companies activated: a purchase after the enrolment day, or a redemption, within ``activation_days`` of enrolment.
 
     Parameters
     ----------
     transactions
         Transactions of the window.
     customers
-        With ``status`` and ``enrolled_on``; member companies enrolled on or before ``end`` count.
+        With ``status`` and ``enrolled_on``; member companies enrolled on or before ``end`` count (a
+        member enrolled later, or without an enrolment date, is left out).
     points
         The points ledger (None: activation by purchase only).
     end
-        The reference date.
+        The reference date; nothing after it counts.
+    activation_days
+        Days after the enrolment day within which the first purchase or redemption must fall (the
+        enrolment day + ``activation_days`` included); None: any time up to ``end``.
 
     Returns
     -------
     pd.DataFrame
-        One row per member company: ``customer_id, enrolled_on, purchased_after`` (a positive
-        transaction dated strictly after the enrolment day), ``redeemed`` (any redemption
-        on or after the enrolment day), ``activated`` (either).
+        One row per member company: ``customer_id, enrolled_on, purchased_after`` (a purchase dated
+        strictly after the enrolment day, within the window), ``redeemed`` (a redemption on or after the
+        enrolment day, within the window), ``activated`` (either), ``window_complete`` (the whole
+        activation window lies on or before ``end``: only these companies enter the activation rate).
     """
-    members = customers[(customers["status"] == "member") & (customers["enrolled_on"] <= pd.Timestamp(end))][["customer_id", "enrolled_on"]]
-    enrolled = members.set_index("customer_id")["enrolled_on"]
+    end = pd.Timestamp(end)
+    enrolled_on = pd.to_datetime(customers["enrolled_on"])
+    keep = (customers["status"] == "member") & (enrolled_on <= end)
+    members = pd.DataFrame({"customer_id": customers.loc[keep, "customer_id"], "enrolled_on": enrolled_on[keep]})
+    columns = ["customer_id", "enrolled_on", "purchased_after", "redeemed", "activated", "window_complete"]
+    if members.empty:  # nobody enrolled by the reference date (e.g. every member enrolled after period.end)
+        return pd.DataFrame({c: pd.Series(dtype="str" if c == "customer_id" else "datetime64[ns]" if c == "enrolled_on" else "bool") for c in columns})
+    enrolled = members.drop_duplicates("customer_id").set_index("customer_id")["enrolled_on"]
+    limit = enrolled + pd.Timedelta(days=activation_days) if activation_days is not None else pd.Series(end, index=enrolled.index)
+    limit = limit.clip(upper=end)
 
     def after(frame: pd.DataFrame, strictly: bool) -> set[str]:
-        frame = frame[frame["customer_id"].isin(enrolled.index) & (frame["date"] <= pd.Timestamp(end))]
-        on = frame["customer_id"].map(enrolled)
-        ok = frame["date"] > on if strictly else frame["date"] >= on
+        frame = frame[frame["customer_id"].isin(enrolled.index)]
+        on, until = frame["customer_id"].map(enrolled), frame["customer_id"].map(limit)
+        ok = ((frame["date"] > on) if strictly else (frame["date"] >= on)) & (frame["date"] <= until)
         return set(frame.loc[ok, "customer_id"])
 
-    bought = after(transactions[transactions["amount"] > 0], strictly=True)
+    bought = after(purchase_rows(transactions), strictly=True)
     redeemed = after(points[points["kind"] == "redeemed"], strictly=False) if points is not None else set()
     out = members.reset_index(drop=True).copy()
     out["purchased_after"] = out["customer_id"].isin(bought)
     out["redeemed"] = out["customer_id"].isin(redeemed)
     out["activated"] = out["purchased_after"] | out["redeemed"]
-    return out
+    days = 0 if activation_days is None else activation_days
+    out["window_complete"] = (out["enrolled_on"] + pd.Timedelta(days=days)) <= end
+    return out[columns]
+
+
+def activation_rate(activation: pd.DataFrame) -> float:
+    """Activated / member companies whose activation window is complete (fraction 0-1; NaN when none)."""
+    done = activation[activation["window_complete"]]
+    return float(done["activated"].mean()) if len(done) else float("nan")
 
 
 def compute_member_revenue(transactions: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
@@ -549,7 +703,7 @@ def compute_member_revenue(transactions: pd.DataFrame, customers: pd.DataFrame) 
     is_member = set(customers.loc[customers["status"] == "member", "customer_id"])
     group = np.where(transactions["customer_id"].isin(is_member), "member", "not member")
     tx = transactions.assign(group=group)
-    buyers = tx[tx["amount"] > 0].groupby("group")["customer_id"].nunique()
+    buyers = purchase_rows(tx).groupby("group")["customer_id"].nunique()
     revenue = tx.groupby("group")["amount"].sum()
     groups = ["member", "not member"]
     out = pd.DataFrame(
@@ -594,6 +748,60 @@ def compute_member_revenue_monthly(transactions: pd.DataFrame, customers: pd.Dat
     return out.reset_index()
 
 
+def _points_rows(
+    points: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp, point_value: float, expiry_months: int | None, breakage: float | None, currency: str
+) -> list[tuple[str, float, str, str, str]]:
+    """Headline rows of the points ledger: redemption, expiry, cohort breakage and the liability (gross and net)."""
+    window = f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
+    summary = compute_points_summary(points, start=start, end=end, point_value=point_value, expiry_months=expiry_months, breakage=breakage).iloc[0]
+    rule = f"points expire {expiry_months} months after they are earned" if expiry_months else "no expiry rule: no cohort closes"
+    if breakage is not None:
+        assumption = f"expected breakage {percent(breakage)} (set in kpis.expected_breakage)"
+    elif np.isnan(summary["breakage_rate_cohort"]):
+        assumption = "no earning cohort closed yet: no breakage assumed (net = gross)"
+    else:
+        assumption = f"expected breakage {percent(summary['breakage_assumed'])} = breakage of the closed cohorts"
+    gross = f"outstanding points ({number(summary['balance'], 0)}) x value of a point ({point_value:g} {currency})"
+    return [
+        ("redemption_rate", summary["redemption_rate"], "fraction", "points redeemed / points earned", window),
+        (
+            "breakage_rate_cohort",
+            summary["breakage_rate_cohort"],
+            "fraction",
+            f"points expired / points earned, over the earning cohorts that can no longer redeem ({rule}); outstanding points are not counted",
+            f"cohorts closed by {end:%Y-%m-%d}",
+        ),
+        ("expiry_rate", summary["expiry_rate"], "fraction", "points expired / points earned", window),
+        ("points_liability", summary["liability"], currency, gross, f"as of {end:%Y-%m-%d}"),
+        ("points_liability_net", summary["liability_net"], currency, f"{gross} x (1 - expected breakage); {assumption}", f"as of {end:%Y-%m-%d}"),
+    ]
+
+
+def _programme_rows(tables: Tables, *, start: pd.Timestamp, end: pd.Timestamp, active_days: int, activation_days: int | None) -> list:
+    """Headline rows of the customers table: activation and penetration."""
+    tx, customers = tables.get("transactions"), tables.get("customers")
+    window = f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
+    rows = []
+    if customers is not None and customers["enrolled_on"].notna().any():
+        act = compute_activation(tx, customers, tables.get("points"), end=end, activation_days=activation_days)
+        within = f"within {activation_days} days of enrolment" if activation_days is not None else "any time before the reference date"
+        rows.append(
+            (
+                "activation_rate_window",
+                activation_rate(act),
+                "fraction",
+                f"member companies with a purchase after the enrolment day or a redemption, {within} / member companies whose {activation_days or 0}-day window has ended",
+                f"enrolled by {end - pd.Timedelta(days=activation_days or 0):%Y-%m-%d}",
+            )
+        )
+    if customers is not None and customers["status"].notna().any():
+        split = compute_member_revenue(tx, customers).set_index("group")
+        share = split.loc["member", "companies"] / len(customers)
+        rows.append(("penetration_customers", share, "fraction", "companies with status member / companies in the customers table", f"as of {end:%Y-%m-%d}"))
+        rows.append(("penetration_revenue", split.loc["member", "revenue_share"], "fraction", "net revenue of member companies / net revenue", window))
+    return rows
+
+
 def compute_headline(
     tables: Tables,
     *,
@@ -601,7 +809,10 @@ def compute_headline(
     end: pd.Timestamp,
     year: int,
     active_days: int = 90,
+    activation_days: int | None = 90,
     point_value: float = 0.01,
+    expiry_months: int | None = None,
+    expected_breakage: float | None = None,
     currency: str = "EUR",
 ) -> pd.DataFrame:
     """The headline KPIs with their definitions: the table a reviewer checks every figure against.
@@ -610,15 +821,21 @@ def compute_headline(
     ----------
     tables
         Canonical tables of the window (``points`` may include earlier movements: they count in
-        the balance); absent tables are missing or None.
+        the balance and the earning cohorts); absent tables are missing or None.
     start, end
         The analysis window; ``end`` is the reference date.
     year
         The calendar year of the growth KPIs (compared with the same months of ``year - 1``).
     active_days
         Activity window (days).
+    activation_days
+        Days after enrolment within which a member must buy or redeem to count as activated (None: no limit).
     point_value
-        Cost of one point (currency).
+        Value of one point (currency).
+    expiry_months
+        Months after which points expire (for the cohort breakage); None: no expiry.
+    expected_breakage
+        Breakage assumed in the net liability (fraction); None: the closed cohorts' breakage.
     currency
         Shown as the unit of money KPIs.
 
@@ -639,105 +856,37 @@ def compute_headline(
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     window = f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
     recent = f"{active_days} days to {end:%Y-%m-%d}"
-    tx, customers, points, events = (tables.get(n) for n in ("transactions", "customers", "points", "events"))
+    tx, points, events = (tables.get(n) for n in ("transactions", "points", "events"))
     monthly = compute_monthly(tables, start=start, end=end, active_days=active_days)
-    months_both = f"{year} vs {year - 1}, months present in both"
+    spans = year_spans(year, start=start, end=end)
+    months_both = "no day of both years in the period" if spans is None else " vs ".join(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in spans)
 
     rows.append(("revenue", float(tx["amount"].sum()), currency, "sum of net amounts (credit notes deducted)", window))
     revenue_yoy = compute_year_over_year(monthly, column="revenue", year=year)
-    rows.append(
-        (
-            "revenue_year",
-            float(revenue_yoy["current"].sum()),
-            currency,
-            f"sum of net amounts dated in {year}",
-            f"{max(start, pd.Timestamp(year=year, month=1, day=1)):%Y-%m-%d} to {min(end, pd.Timestamp(year=year, month=12, day=31)):%Y-%m-%d}",
-        )
-    )
-    rows.append(("revenue_growth", like_for_like_growth(revenue_yoy), "fraction", f"revenue {year} / revenue {year - 1} - 1", months_both))
+    year_span = f"{max(start, pd.Timestamp(year=year, month=1, day=1)):%Y-%m-%d} to {min(end, pd.Timestamp(year=year, month=12, day=31)):%Y-%m-%d}"
+    rows.append(("revenue_year", float(revenue_yoy["current"].sum()), currency, f"sum of net amounts dated in {year}", year_span))
+    rows.append(("revenue_growth", span_growth(tx, "amount", spans), "fraction", f"revenue {year} / revenue {year - 1} - 1, same days", months_both))
     population = member_companies(tables)
     if population is not None:
         profiles = compute_active_profiles(tables, as_of=end, active_days=active_days).iloc[0]
         rows.append(
             ("active_share", profiles["active_share"], "fraction", "member companies with a purchase or an event in the window / member companies", recent)
         )
-    if customers is not None and customers["enrolled_on"].notna().any():
-        act = compute_activation(tx, customers, points, end=end)
-        rows.append(
-            (
-                "activation_rate",
-                act["activated"].mean() if len(act) else np.nan,
-                "fraction",
-                "member companies with a purchase after the enrolment day or a redemption / member companies enrolled",
-                window,
-            )
-        )
-    if customers is not None and customers["status"].notna().any():
-        split = compute_member_revenue(tx, customers).set_index("group")
-        rows.append(
-            (
-                "penetration_customers",
-                split.loc["member", "companies"] / len(customers),
-                "fraction",
-                "companies with status member / companies in the customers table",
-                f"as of {end:%Y-%m-%d}",
-            )
-        )
-        rows.append(("penetration_revenue", split.loc["member", "revenue_share"], "fraction", "net revenue of member companies / net revenue", window))
+    rows += _programme_rows(tables, start=start, end=end, active_days=active_days, activation_days=activation_days)
     if points is not None:
-        summary = compute_points_summary(points, start=start, end=end, point_value=point_value).iloc[0]
-        rows.append(("points_earned", summary["earned"], "points", "sum of earned movements", window))
-        rows.append(
-            (
-                "points_growth",
-                like_for_like_growth(compute_year_over_year(monthly, column="points_earned", year=year)),
-                "fraction",
-                f"points earned {year} / points earned {year - 1} - 1",
-                months_both,
-            )
-        )
+        earned = float(_points_of(points[points["date"].between(start, end)], "earned").sum())
+        rows.append(("points_earned", earned, "points", "sum of earned movements", window))
+        growth = span_growth(points[points["kind"] == "earned"], "points", spans)
+        rows.append(("points_growth", growth, "fraction", f"points earned {year} / points earned {year - 1} - 1, same days", months_both))
         if population is not None:
             recent_points = _points_of(points[points["date"].between(end - pd.Timedelta(days=active_days - 1), end)], "earned").sum()
-            rows.append(
-                (
-                    "mean_points_per_active_member",
-                    recent_points / profiles["active"] if profiles["active"] else np.nan,
-                    "points",
-                    "points earned in the window / active member companies",
-                    recent,
-                )
-            )
-        rows.append(("redemption_rate", summary["redemption_rate"], "fraction", "points redeemed / points earned", window))
-        rows.append(
-            (
-                "breakage_rate",
-                summary["breakage_rate"],
-                "fraction",
-                "1 - redemption rate = points earned and not redeemed (expired or still outstanding) / points earned",
-                window,
-            )
-        )
-        rows.append(("expiry_rate", summary["expiry_rate"], "fraction", "points expired / points earned", window))
-        rows.append(
-            (
-                "points_liability",
-                summary["liability"],
-                currency,
-                f"outstanding points ({summary['balance']:,.0f}) x value of a point ({point_value:g} {currency})".replace(",", "\u202f"),
-                f"as of {end:%Y-%m-%d}",
-            )
-        )
+            per_active = recent_points / profiles["active"] if profiles["active"] else np.nan
+            rows.append(("mean_points_per_active_member", per_active, "points", "points earned in the window / active member companies", recent))
+        rows += _points_rows(points, start=start, end=end, point_value=point_value, expiry_months=expiry_months, breakage=expected_breakage, currency=currency)
     if events is not None and population is not None:
         took_part = set(events.loc[events["kind"] == "challenge", "customer_id"]) & population
-        rows.append(
-            (
-                "challenge_participation",
-                len(took_part) / len(population) if population else np.nan,
-                "fraction",
-                "member companies with a challenge event / member companies",
-                window,
-            )
-        )
+        share = len(took_part) / len(population) if population else np.nan
+        rows.append(("challenge_participation", share, "fraction", "member companies with a challenge event / member companies", window))
     done = {r[0] for r in rows}
     for key in KPI_KEYS:
         if key not in done:

@@ -31,6 +31,7 @@ import pandas as pd
 
 from workbench.analysis import rfm as rfm_mod
 from workbench.analysis import value as value_mod
+from workbench.analysis.purchases import purchase_rows
 from workbench.data.validation import require_columns
 
 NEW, INACTIVE = "New", "Inactive"
@@ -87,7 +88,7 @@ Classifier = Callable[[pd.DataFrame, pd.Timestamp, pd.Timestamp], pd.Series]
 
 def _states(transactions: pd.DataFrame, dates: Sequence[pd.Timestamp], window_months: int, classify: Classifier) -> pd.DataFrame:
     require_columns(transactions)
-    first_purchase = transactions[transactions["amount"] > 0].groupby("customer_id")["date"].min()
+    first_purchase = purchase_rows(transactions).groupby("customer_id")["date"].min()
     frames = []
     for date in dates:
         date = pd.Timestamp(date)
@@ -116,7 +117,7 @@ def base_cuts(
     dates: Sequence[pd.Timestamp],
     window_months: int = 12,
     n_scores: int = 5,
-    frequency: str = "days",
+    purchase: str = "day",
     fixed: Mapping[str, Sequence[float]] | None = None,
 ) -> dict[str, list[float]]:
     """RFM cut points of the base (first) snapshot's window, to freeze for every snapshot.
@@ -125,7 +126,7 @@ def base_cuts(
     window (see :func:`workbench.analysis.rfm.resolve_cuts`).
     """
     base = pd.Timestamp(dates[0])
-    values = rfm_mod.compute_rfm_values(transactions, reference_date=base, start=window_start(base, window_months), frequency=frequency)
+    values = rfm_mod.compute_rfm_values(transactions, reference_date=base, start=window_start(base, window_months), purchase=purchase)
     return rfm_mod.resolve_cuts(values, cuts=fixed, n_scores=n_scores)
 
 
@@ -136,7 +137,7 @@ def compute_rfm_states(
     cuts: Mapping[str, Sequence[float]],
     window_months: int = 12,
     n_scores: int = 5,
-    frequency: str = "days",
+    purchase: str = "day",
     segments: Sequence[rfm_mod.SegmentRule] = rfm_mod.DEFAULT_SEGMENTS,
 ) -> pd.DataFrame:
     """Each customer's RFM segment (or ``Inactive``) at each snapshot, scored with the same frozen ``cuts``.
@@ -149,7 +150,7 @@ def compute_rfm_states(
         Snapshot dates (:func:`snapshot_dates`).
     cuts
         Frozen cut points (:func:`base_cuts`, or fixed thresholds from the parameters).
-    window_months, n_scores, frequency, segments
+    window_months, n_scores, purchase, segments
         As in :func:`workbench.analysis.rfm.compute_rfm`; the window is the trailing ``window_months`` months.
 
     Returns
@@ -160,7 +161,7 @@ def compute_rfm_states(
     """
 
     def classify(tx: pd.DataFrame, date: pd.Timestamp, since: pd.Timestamp) -> pd.Series:
-        scored = rfm_mod.compute_rfm(tx, reference_date=date, start=since, n_scores=n_scores, frequency=frequency, cuts=cuts, segments=segments)
+        scored = rfm_mod.compute_rfm(tx, reference_date=date, start=since, n_scores=n_scores, purchase=purchase, cuts=cuts, segments=segments)
         return scored.set_index("customer_id")["segment"]
 
     return _states(transactions, dates, window_months, classify)
@@ -171,16 +172,16 @@ def compute_value_states(
 ) -> pd.DataFrame:
     """Each customer's value class (or ``Inactive``) at each snapshot.
 
-    The score of a snapshot uses the trailing ``window_months`` months. Annual revenue and margin are
-    annualised as in :func:`workbench.analysis.value.compute_value_score`; the purchase bonus, counted over the
-    value score's own window (``window_years``), is scaled by ``window_years * 12 / window_months`` so
-    that the class thresholds keep their meaning (a 12-month window with 4 purchases scores like a
-    3-year window with 12).
+    The score of a snapshot uses the trailing ``window_months`` months, with the value score's own rules
+    (:func:`workbench.analysis.value.compute_value_score` with ``window_months``): revenue and margin made
+    yearly, and the purchase bonus counted per ``window_years`` (4 purchases in 12 months score like 12
+    in three years), exactly as page 03 does for a window clipped by the period's start.
 
     Parameters
     ----------
     value_kwargs
-        Keyword arguments of :func:`workbench.analysis.value.compute_value_score` (``window_years`` included).
+        Keyword arguments of :func:`workbench.analysis.value.compute_value_score` (``window_years``,
+        ``purchase`` ... included).
 
     Returns
     -------
@@ -188,11 +189,9 @@ def compute_value_states(
         ``customer_id, date, state, revenue`` as :func:`compute_rfm_states`.
     """
     kwargs = dict(value_kwargs or {})
-    value_years = float(kwargs.pop("window_years", 3.0))
-    kwargs["bonus_per_purchase"] = float(kwargs.get("bonus_per_purchase", 2.0)) * value_years * 12 / window_months
 
     def classify(tx: pd.DataFrame, date: pd.Timestamp, since: pd.Timestamp) -> pd.Series:
-        scored = value_mod.compute_value_score(tx, reference_date=date, start=since, window_years=window_months / 12, **kwargs)
+        scored = value_mod.compute_value_score(tx, reference_date=date, start=since, window_months=window_months, **kwargs)
         return scored.set_index("customer_id")["value_class"]
 
     return _states(transactions, dates, window_months, classify)

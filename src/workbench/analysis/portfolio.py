@@ -5,13 +5,17 @@ with fixed column names; every ``plot_*`` function draws a computed result on an
 
 Definitions:
 
-- a *purchase* is a transaction row with a positive amount (an invoice, or an invoice line when
-  the export has one row per line); credit notes (negative amounts) reduce revenue but are not
-  purchases;
+- a *purchase* follows the report's one definition (:mod:`workbench.analysis.purchases`, parameter
+  ``purchase``): a distinct purchase day of a customer (default) or a distinct invoice; credit notes
+  (negative amounts) reduce revenue but are not purchases;
 - a customer is *active* in a period when it made at least one purchase in it;
 - revenue is net (credit notes deducted), so ``revenue = active customers x frequency x average
   basket`` holds exactly with ``frequency = purchases / active customers`` and
-  ``average basket = revenue / purchases``.
+  ``average basket = revenue / purchases``;
+- **like for like**: when a period is cut short by the analysis window (``period.end`` 2024-06-30
+  with yearly periods), it is compared with the same days one period earlier (2023-01-01 to
+  2023-06-30), never with a whole period: the revenue bridge, retention, churn and growth all follow
+  :func:`workbench.periods.like_for_like`, the rule the KPI page uses for its growth figures.
 """
 
 from __future__ import annotations
@@ -23,10 +27,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from workbench.analysis.purchases import count_purchases, purchase_rows
 from workbench.data.validation import require_columns
+from workbench.periods import like_for_like
 
 Grain = Literal["year", "quarter"]
 _FREQ = {"year": "Y", "quarter": "Q"}
+MONTHS = {"year": 12, "quarter": 3}
 FACTORS = ("active_customers", "frequency", "average_basket")
 
 
@@ -41,7 +48,29 @@ def _periods(start: pd.Timestamp, end: pd.Timestamp, grain: str) -> pd.PeriodInd
 
 
 # ---------------------------------------------------------------- revenue = customers x frequency x basket
-def compute_revenue_components(transactions: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp, grain: Grain = "year") -> pd.DataFrame:
+def _factors(tx: pd.DataFrame, key: pd.Series, labels: pd.Index, purchase: str) -> pd.DataFrame:
+    """Revenue, active customers, purchases, frequency and basket per label of ``key`` (aligned on ``tx``)."""
+    bought = purchase_rows(tx)
+    out = (
+        pd.DataFrame(
+            {
+                "revenue": tx["amount"].groupby(key).sum(),
+                "active_customers": bought["customer_id"].groupby(key.loc[bought.index]).nunique(),
+                "purchases": count_purchases(tx, purchase=purchase, by=key),
+            }
+        )
+        .reindex(labels)
+        .fillna(0)
+    )
+    out = out.astype({"revenue": "float64", "active_customers": "int64", "purchases": "int64"})
+    out["frequency"] = out["purchases"] / out["active_customers"].where(out["active_customers"] > 0)
+    out["average_basket"] = out["revenue"] / out["purchases"].where(out["purchases"] > 0)
+    return out
+
+
+def compute_revenue_components(
+    transactions: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp, grain: Grain = "year", purchase: str = "day"
+) -> pd.DataFrame:
     """Revenue per period and its three factors.
 
     Parameters
@@ -52,41 +81,61 @@ def compute_revenue_components(transactions: pd.DataFrame, *, start: pd.Timestam
         The analysis window (both days included).
     grain
         ``year`` or ``quarter`` (calendar periods; the first and last may be partial).
+    purchase
+        ``day`` or ``invoice`` (:mod:`workbench.analysis.purchases`).
 
     Returns
     -------
     pd.DataFrame
         ``period`` (label such as ``2023`` or ``2023Q2``), ``revenue`` (net, currency),
-        ``active_customers`` (customers with a purchase), ``purchases`` (rows with a positive
-        amount), ``frequency`` (purchases per active customer), ``average_basket`` (net revenue
-        per purchase, currency). ``revenue = active_customers x frequency x average_basket``.
+        ``active_customers`` (customers with a purchase), ``purchases`` (distinct purchases),
+        ``frequency`` (purchases per active customer), ``average_basket`` (net revenue per purchase,
+        currency). ``revenue = active_customers x frequency x average_basket``.
 
     Raises
     ------
     ValueError
-        A needed column is missing, or ``grain`` is unknown.
+        A needed column is missing, or ``grain`` or ``purchase`` is unknown.
     """
     require_columns(transactions)
     periods = _periods(start, end, grain)
     tx = transactions[transactions["date"].between(pd.Timestamp(start), pd.Timestamp(end))]
-    key = tx["date"].dt.to_period(_freq(grain))
-    bought = tx["amount"] > 0
-    out = (
-        pd.DataFrame(
-            {
-                "revenue": tx["amount"].groupby(key).sum(),
-                "active_customers": tx.loc[bought, "customer_id"].groupby(key[bought]).nunique(),
-                "purchases": bought.groupby(key).sum(),
-            }
-        )
-        .reindex(periods)
-        .fillna(0)
-    )
-    out = out.astype({"revenue": "float64", "active_customers": "int64", "purchases": "int64"})
-    out["frequency"] = out["purchases"] / out["active_customers"].where(out["active_customers"] > 0)
-    out["average_basket"] = out["revenue"] / out["purchases"].where(out["purchases"] > 0)
+    out = _factors(tx, tx["date"].dt.to_period(_freq(grain)), periods, purchase)
     out.index = out.index.astype(str)
     return out.rename_axis("period").reset_index()
+
+
+def compute_comparison_spans(*, start: pd.Timestamp, end: pd.Timestamp, grain: Grain = "year") -> pd.DataFrame:
+    """Each period's days inside the window and the days it is compared with (like for like).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``period`` (label), ``first, last`` (its days inside [start, end]), ``partial`` (bool: fewer days
+        than the calendar period), ``base_first, base_last`` (the same days one period earlier,
+        :func:`workbench.periods.like_for_like`; history before ``start`` allowed).
+    """
+    rows = []
+    for p in _periods(start, end, grain):
+        first, last = max(p.start_time.normalize(), pd.Timestamp(start)), min(p.end_time.normalize(), pd.Timestamp(end))
+        (first, last), (base_first, base_last) = like_for_like(first, last, months=MONTHS[grain])
+        partial = first != p.start_time.normalize() or last != p.end_time.normalize()
+        rows.append((str(p), first, last, partial, base_first, base_last))
+    return pd.DataFrame(rows, columns=["period", "first", "last", "partial", "base_first", "base_last"])
+
+
+def describe_comparison(spans: pd.DataFrame, *, grain: Grain = "year") -> str:
+    """One plain sentence on how periods are compared (from :func:`compute_comparison_spans`)."""
+    partial = spans[spans["partial"]]
+    if partial.empty:
+        return f"Every {grain} is complete: each is compared with the whole {grain} before."
+    parts = [f"{r.period} covers {r.first:%Y-%m-%d} to {r.last:%Y-%m-%d} only" for r in partial.itertuples()]
+    last = spans.iloc[-1]
+    return (
+        f"{'; '.join(parts)}. A partial {grain} is compared like for like, with the same days one {grain} earlier "
+        f"(e.g. {last['first']:%Y-%m-%d} to {last['last']:%Y-%m-%d} against {last['base_first']:%Y-%m-%d} to {last['base_last']:%Y-%m-%d}): "
+        f"the bridge, retention, churn and growth use those days; the table of periods above shows each period's own days."
+    )
 
 
 def shapley_contributions(base: dict[str, float], current: dict[str, float]) -> dict[str, float]:
@@ -171,6 +220,49 @@ def compute_bridge(components: pd.DataFrame, *, base: str, current: str) -> pd.D
     return pd.DataFrame(steps, columns=["step", "value", "kind"])
 
 
+def compute_bridge_components(
+    transactions: pd.DataFrame, *, base: str, current: str, start: pd.Timestamp, end: pd.Timestamp, grain: Grain = "year", purchase: str = "day"
+) -> pd.DataFrame:
+    """The two periods of the bridge, like for like: the base period restricted to the current period's days.
+
+    The current period's days inside [start, end] are compared with the same calendar days of the base
+    period (:func:`workbench.periods.like_for_like`); when ``start`` cuts the base period, both are cut by
+    the same days. Two whole periods are compared whole.
+
+    Returns
+    -------
+    pd.DataFrame
+        Two rows, base then current, with the columns of :func:`compute_revenue_components`; ``period`` is
+        the label followed by its days when they are not the whole period, e.g. ``2024 (01-01 to 06-30)``.
+
+    Raises
+    ------
+    ValueError
+        A label is not a period of the window, ``base`` is not before ``current``, or no day is in both.
+    """
+    require_columns(transactions)
+    labels = [str(p) for p in _periods(start, end, grain)]
+    for name, label in (("base", base), ("current", current)):
+        if label not in labels:
+            raise ValueError(f"{name} period {label!r} is not in the analysis window; use one of {', '.join(labels)}")
+    b, c = pd.Period(base, freq=_freq(grain)), pd.Period(current, freq=_freq(grain))
+    if b >= c:
+        raise ValueError(f"base period {base!r} must be before current period {current!r}")
+    first, last = max(c.start_time.normalize(), pd.Timestamp(start)), min(c.end_time.normalize(), pd.Timestamp(end))
+    spans = like_for_like(first, last, months=MONTHS[grain] * (c - b).n, earliest=start)
+    if spans is None:
+        raise ValueError(f"periods {base} and {current} have no day in common inside the analysis window; pick other periods")
+    names = []
+    for p, (day1, day2) in zip((b, c), (spans[1], spans[0])):
+        whole = day1 == p.start_time.normalize() and day2 == p.end_time.normalize()
+        names.append(str(p) if whole else f"{p} ({day1:%m-%d} to {day2:%m-%d})")
+    (cf, cl), (bf, bl) = spans
+    tx = transactions[transactions["date"].between(bf, bl) | transactions["date"].between(cf, cl)]
+    key = pd.Series(np.where(tx["date"] >= cf, names[1], names[0]), index=tx.index)
+    out = _factors(tx, key, pd.Index(names), purchase)
+    return out.rename_axis("period").reset_index()
+
+
 def default_bridge_periods(components: pd.DataFrame) -> tuple[str, str]:
     """The last two periods with purchases (base, current).
 
@@ -186,11 +278,14 @@ def default_bridge_periods(components: pd.DataFrame) -> tuple[str, str]:
 
 
 # ---------------------------------------------------------------- retention
-def compute_retention(transactions: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp, grain: Grain = "year") -> pd.DataFrame:
-    """Customer flows, retention, churn and repurchase per period.
+def compute_retention(transactions: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp, grain: Grain = "year", purchase: str = "day") -> pd.DataFrame:
+    """Customer flows, retention, churn and repurchase per period, like for like.
 
-    Purchases before ``start`` are used as history: they tell new customers from reactivated
-    ones, and the period just before ``start`` is the base of the first period's retention.
+    Each period's days inside the window are compared with the same days one period earlier
+    (:func:`compute_comparison_spans`): a whole year with the whole year before, a partial last year
+    (2024-01-01 to 2024-06-30) with the same days of the year before (2023-01-01 to 2023-06-30).
+    Purchases before ``start`` are used as history: they tell new customers from reactivated ones,
+    and give the first period's comparison days.
 
     Parameters
     ----------
@@ -200,44 +295,38 @@ def compute_retention(transactions: pd.DataFrame, *, start: pd.Timestamp, end: p
         The analysis window; one row per calendar period it touches.
     grain
         ``year`` or ``quarter``.
+    purchase
+        ``day`` or ``invoice`` (:mod:`workbench.analysis.purchases`), for the repurchase rate.
 
     Returns
     -------
     pd.DataFrame
-        ``period`` (label), ``active`` (customers with a purchase), ``new`` (first purchase ever in
-        the period), ``retained`` (active in the previous period too), ``reactivated`` (active
-        before, but not in the previous period), ``lost`` (active in the previous period, not in
-        this one), ``retention_rate`` = retained / active in the previous period, ``churn_rate`` =
-        lost / active in the previous period = 1 - retention_rate (fractions 0-1; NaN when nobody
-        was active before), ``repurchase_rate`` = active customers with two purchases or more in
-        the period / active (fraction), ``mean_seniority_days`` = mean days from the first purchase
-        ever to the period's end (or ``end``) over active customers (days).
-        ``active = new + retained + reactivated`` and ``previous active = retained + lost``.
+        ``period`` (label), ``active`` (customers with a purchase in the period's days), ``new`` (first
+        purchase ever in them), ``retained`` (active in the comparison days too), ``reactivated`` (active
+        before, but not in the comparison days), ``lost`` (active in the comparison days, not in this
+        period's), ``retention_rate`` = retained / active in the comparison days, ``churn_rate`` = lost /
+        active in the comparison days = 1 - retention_rate (fractions 0-1; NaN when nobody was active),
+        ``repurchase_rate`` = active customers with two purchases or more / active (fraction),
+        ``mean_seniority_days`` = mean days from the first purchase ever to the period's last day inside
+        the window over active customers (days). ``active = new + retained + reactivated`` and
+        ``active in the comparison days = retained + lost``.
     """
     require_columns(transactions)
-    freq = _freq(grain)
-    tx = transactions[(transactions["date"] <= pd.Timestamp(end)) & (transactions["amount"] > 0)]
+    tx = purchase_rows(transactions[transactions["date"] <= pd.Timestamp(end)])
     first = tx.groupby("customer_id")["date"].min()
-    periods = _periods(start, end, grain)
-    key = tx["date"].dt.to_period(freq)
-    counts = tx.groupby([key.rename("period"), "customer_id"]).size()
-
-    def active_in(p: pd.Period) -> pd.Series:
-        return counts.loc[p] if p in counts.index.get_level_values(0) else pd.Series(dtype="int64")
-
     rows = []
-    for p in periods:
-        now, before = active_in(p), active_in(p - 1)
-        ids, prev = set(now.index), set(before.index)
-        first_p = first.reindex(list(ids)).dt.to_period(freq)
-        new = int((first_p == p).sum())
-        retained = len(ids & prev)
-        lost = len(prev - ids)
-        period_end = min(p.end_time.normalize(), pd.Timestamp(end))
-        seniority = (period_end - first.reindex(list(ids))).dt.days
+    for span in compute_comparison_spans(start=start, end=end, grain=grain).itertuples():
+        inside = tx[tx["date"].between(span.first, span.last)]
+        now = count_purchases(inside, purchase=purchase)
+        ids = set(now.index)
+        prev = set(tx.loc[tx["date"].between(span.base_first, span.base_last), "customer_id"])
+        first_now = first.reindex(list(ids))
+        new = int(first_now.between(span.first, span.last).sum())
+        retained, lost = len(ids & prev), len(prev - ids)
+        seniority = (span.last - first_now).dt.days
         rows.append(
             {
-                "period": str(p),
+                "period": span.period,
                 "active": len(ids),
                 "new": new,
                 "retained": retained,
@@ -408,7 +497,7 @@ def compute_lorenz(transactions: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- breakdowns and seasonality
-def compute_breakdown(transactions: pd.DataFrame, *, by: str, customers: pd.DataFrame | None = None) -> pd.DataFrame:
+def compute_breakdown(transactions: pd.DataFrame, *, by: str, customers: pd.DataFrame | None = None, purchase: str = "day") -> pd.DataFrame:
     """Revenue by segment: a transaction column (channel, product_range) or a customer column (typology, region).
 
     Parameters
@@ -417,11 +506,13 @@ def compute_breakdown(transactions: pd.DataFrame, *, by: str, customers: pd.Data
         Column of ``transactions``, or else of ``customers`` (joined on ``customer_id``).
     customers
         Needed when ``by`` is a customer column.
+    purchase
+        ``day`` or ``invoice`` (:mod:`workbench.analysis.purchases`).
 
     Returns
     -------
     pd.DataFrame
-        ``segment, customers`` (with a purchase), ``purchases``, ``revenue`` (net, currency),
+        ``segment, customers`` (with a purchase), ``purchases`` (distinct purchases with a row in the segment), ``revenue`` (net, currency),
         ``revenue_share`` (fraction 0-1), ``revenue_per_customer`` (currency), ``average_basket``
         (net revenue per purchase, currency); largest revenue first; a missing value is ``unknown``.
 
@@ -438,14 +529,13 @@ def compute_breakdown(transactions: pd.DataFrame, *, by: str, customers: pd.Data
     else:
         where = "transactions" + (" or customers" if customers is not None else " (and no customers table was given)")
         raise ValueError(f"by={by!r} is not a column of {where}; use e.g. channel, product_range, typology or region")
-    tx = transactions.assign(segment=segment.astype("object").fillna("unknown"), bought=transactions["amount"] > 0)
-    grouped = tx.groupby("segment")
+    tx = transactions.assign(segment=segment.astype("object").fillna("unknown"))
     out = (
         pd.DataFrame(
             {
-                "customers": tx[tx["bought"]].groupby("segment")["customer_id"].nunique(),
-                "purchases": grouped["bought"].sum(),
-                "revenue": grouped["amount"].sum(),
+                "customers": purchase_rows(tx).groupby("segment")["customer_id"].nunique(),
+                "purchases": count_purchases(tx, purchase=purchase, by="segment"),
+                "revenue": tx.groupby("segment")["amount"].sum(),
             }
         )
         .fillna(0)

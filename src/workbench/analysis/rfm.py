@@ -2,10 +2,12 @@
 
 Definitions (every figure at a reference date, over a window ``[start, reference_date]``):
 
-- **purchase**: a transaction with a positive amount (credit notes are not purchases);
+- **purchase**: as defined once for the report (:mod:`workbench.analysis.purchases`, parameter
+  ``purchase``): a transaction with a positive amount, counted per purchase day (``day``) or per
+  invoice (``invoice``); credit notes are not purchases;
 - ``recency_days``: days from the last purchase to the reference date (0 = bought that day);
-- ``frequency``: distinct purchase **days** (default; several invoices on one day count once)
-  or distinct purchase **invoices** (``invoice_id``);
+- ``frequency``: the customer's purchases in the window (distinct purchase **days** by default,
+  several invoices on one day counting once, or distinct **invoices**);
 - ``monetary``: net revenue over the window, credit notes included (currency);
 - ``margin``: gross margin over the window, credit notes included (currency; NaN without a
   margin column).
@@ -33,6 +35,7 @@ import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
+from workbench.analysis.purchases import count_purchases, purchase_rows
 from workbench.config.defaults import (  # noqa: F401  (re-exported)
     DEFAULT_LEVERS,
     DEFAULT_SEGMENTS,
@@ -58,28 +61,6 @@ def years_between(first: pd.Timestamp, last: pd.Timestamp) -> float:
     return span.years + span.months / 12 + span.days / 365.25
 
 
-def purchase_counts(transactions: pd.DataFrame, *, frequency: str = "days") -> pd.Series:
-    """Purchases per customer: distinct days (``"days"``) or invoices (``"invoices"``) with a positive amount.
-
-    With ``"invoices"``, a purchase row without an invoice number counts as one purchase for its day.
-
-    Raises
-    ------
-    ValueError
-        ``frequency`` is not ``days`` or ``invoices``, or ``invoices`` without an ``invoice_id`` column.
-    """
-    purchases = transactions[transactions["amount"] > 0]
-    if frequency == "days":
-        key = purchases["date"].dt.normalize()
-    elif frequency == "invoices":
-        if "invoice_id" not in purchases.columns:
-            raise ValueError("frequency='invoices' needs an invoice_id column in transactions; map it in data.transactions.columns or use frequency: days")
-        key = purchases["invoice_id"].fillna(purchases["customer_id"] + "@" + purchases["date"].astype(str))
-    else:
-        raise ValueError(f"frequency={frequency!r}: use 'days' (distinct purchase days) or 'invoices' (distinct invoice numbers)")
-    return key.groupby(purchases["customer_id"]).nunique().astype("int64")
-
-
 def in_window(transactions: pd.DataFrame, *, reference_date: pd.Timestamp, start: pd.Timestamp | None) -> pd.DataFrame:
     """The rows dated in ``[start, reference_date]`` (days included; no lower bound when start is None)."""
     dates = transactions["date"]
@@ -89,7 +70,7 @@ def in_window(transactions: pd.DataFrame, *, reference_date: pd.Timestamp, start
     return transactions[keep]
 
 
-def compute_rfm_values(transactions: pd.DataFrame, *, reference_date: pd.Timestamp, start: pd.Timestamp | None = None, frequency: str = "days") -> pd.DataFrame:
+def compute_rfm_values(transactions: pd.DataFrame, *, reference_date: pd.Timestamp, start: pd.Timestamp | None = None, purchase: str = "day") -> pd.DataFrame:
     """Recency, frequency, monetary value and margin per customer (no scores).
 
     Parameters
@@ -100,8 +81,9 @@ def compute_rfm_values(transactions: pd.DataFrame, *, reference_date: pd.Timesta
         The 'as of' date; later rows are ignored.
     start
         First day of the window; None uses every row up to the reference date.
-    frequency
-        ``"days"`` (distinct purchase days) or ``"invoices"`` (distinct invoice numbers).
+    purchase
+        ``"day"`` (distinct purchase days) or ``"invoice"`` (distinct invoice numbers), see
+        :mod:`workbench.analysis.purchases`.
 
     Returns
     -------
@@ -112,7 +94,7 @@ def compute_rfm_values(transactions: pd.DataFrame, *, reference_date: pd.Timesta
     """
     require_columns(transactions)
     window = in_window(transactions, reference_date=reference_date, start=start)
-    purchases = window[window["amount"] > 0]
+    purchases = purchase_rows(window)
     customers = pd.Index(sorted(purchases["customer_id"].unique()), name="customer_id")
     last = purchases.groupby("customer_id")["date"].max().reindex(customers)
     grouped = window[window["customer_id"].isin(customers)].groupby("customer_id")
@@ -120,7 +102,7 @@ def compute_rfm_values(transactions: pd.DataFrame, *, reference_date: pd.Timesta
     out = pd.DataFrame(
         {
             "recency_days": (pd.Timestamp(reference_date).normalize() - last.dt.normalize()).dt.days.astype("int64"),
-            "frequency": purchase_counts(window, frequency=frequency).reindex(customers).astype("int64"),
+            "frequency": count_purchases(window, purchase=purchase).reindex(customers).astype("int64"),
             "monetary": grouped["amount"].sum().reindex(customers).astype("float64"),
             "margin": margin.reindex(customers).astype("float64"),
         },
@@ -240,7 +222,7 @@ def compute_rfm(
     reference_date: pd.Timestamp,
     start: pd.Timestamp | None = None,
     n_scores: int = 5,
-    frequency: str = "days",
+    purchase: str = "day",
     cuts: Mapping[str, Sequence[float]] | None = None,
     segments: Sequence[SegmentRule] = DEFAULT_SEGMENTS,
 ) -> pd.DataFrame:
@@ -256,8 +238,8 @@ def compute_rfm(
         First day of the window; None: every row up to the reference date.
     n_scores
         Scores per dimension (2-10; 5 = quintiles).
-    frequency
-        ``"days"`` or ``"invoices"`` (see :func:`purchase_counts`).
+    purchase
+        ``"day"`` or ``"invoice"`` (see :func:`workbench.analysis.purchases.count_purchases`).
     cuts
         Fixed inner cut points ``{"recency": days, "frequency": purchases, "monetary": currency}``,
         ``n_scores - 1`` ascending values each (last year's, or frozen from a base period).
@@ -275,10 +257,10 @@ def compute_rfm(
     Raises
     ------
     ValueError
-        Missing columns, bad ``n_scores``, ``frequency`` or ``cuts``.
+        Missing columns, bad ``n_scores``, ``purchase`` or ``cuts``.
     """
     _check_n_scores(n_scores)
-    values = compute_rfm_values(transactions, reference_date=reference_date, start=start, frequency=frequency)
+    values = compute_rfm_values(transactions, reference_date=reference_date, start=start, purchase=purchase)
     if values.empty and not all((cuts or {}).get(dim) is not None for dim in DIMENSIONS):
         return _empty_rfm()
     cuts = resolve_cuts(values, cuts=cuts, n_scores=n_scores)

@@ -7,12 +7,20 @@ Over a window of ``window_years`` years ending at the reference date (clipped to
   and days: 2022-01-01 to 2024-12-31 is exactly 3 years, 2022-07-01 to 2024-12-31 is 2.5 years
   (the days past whole months count as days / 365.25);
 - **points for revenue** and **points for margin**: the annual value, in ``unit`` (1 000 = thousands
-  of the currency), is compared with bands listed from the highest; a band applies when the value is
-  **strictly above** its ``above`` edge; the last band (``above`` None) takes everything else,
-  including zero and negative values. So with the seed's revenue scale an annual revenue of exactly
-  100 thousand earns 7.5 points and one of 100.01 thousand earns 10;
-- **purchase bonus** = ``bonus_per_purchase`` x purchases in the window (not annualised; purchases are
-  distinct purchase days, or invoices);
+  of the currency), is compared with bands listed from the highest, as seed 003 words them: a band
+  ``"> X"`` applies to a value **strictly above** X, a band ``"X à Y"`` to a value **from X included**;
+  the last band takes everything else, zero and negative values included. With the seed's revenue
+  scale (">100 = 10, 50 à 100 = 7.5, 10 à 50 = 2.5, < 10 = 0.5") an annual revenue of exactly 100
+  thousand earns 7.5 points (it is not above 100), exactly 50 earns 7.5 and exactly 10 earns 2.5; with
+  its margin scale ("> 20 = 20, 10 à 20 = 10, 2 à 10 = 5, < 2 = 1") exactly 20 earns 10, exactly 10
+  earns 10 and exactly 2 earns 5;
+- **purchase bonus** = ``bonus_per_purchase`` (seed: 2 points) x purchases **per window of
+  ``window_years``**: the purchases counted in the window actually scored, x ``window_years`` / its
+  length in years. Over a full window the factor is 1 (the seed's rule: 2 points per purchase); over
+  a window clipped by the period's start, or the trailing ``window_months`` of segment migration
+  (page 05), the count is scaled to ``window_years`` so that one company's score and class mean the
+  same on every page (4 purchases in 12 months score like 12 in 3 years). Purchases follow the
+  report's one definition (:mod:`workbench.analysis.purchases`: purchase days or invoices);
 - **score** = the sum; the **value class** is the first class whose ``min_score`` the score reaches
   (``score >= min_score``), the last class (``min_score`` None) takes everything else.
 
@@ -26,7 +34,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.analysis.rfm import in_window, purchase_counts, years_between
+from workbench.analysis.purchases import count_purchases
+from workbench.analysis.rfm import in_window, years_between
 from workbench.config.defaults import (  # noqa: F401  (re-exported)
     DEFAULT_CLASSES,
     DEFAULT_MARGIN_BANDS,
@@ -51,18 +60,38 @@ VALUE_COLUMNS = [
 ]
 
 
-def window_bounds(*, reference_date: pd.Timestamp, start: pd.Timestamp | None, window_years: float) -> tuple[pd.Timestamp, float]:
+def window_bounds(
+    *, reference_date: pd.Timestamp, start: pd.Timestamp | None, window_years: float, window_months: int | None = None
+) -> tuple[pd.Timestamp, float]:
     """First day of the value window and its length in years (see the module docstring).
+
+    Parameters
+    ----------
+    reference_date
+        Last day of the window.
+    start
+        Earliest first day (the window is clipped to it); None: no limit.
+    window_years
+        The value score's window, in years.
+    window_months
+        Score a trailing window of this many calendar months instead (segment migration); None: ``window_years``.
+
+    Returns
+    -------
+    (first day, length in years)
 
     Raises
     ------
     ValueError
-        ``window_years`` is not positive, or ``start`` is after the reference date.
+        ``window_years`` or ``window_months`` is not positive, or ``start`` is after the reference date.
     """
     if window_years <= 0:
         raise ValueError(f"window_years={window_years}: give a positive number of years (seed 003: 2 or 3)")
+    if window_months is not None and window_months <= 0:
+        raise ValueError(f"window_months={window_months}: give a positive number of months")
     end = pd.Timestamp(reference_date).normalize()
-    first = end + pd.Timedelta(days=1) - pd.DateOffset(months=round(12 * window_years))
+    months = round(12 * window_years) if window_months is None else int(window_months)
+    first = end + pd.Timedelta(days=1) - pd.DateOffset(months=months)
     if start is not None:
         if pd.Timestamp(start) > end:
             raise ValueError(f"start={pd.Timestamp(start):%Y-%m-%d} is after reference_date={end:%Y-%m-%d}; swap them")
@@ -70,21 +99,29 @@ def window_bounds(*, reference_date: pd.Timestamp, start: pd.Timestamp | None, w
     return first, years_between(first, end)
 
 
-def _check_bands(bands: Sequence[Band], name: str) -> None:
-    edges = [above for above, _ in bands]
-    if not bands or edges[-1] is not None or any(e is None for e in edges[:-1]):
-        raise ValueError(f"{name}: list the bands from the highest, the last with above None (everything else); got {list(bands)}")
+def _bands(bands: Sequence, name: str) -> list[tuple[float | None, float, bool]]:
+    """The bands as ``(edge, points, strict)`` (a 2-tuple is not strict), checked."""
+    out = [(b[0], float(b[1]), bool(b[2]) if len(b) > 2 else False) for b in bands]
+    edges = [edge for edge, _, _ in out]
+    if not out or edges[-1] is not None or any(e is None for e in edges[:-1]):
+        raise ValueError(f"{name}: list the bands from the highest, the last with edge None (everything else); got {list(bands)}")
     if any(b >= a for a, b in zip(edges[:-2], edges[1:-1])):
-        raise ValueError(f"{name}: the 'above' edges must decrease strictly from the first band; got {edges[:-1]}")
+        raise ValueError(f"{name}: the band edges must decrease strictly from the first band; got {edges[:-1]}")
+    return out
 
 
 def band_points(values: pd.Series | np.ndarray, bands: Sequence[Band]) -> np.ndarray:
-    """Points of each value: the first band whose ``above`` it strictly exceeds (bands listed from the highest)."""
-    _check_bands(bands, "bands")
+    """Points of each value: the first band (listed from the highest) it falls in.
+
+    A value falls in a band ``(edge, points, strict)`` when it is above ``edge``: strictly when ``strict``
+    (seed 003's "> 100"), or from the edge included otherwise ("50 à 100" includes 50); the last band
+    (edge None) takes the rest. Values in the band's unit (e.g. thousands); returns points.
+    """
+    checked = _bands(bands, "bands")
     values = np.asarray(values, dtype="float64")
-    out = np.full(values.shape, bands[-1][1], dtype="float64")
-    for above, points in reversed(bands[:-1]):
-        out[values > above] = points
+    out = np.full(values.shape, checked[-1][1], dtype="float64")
+    for edge, points, strict in reversed(checked[:-1]):
+        out[(values > edge) if strict else (values >= edge)] = points
     return out
 
 
@@ -106,11 +143,12 @@ def compute_value_score(
     reference_date: pd.Timestamp,
     start: pd.Timestamp | None = None,
     window_years: float = 3.0,
+    window_months: int | None = None,
     unit: float = 1000.0,
     revenue_bands: Sequence[Band] = DEFAULT_REVENUE_BANDS,
     margin_bands: Sequence[Band] = DEFAULT_MARGIN_BANDS,
     bonus_per_purchase: float = 2.0,
-    purchases: str = "days",
+    purchase: str = "day",
     classes: Sequence[ValueClass] = DEFAULT_CLASSES,
 ) -> pd.DataFrame:
     """The seed-003 value score and value class of each customer.
@@ -124,16 +162,19 @@ def compute_value_score(
     start
         Earliest day the window may start (the analysis period's start); None: no limit.
     window_years
-        Window length in years (seed 003: 2 or 3).
+        The value score's window in years (seed 003: 2 or 3); the purchase bonus counts purchases per
+        window of this length.
+    window_months
+        Score a trailing window of this many months instead (segment migration); None: ``window_years``.
     unit
         Currency units per band unit (1000: bands in thousands of the currency).
     revenue_bands, margin_bands
-        ``(above, points)`` from the highest, the last ``(None, points)``; compared with the annual
-        revenue / margin in ``unit``.
+        ``(edge, points, strict)`` from the highest, the last ``(None, points, ...)`` (see :func:`band_points`);
+        compared with the annual revenue / margin in ``unit``.
     bonus_per_purchase
-        Points per purchase in the window.
-    purchases
-        ``"days"`` (distinct purchase days) or ``"invoices"``.
+        Points per purchase, per window of ``window_years`` (see the module docstring).
+    purchase
+        ``"day"`` (distinct purchase days) or ``"invoice"`` (:mod:`workbench.analysis.purchases`).
     classes
         ``(name, min_score)`` from the best, the last ``(name, None)``.
 
@@ -141,23 +182,24 @@ def compute_value_score(
     -------
     pd.DataFrame
         :data:`VALUE_COLUMNS`: ``revenue`` and ``margin`` over the window (currency; margin NaN without a
-        margin column, and then 0 margin points), ``purchases``, ``annual_revenue`` and ``annual_margin``
-        (currency per year), ``revenue_points``, ``margin_points``, ``purchase_points``, ``score`` (points),
-        ``value_class``; one row per customer with a purchase in the window, sorted by customer_id.
+        margin column, and then 0 margin points), ``purchases`` (counted in the window),
+        ``annual_revenue`` and ``annual_margin`` (currency per year), ``revenue_points``, ``margin_points``,
+        ``purchase_points`` (= bonus x purchases x window_years / window length in years), ``score``
+        (points), ``value_class``; one row per customer with a purchase in the window, sorted by customer_id.
 
     Raises
     ------
     ValueError
-        Missing columns, bad window, bands, classes, unit or purchases.
+        Missing columns, bad window, bands, classes, unit or purchase definition.
     """
     require_columns(transactions)
     if unit <= 0:
         raise ValueError(f"unit={unit}: give the currency units per band unit, e.g. 1000 for bands in thousands")
-    _check_bands(revenue_bands, "revenue_bands")
-    _check_bands(margin_bands, "margin_bands")
-    first, years = window_bounds(reference_date=reference_date, start=start, window_years=window_years)
+    _bands(revenue_bands, "revenue_bands")
+    _bands(margin_bands, "margin_bands")
+    first, years = window_bounds(reference_date=reference_date, start=start, window_years=window_years, window_months=window_months)
     window = in_window(transactions, reference_date=reference_date, start=first)
-    counts = purchase_counts(window, frequency=purchases)
+    counts = count_purchases(window, purchase=purchase)
     customers = pd.Index(sorted(counts.index), name="customer_id")
     window = window[window["customer_id"].isin(customers)]
     g = window.groupby("customer_id")
@@ -168,10 +210,21 @@ def compute_value_score(
     out["annual_margin"] = out["margin"] / years
     out["revenue_points"] = band_points(out["annual_revenue"] / unit, revenue_bands)
     out["margin_points"] = np.where(out["margin"].isna(), 0.0, band_points(out["annual_margin"].fillna(0) / unit, margin_bands))
-    out["purchase_points"] = out["purchases"] * float(bonus_per_purchase)
+    out["purchase_points"] = out["purchases"] * float(bonus_per_purchase) * bonus_scale(window_years=window_years, years=years)
     out["score"] = out["revenue_points"] + out["margin_points"] + out["purchase_points"]
     out["value_class"] = classify_scores(out["score"], classes).astype(str)
     return out.reset_index()[VALUE_COLUMNS]
+
+
+def bonus_scale(*, window_years: float, years: float) -> float:
+    """The factor of the purchase bonus: ``window_years`` / the scored window's length in years (1 over a full window).
+
+    Both in years; the scored window is never longer than ``window_years`` on page 03, and is the
+    trailing ``window_months`` on page 05.
+    """
+    if years <= 0:
+        raise ValueError(f"years={years}: the scored window must have a positive length")
+    return float(window_years) / float(years)
 
 
 def compute_scale_table(
@@ -180,23 +233,30 @@ def compute_scale_table(
     margin_bands: Sequence[Band] = DEFAULT_MARGIN_BANDS,
     unit: float = 1000.0,
     bonus_per_purchase: float = 2.0,
+    window_years: float = 3.0,
     currency: str = "EUR",
 ) -> pd.DataFrame:
-    """The scale in words: ``measure, band, points, unit`` (a band's lower edge excluded, its upper edge included)."""
+    """The scale in words: ``measure, band, points, unit``.
+
+    A band reads "more than X" (strict edge), "from X" (edge included), then "up to Y included" when
+    the band above starts strictly above Y, or "below Y" when the band above includes Y.
+    """
     rows = []
     for measure, bands in (("annual net revenue", revenue_bands), ("annual gross margin", margin_bands)):
-        edges = [above for above, _ in bands]
-        for k, (above, points) in enumerate(bands):
-            upper = edges[k - 1] if k else None
-            if above is None:
-                band = "any value" if upper is None else f"{upper:g} or less"
+        checked = _bands(bands, measure)
+        for k, (edge, points, strict) in enumerate(checked):
+            upper = None if k == 0 else checked[k - 1]
+            top = "" if upper is None else (f"up to {upper[0]:g} included" if upper[2] else f"below {upper[0]:g}")
+            if edge is None:
+                band = top or "any value"
             else:
-                band = f"more than {above:g}" + ("" if upper is None else f", up to {upper:g}")
+                band = (f"more than {edge:g}" if strict else f"from {edge:g}") + (f", {top}" if top else "")
             rows.append((measure, band, float(points)))
-    rows.append(("purchases in the window", "each purchase", float(bonus_per_purchase)))
+    per = f"{window_years:g} years"
+    rows.append(("purchases", f"each purchase per {per}", float(bonus_per_purchase)))
     out = pd.DataFrame(rows, columns=["measure", "band", "points"])
     money = f"thousand {currency} per year" if unit == 1000 else f"{unit:g} {currency} per year"
-    out["unit"] = np.where(out["measure"] == "purchases in the window", "points per purchase", money)
+    out["unit"] = np.where(out["measure"] == "purchases", f"points per purchase (per {per})", money)
     return out
 
 

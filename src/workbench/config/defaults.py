@@ -63,11 +63,16 @@ up-sell offers for low frequency or low basket, contact and service for those dr
 
 
 # ---------------------------------------------------------------- value score (seed 003)
-Band = tuple[float | None, float]
-"""``(above, points)``: points for a value strictly above ``above`` (None: any value)."""
+Band = tuple[float | None, float, bool]
+"""``(edge, points, strict)``: points for a value above ``edge``: strictly (``strict`` True, seed 003's
+"> 100") or from the edge included (``strict`` False, seed 003's "50 à 100" includes 50); ``edge`` None:
+any value. A 2-tuple ``(edge, points)`` means ``strict`` False."""
 ValueClass = tuple[str, float | None]
 """``(name, min_score)``: the class of a score >= ``min_score`` (None: any score)."""
 
-DEFAULT_REVENUE_BANDS: tuple[Band, ...] = ((100, 10.0), (50, 7.5), (10, 2.5), (None, 0.5))
-DEFAULT_MARGIN_BANDS: tuple[Band, ...] = ((20, 20.0), (10, 10.0), (2, 5.0), (None, 1.0))
+# Seed 003, in thousands: CA annuel ">100 = 10 pts, 50 à 100 = 7.5, 10 à 50 = 2.5, < 10 = 0.5";
+# marge annuelle "> 20 = 20, 10 à 20 = 10, 2 à 10 = 5, < 2 = 1". A lower edge written "X à" is
+# included, "> X" is not: 100 earns 7.5, 50 earns 7.5, 10 earns 2.5; margin 20 earns 10, 2 earns 5.
+DEFAULT_REVENUE_BANDS: tuple[Band, ...] = ((100, 10.0, True), (50, 7.5, False), (10, 2.5, False), (None, 0.5, False))
+DEFAULT_MARGIN_BANDS: tuple[Band, ...] = ((20, 20.0, True), (10, 10.0, False), (2, 5.0, False), (None, 1.0, False))
 DEFAULT_CLASSES: tuple[ValueClass, ...] = (("VIP", 60.0), ("High value", 30.0), ("Medium value", 12.0), ("Low value", None))

@@ -148,10 +148,15 @@ class QualitySection(_Strict):
 
 
 class Params(_Strict):
-    """A client's parameter file."""
+    """A client's parameter file.
+
+    ``purchase`` is the one definition of a purchase for every page (:mod:`workbench.analysis.purchases`):
+    ``day`` (distinct purchase days per customer) or ``invoice`` (distinct invoice_id).
+    """
 
     client: str = Field(min_length=1)
     currency: str = "EUR"
+    purchase: Literal["day", "invoice"] = "day"
     period: Period
     data: DataSection
     quality: QualitySection = QualitySection()

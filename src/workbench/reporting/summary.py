@@ -40,7 +40,9 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("kpi.revenue_growth", "Revenue growth vs the same months of the year before", "fraction", *KPIS),
     Headline("kpi.penetration_customers", "Companies in the programme", "fraction", *KPIS, ("customers",)),
     Headline("kpi.penetration_revenue", "Revenue share of the programme's companies", "fraction", *KPIS, ("customers",)),
-    Headline("kpi.activation_rate", "Member companies activated", "fraction", *KPIS, ("customers", "points")),
+    Headline(
+        "kpi.activation_rate_window", "Member companies activated within {kpi.activation_days} days of enrolment", "fraction", *KPIS, ("customers", "points")
+    ),
     Headline("portfolio.churn_rate", "Churn rate (last year)", "fraction", "02_portfolio", "Retention and churn"),
     Headline("clv.total", "Lifetime value of the customer base over the horizon", "currency", "04_clv", "Customer lifetime value over the horizon"),
     Headline(

@@ -43,7 +43,6 @@ class RfmSection(Section):
     """The ``rfm:`` section. Document every key, with its default, in parameters/_template.yaml."""
 
     n_scores: int = Field(5, ge=2, le=10)
-    frequency: Literal["days", "invoices"] = "days"
     thresholds: RfmThresholds = RfmThresholds()
     segments: list[SegmentSpec] = Field(default_factory=lambda: [SegmentSpec(name=s.name, r=s.r, f=s.f, m=s.m) for s in DEFAULT_SEGMENTS])
     levers: dict[str, list[Lever]] = Field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_LEVERS.items()})
@@ -85,4 +84,4 @@ class RfmSection(Section):
 
     def scoring_kwargs(self) -> dict:
         """Keyword arguments of :func:`workbench.analysis.rfm.compute_rfm`."""
-        return {"n_scores": self.n_scores, "frequency": self.frequency, "cuts": self.cuts(), "segments": self.segment_rules()}
+        return {"n_scores": self.n_scores, "cuts": self.cuts(), "segments": self.segment_rules()}
