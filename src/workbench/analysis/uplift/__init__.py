@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from workbench.analysis.uplift.conclusion import conclusion
+from workbench.analysis.uplift.conclusion import conclusion, evidence_problems, headline_conclusion
 from workbench.analysis.uplift.design import (
     CATEGORICALS,
     build_units,
@@ -86,7 +86,10 @@ from workbench.analysis.uplift.labels import (
     BALANCE_LABELS,
     BREAKDOWN_LABELS,
     DID_LABELS,
+    E_VALUE_LABELS,
     PLACEBO_LABELS,
+    WINDOW_LABELS,
+    money_by_year_labels,
     money_labels,
     naive_labels,
 )
@@ -101,6 +104,11 @@ from workbench.analysis.uplift.matching import (
 from workbench.analysis.uplift.money import MONEY_ITEMS, compute_money
 
 __all__ = [
+    "E_VALUE_LABELS",
+    "WINDOW_LABELS",
+    "money_by_year_labels",
+    "evidence_problems",
+    "headline_conclusion",
     "HeadlineRun",
     "compare_estimates",
     "estimates_disagree",

@@ -84,3 +84,78 @@ def conclusion(
     if warnings:
         text.append("Read with the warnings above: " + "; ".join(warnings) + ".")
     return " ".join(text)
+
+
+def evidence_problems(*, year1: pd.Series, disagree: bool, pre_trend_p: float | None, placebo: pd.Series | None, e_value_interval: float | None) -> list[str]:
+    """The reasons, in plain language, not to present the headline effect as established (empty: none).
+
+    Parameters
+    ----------
+    year1
+        The headline's year-1 row (``att``, ``ci_low``, ``ci_high``).
+    disagree
+        The two estimators' intervals do not overlap.
+    pre_trend_p
+        p-value of the pre-enrolment effects being 0 (None: not testable).
+    placebo
+        The matched design's placebo revenue row (``ci_low``, ``ci_high``), or None.
+    e_value_interval
+        E-value of the interval's limit closest to 0 (1 when it covers 0), or None.
+    """
+    out = []
+    if year1["ci_low"] <= 0 <= year1["ci_high"]:
+        out.append("its interval includes no effect at all")
+    if disagree:
+        out.append("the two estimators disagree beyond their intervals")
+    if pre_trend_p is not None and pre_trend_p < 0.05:
+        out.append(f"members already moved apart from the comparison companies before enrolling (pre-trend test p = {pre_trend_p:.3f})")
+    if placebo is not None and (placebo["ci_low"] > 0 or placebo["ci_high"] < 0):
+        out.append("the placebo finds an effect where there can be none")
+    if e_value_interval is not None and 1 < e_value_interval < 1.25:
+        out.append(f"a weak hidden selection (E-value of the interval {e_value_interval:.2f}) would be enough to explain it away")
+    return out
+
+
+def headline_conclusion(
+    year1: pd.Series,
+    *,
+    second: pd.Series | None,
+    problems: list[str],
+    naive: float | None,
+    year2: pd.Series | None = None,
+    e_value: float | None = None,
+    currency: str = "EUR",
+    ci_level: float = 0.95,
+) -> str:
+    """The page's conclusion on the headline (staggered) estimate, with its uncertainty and the second estimate.
+
+    Returns
+    -------
+    str
+        Markdown: the year-1 effect and interval, year 2 when estimated, the matched estimate beside
+        it, the naive gap it replaces, and either the E-value or why the evidence is weak.
+    """
+
+    def money(x: float) -> str:
+        return fmt.money(x, currency)
+
+    level = fmt.percent(ci_level, 0)
+    text = [
+        f"{_verdict(year1)}: in the 12 months after their enrolment month, about **{money(year1['att'])} per enrolled company** "
+        f"({level} interval {money(year1['ci_low'])} to {money(year1['ci_high'])}; {fmt.number(year1['companies'])} companies in "
+        f"{fmt.number(year1['cohorts'])} enrolment months, compared with companies not yet or never enrolled)."
+    ]
+    if year2 is not None:
+        text.append(f"In the second year: {money(year2['att'])} (interval {money(year2['ci_low'])} to {money(year2['ci_high'])}).")
+    if second is not None:
+        text.append(f"The matched difference-in-differences finds {money(second['att'])} (interval {money(second['ci_low'])} to {money(second['ci_high'])}).")
+    if naive is not None and naive > 0 and year1["att"] > 0:
+        text.append(f"The naive gap between members and non-members ({money(naive)}) is {fmt.number(naive / year1['att'], 1)} times larger.")
+    if problems:
+        text.append("**The evidence is weak, so this figure should not be presented as the programme's established value:** " + "; ".join(problems) + ".")
+    elif e_value is not None:
+        text.append(
+            f"An unmeasured difference between members and the others would have to be associated with both enrolment and revenue by a "
+            f"risk ratio of about {fmt.number(e_value, 1)} each, beyond what the comparison already accounts for, to explain the effect away."
+        )
+    return " ".join(text)

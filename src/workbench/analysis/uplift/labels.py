@@ -48,3 +48,38 @@ def naive_labels(*, pre_months: int, post_months: int, currency: str) -> dict[st
 def money_labels(*, currency: str) -> dict[str, str]:
     """Columns of :func:`~workbench.analysis.uplift.money.compute_money`."""
     return {"estimate": f"estimate ({currency} per year)", "low": "low", "high": "high"}
+
+
+WINDOW_LABELS = {
+    "first_month": "from event month",
+    "last_month": "to event month",
+    "att": "effect per company",
+    "se": "standard error",
+    **_INTERVAL,
+    "cohorts": "enrolment months",
+    "companies": "companies",
+}
+"""Columns of :attr:`~workbench.analysis.uplift.staggered.StaggeredResult.windows`."""
+
+E_VALUE_LABELS = {"standardised_difference": "standardised difference", "risk_ratio": "approx. risk ratio", "e_value": "E-value"}
+"""Columns of :func:`~workbench.analysis.uplift.sensitivity.compute_e_value`."""
+
+
+def money_by_year_labels(*, currency: str) -> dict[str, str]:
+    """Columns of :func:`~workbench.analysis.uplift.money.compute_money_by_year`."""
+    return {
+        "companies": "companies evaluated",
+        "incremental_revenue": f"extra revenue ({currency})",
+        "revenue_low": "low",
+        "revenue_high": "high",
+        "incremental_margin": f"extra margin ({currency})",
+        "margin_low": "margin low",
+        "margin_high": "margin high",
+        "margin_source": "margin from",
+        "points_cost": f"points ({currency})",
+        "fixed_cost": f"fixed costs ({currency})",
+        "total_cost": f"costs ({currency})",
+        "roi": "ROI",
+        "roi_low": "ROI low",
+        "roi_high": "ROI high",
+    }
