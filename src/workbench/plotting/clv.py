@@ -22,13 +22,15 @@ from workbench.plotting.charts import (
 )
 
 
-def plot_purchase_histogram(histogram: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+def plot_purchase_histogram(histogram: pd.DataFrame, *, model: str = "BG/NBD", ax: Axes | None = None, title: str | None = None) -> Axes:
     """Grouped bars: customers by calibration repeat purchases, actual vs model.
 
     Parameters
     ----------
     histogram
         From :func:`~workbench.analysis.clv.compute_purchase_histogram` (``frequency, actual, expected``, customers).
+    model
+        Name of the purchase model, for the legend and title.
     ax, title
         Axes to draw on (a new one if None); title instead of the default.
 
@@ -38,21 +40,24 @@ def plot_purchase_histogram(histogram: pd.DataFrame, *, ax: Axes | None = None, 
         ``ax``.
     """
     ax = get_ax(ax)
-    grouped_bars(ax, histogram["frequency"], {"actual": histogram["actual"], "BG/NBD": histogram["expected"]})
+    grouped_bars(ax, histogram["frequency"], {"actual": histogram["actual"], model: histogram["expected"]})
     ax.set_xlabel("repeat purchase days in the calibration period")
     ax.set_ylabel("customers")
     ax.yaxis.set_major_formatter(thousands())
-    ax.set_title(title or "Customers by repeat purchases in the calibration period: actual vs BG/NBD")
+    ax.set_title(title or f"Customers by repeat purchases in the calibration period: actual vs {model}")
     return ax
 
 
-def plot_holdout_by_frequency(table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
-    """Lines: mean holdout purchases per customer by calibration frequency, actual vs model.
+def plot_holdout_by_frequency(table: pd.DataFrame, *, model: str = "BG/NBD", ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Lines: mean holdout purchases per customer by calibration frequency, actual vs model(s).
 
     Parameters
     ----------
     table
-        From :func:`~workbench.analysis.clv.compute_holdout_by_frequency` (purchase days per customer).
+        From :func:`~workbench.analysis.clv.compute_holdout_by_frequency` (purchase days per customer), or
+        from :func:`~workbench.analysis.clv.compare_holdout_by_frequency` (one line per model column).
+    model
+        Name of the model of an ``expected`` column, for the legend.
     ax, title
         Axes to draw on (a new one if None); title instead of the default.
 
@@ -64,7 +69,9 @@ def plot_holdout_by_frequency(table: pd.DataFrame, *, ax: Axes | None = None, ti
     ax = get_ax(ax)
     x = np.arange(len(table))
     ax.plot(x, table["actual"], marker="o", color=PALETTE[0], label="actual")
-    ax.plot(x, table["expected"], marker="s", linestyle="--", color=PALETTE[1], label="BG/NBD (conditional expectation)")
+    models = {f"{model} (conditional expectation)": "expected"} if "expected" in table else {c: c for c in table.columns[3:]}
+    for k, (label, column) in enumerate(models.items()):
+        ax.plot(x, table[column], marker="s", linestyle="--", color=PALETTE[1 + k], label=label)
     ax.set_xticks(x, labels=list(table["frequency"]))
     ax.set_xlabel("repeat purchase days in the calibration period")
     ax.set_ylabel("mean purchase days per customer in the holdout")
@@ -79,7 +86,7 @@ def _step_label(tracking: pd.DataFrame) -> str:
     return {1: "day", 7: "week"}.get(days, f"{days} days")
 
 
-def plot_tracking(tracking: pd.DataFrame, *, kind: str = "cumulative", ax: Axes | None = None, title: str | None = None) -> Axes:
+def plot_tracking(tracking: pd.DataFrame, *, kind: str = "cumulative", model: str = "BG/NBD", ax: Axes | None = None, title: str | None = None) -> Axes:
     """Lines: repeat purchases of the calibration customers over time, actual vs model.
 
     Parameters
@@ -89,6 +96,8 @@ def plot_tracking(tracking: pd.DataFrame, *, kind: str = "cumulative", ax: Axes 
         (e.g. a week) is read from its dates.
     kind
         ``cumulative`` or ``incremental`` (per step).
+    model
+        Name of the purchase model, for the legend and title.
     ax, title
         Axes to draw on (a new one if None); title instead of the default.
 
@@ -106,7 +115,7 @@ def plot_tracking(tracking: pd.DataFrame, *, kind: str = "cumulative", ax: Axes 
         raise ValueError(f"kind {kind!r} is not supported; use 'cumulative' or 'incremental'")
     ax = get_ax(ax)
     ax.plot(tracking["date"], tracking[f"actual_{kind}"], color=PALETTE[0], label="actual")
-    ax.plot(tracking["date"], tracking[f"expected_{kind}"], color=PALETTE[1], linestyle="--", label="BG/NBD")
+    ax.plot(tracking["date"], tracking[f"expected_{kind}"], color=PALETTE[1], linestyle="--", label=model)
     if tracking["holdout"].any():
         ax.axvline(tracking.loc[tracking["holdout"], "date"].iloc[0], color="grey", linewidth=1)
         ax.annotate(
@@ -124,7 +133,7 @@ def plot_tracking(tracking: pd.DataFrame, *, kind: str = "cumulative", ax: Axes 
     ax.yaxis.set_major_formatter(thousands())
     ax.legend(loc="upper left")
     default = "Cumulative repeat purchase days" if kind == "cumulative" else f"Repeat purchase days {per}"
-    ax.set_title(title or f"{default}: actual vs BG/NBD")
+    ax.set_title(title or f"{default}: actual vs {model}")
     return ax
 
 
@@ -156,7 +165,9 @@ def plot_frequency_spend(summary: pd.DataFrame, *, currency: str, ax: Axes | Non
     return ax
 
 
-def plot_clv_distribution(clv: pd.DataFrame, *, currency: str, horizon_months: int, ax: Axes | None = None, bins: int = 40, title: str | None = None) -> Axes:
+def plot_clv_distribution(
+    clv: pd.DataFrame, *, currency: str, horizon_months: int, basis: str = "revenue", ax: Axes | None = None, bins: int = 40, title: str | None = None
+) -> Axes:
     """Histogram of the customers' CLV on a log scale (customers with a CLV of at least 1 unit of currency).
 
     Parameters
@@ -167,6 +178,8 @@ def plot_clv_distribution(clv: pd.DataFrame, *, currency: str, horizon_months: i
         The client's currency.
     horizon_months
         The horizon the CLV was computed over (months), for the title.
+    basis
+        What the CLV values (``margin`` or ``revenue``), for the axis label.
     ax, bins, title
         Axes to draw on (a new one if None); number of log-spaced bins; title instead of the default.
 
@@ -185,7 +198,7 @@ def plot_clv_distribution(clv: pd.DataFrame, *, currency: str, horizon_months: i
         ax.axvline(median, color=PALETTE[1], linestyle="--", label=f"median {formatting.money(median, currency)}")
         ax.legend()
     ax.xaxis.set_major_formatter(thousands())
-    ax.set_xlabel(f"CLV over {months_label(horizon_months)} ({currency}, discounted, log scale)")
+    ax.set_xlabel(f"CLV over {months_label(horizon_months)} ({currency}, {basis}, discounted, log scale)")
     ax.set_ylabel("customers")
     ax.set_title(title or f"Distribution of customer lifetime value over {months_label(horizon_months)}")
     return ax

@@ -1,16 +1,22 @@
-"""Customer lifetime value (notebook ``04_clv``): BG/NBD + Gamma-Gamma, fitted with lifetimes.
+"""Customer lifetime value (notebook ``04_clv``): a purchase model (BG/NBD, MBG/NBD or Pareto/NBD) + Gamma-Gamma, with lifetimes.
 
 Every import of and call to lifetimes lives in this subpackage. The steps, one module each:
 
 1. :mod:`~workbench.analysis.clv.prepare`: purchase days (same-day purchases merged, credit notes
    netted), the summary per customer in the time unit, the calibration/holdout split and the
    preparation table.
-2. :mod:`~workbench.analysis.clv.fit`: the BG/NBD and Gamma-Gamma fits with their retries,
+2. :mod:`~workbench.analysis.clv.fit`: the purchase-model and Gamma-Gamma fits with their retries,
    standard errors by the delta method, the total log-likelihood.
 3. :mod:`~workbench.analysis.clv.validate`: chi-square on the calibration histogram, the holdout by
    frequency, tracking, the holdout error measures, the spend/frequency correlation.
-4. :mod:`~workbench.analysis.clv.forecast`: P(alive), expected purchases, discounted CLV, CLV by
-   group, high-value customers at risk, the frequency x recency grids.
+4. :mod:`~workbench.analysis.clv.select`: the three purchase models compared on the calibration
+   period and the holdout, the documented choice (or ``clv.model``), every fit the page needs.
+5. :mod:`~workbench.analysis.clv.forecast`: P(alive), expected purchases, discounted CLV (on margin
+   when known), CLV by group, high-value customers at risk, the frequency x recency grids.
+6. :mod:`~workbench.analysis.clv.spend`: margin rates, the holdout check of spend and ranking
+   against a naive forecast, left-truncated customers.
+7. :mod:`~workbench.analysis.clv.uncertainty`: intervals per customer and for the total by a seeded
+   simulation (parameter uncertainty and process noise).
 
 Units: recency, T, durations and rates are in the chosen time unit (day, week, or month of 365.25 / 12
 days); money is in the client's currency; probabilities and shares are fractions 0-1.
@@ -21,23 +27,26 @@ from __future__ import annotations
 from workbench.analysis.clv.fit import (
     GG_RETRY_POLICY,
     PARAMETER_LABELS,
+    PURCHASE_MODELS,
     RETRY_POLICY,
     ClvFitError,
-    ClvFits,
     ModelFit,
     describe_fit,
     fit_bgnbd,
     fit_gamma_gamma,
-    fit_models,
+    fit_purchase_model,
     format_parameters,
 )
 from workbench.analysis.clv.forecast import (
+    SPEND_BASES,
     clv_labels,
+    compare_clv_by_group,
     compute_at_risk,
     compute_clv,
     compute_clv_by_group,
     compute_clv_summary,
     compute_matrix,
+    expected_spend,
 )
 from workbench.analysis.clv.prepare import (
     SUMMARY_COLUMNS,
@@ -50,6 +59,29 @@ from workbench.analysis.clv.prepare import (
     resolve_calibration_end,
     unit_days,
 )
+from workbench.analysis.clv.select import (
+    COMPARISON_COLUMNS,
+    COMPARISON_LABELS,
+    MODEL_CHOICES,
+    SELECTION_RULE,
+    ClvFits,
+    calibration_metrics,
+    choose_purchase_model,
+    compare_holdout_by_frequency,
+    compare_purchase_models,
+    fit_models,
+)
+from workbench.analysis.clv.spend import (
+    SPEND_CHECK_FORECASTS,
+    SPEND_CHECK_LABELS,
+    VALUE_BASES,
+    compute_margin_rates,
+    compute_spend_holdout,
+    customer_value,
+    flag_left_truncated,
+    value_basis,
+)
+from workbench.analysis.clv.uncertainty import ClvIntervals, simulate_clv
 from workbench.analysis.clv.validate import (
     compute_chi_square,
     compute_holdout_accuracy,
@@ -57,18 +89,35 @@ from workbench.analysis.clv.validate import (
     compute_purchase_histogram,
     compute_spend_correlation,
     compute_tracking,
+    expected_holdout,
+    pareto_nbd_pmf,
 )
 
 __all__ = [
+    "ClvIntervals",
+    "COMPARISON_COLUMNS",
+    "COMPARISON_LABELS",
     "GG_RETRY_POLICY",
+    "MODEL_CHOICES",
     "PARAMETER_LABELS",
+    "PURCHASE_MODELS",
     "RETRY_POLICY",
+    "SELECTION_RULE",
+    "SPEND_BASES",
     "SUMMARY_COLUMNS",
     "UNIT_DAYS",
+    "SPEND_CHECK_FORECASTS",
+    "SPEND_CHECK_LABELS",
+    "VALUE_BASES",
     "ClvFitError",
     "ClvFits",
     "ModelFit",
+    "calibration_metrics",
+    "choose_purchase_model",
     "clv_labels",
+    "compare_holdout_by_frequency",
+    "compare_purchase_models",
+    "compare_clv_by_group",
     "compute_at_risk",
     "compute_calibration_holdout",
     "compute_chi_square",
@@ -77,19 +126,29 @@ __all__ = [
     "compute_clv_summary",
     "compute_holdout_accuracy",
     "compute_holdout_by_frequency",
+    "compute_margin_rates",
     "compute_matrix",
     "compute_preparation",
     "compute_purchase_histogram",
     "compute_spend_correlation",
+    "compute_spend_holdout",
     "compute_summary",
     "compute_tracking",
+    "customer_value",
     "describe_fit",
+    "expected_holdout",
+    "expected_spend",
     "fit_bgnbd",
     "fit_gamma_gamma",
     "fit_models",
+    "fit_purchase_model",
+    "flag_left_truncated",
     "format_parameters",
     "load_cdnow_sample",
     "months_to_units",
+    "pareto_nbd_pmf",
     "resolve_calibration_end",
+    "simulate_clv",
     "unit_days",
+    "value_basis",
 ]

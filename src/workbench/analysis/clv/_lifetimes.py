@@ -11,7 +11,7 @@ import warnings
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
-    from lifetimes import BetaGeoFitter, GammaGammaFitter
+    from lifetimes import BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
     from lifetimes.utils import summary_data_from_transaction_data
 
-__all__ = ["BetaGeoFitter", "GammaGammaFitter", "summary_data_from_transaction_data"]
+__all__ = ["BetaGeoFitter", "GammaGammaFitter", "ModifiedBetaGeoFitter", "ParetoNBDFitter", "summary_data_from_transaction_data"]

@@ -1,12 +1,16 @@
-"""Fits of the CLV models with lifetimes: BG/NBD (purchases) and Gamma-Gamma (spend per purchase).
+"""Fits of the CLV models with lifetimes: three purchase models and Gamma-Gamma (spend per purchase).
 
-The fits (:func:`fit_bgnbd`, :func:`fit_gamma_gamma`) run on the distinct (frequency, recency, T)
-rows with weights, with retry policies (:data:`RETRY_POLICY`, :data:`GG_RETRY_POLICY`); the
-log-likelihood is the total, natural-scale, unpenalised one; standard errors come from lifetimes'
-exact (autograd) Hessian by the delta method. :func:`fit_models` runs every fit a notebook needs
-(calibration and whole history) and names the step that failed.
+Purchase models (:data:`PURCHASE_MODELS`, :func:`fit_purchase_model`): BG/NBD (Fader, Hardie & Lee
+2005), MBG/NBD (Batislam, Denizel & Filiztekin 2007: a customer may also drop out at the first
+purchase, so a one-time buyer's P(alive) is below 1) and Pareto/NBD (Schmittlein, Morrison & Colombo
+1987: dropout at any time, not only after a purchase). The fits run on the distinct (frequency,
+recency, T) rows with weights, with retry policies (:data:`RETRY_POLICY`, :data:`GG_RETRY_POLICY`);
+the log-likelihood is the total, natural-scale, unpenalised one; standard errors come by the delta
+method from lifetimes' exact (autograd) Hessian, or, for Pareto/NBD (whose lifetimes fit has none),
+from a central-difference Hessian of the same likelihood. :func:`~workbench.analysis.clv.select.fit_models`
+runs every fit a notebook needs.
 
-Units: ``alpha`` is in the time unit of the summary; ``v`` and spends are in the client's currency.
+Units: ``alpha`` and ``beta`` are in the time unit of the summary; ``v`` and spends are in the client's currency.
 """
 
 from __future__ import annotations
@@ -22,12 +26,8 @@ import numpy as np
 import pandas as pd
 
 from workbench import formatting
-from workbench.analysis.clv._lifetimes import BetaGeoFitter, GammaGammaFitter
-from workbench.analysis.clv.prepare import (
-    check_summary,
-    compute_calibration_holdout,
-    months_to_units,
-)
+from workbench.analysis.clv._lifetimes import BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
+from workbench.analysis.clv.prepare import check_summary, months_to_units
 
 #: Attempts of the BG/NBD fit, in order: (optimizer tolerance, penalizer). ``None`` keeps the
 #: penalizer asked for; the last attempt adds a small penalizer (0.001) when none was asked
@@ -37,6 +37,8 @@ RETRY_POLICY: tuple[tuple[float, float | None], ...] = ((1e-7, None), (1e-4, Non
 #: any penalizer swamps the likelihood at B2B amounts (0.001 * 1500 ** 2 = 2250 per customer).
 GG_RETRY_POLICY: tuple[tuple[float, float | None], ...] = ((1e-7, None), (1e-4, None))
 Z_95 = 1.959963984540054
+#: The purchase models, by key (as ``clv.model`` and the metric keys spell them), with their display names.
+PURCHASE_MODELS = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "paretonbd": "Pareto/NBD"}
 
 
 class ClvFitError(ValueError):
@@ -54,12 +56,13 @@ class ModelFit:
     Attributes
     ----------
     name
-        ``BG/NBD`` or ``Gamma-Gamma``.
+        ``BG/NBD``, ``MBG/NBD``, ``Pareto/NBD`` or ``Gamma-Gamma``.
     model
         The fitted lifetimes fitter.
     parameters
-        ``parameter, estimate, std_error, ci_low, ci_high`` (95 %, estimate ± 1.96 SE). BG/NBD:
-        ``r`` (no unit), ``alpha`` (time units), ``a``, ``b``; Gamma-Gamma: ``p``, ``q``, ``v`` (currency).
+        ``parameter, estimate, std_error, ci_low, ci_high`` (95 %, estimate ± 1.96 SE). BG/NBD and
+        MBG/NBD: ``r`` (no unit), ``alpha`` (time units), ``a``, ``b``; Pareto/NBD: ``r``, ``alpha``
+        (time units), ``s``, ``beta`` (time units); Gamma-Gamma: ``p``, ``q``, ``v`` (currency).
     covariance
         Covariance matrix of the estimates (delta method on lifetimes' Hessian in log parameters).
     log_likelihood
@@ -94,6 +97,11 @@ class ModelFit:
         """Estimates by name."""
         return dict(zip(self.parameters["parameter"], self.parameters["estimate"]))
 
+    @property
+    def key(self) -> str:
+        """``bgnbd``, ``mbgnbd``, ``paretonbd`` (see :data:`PURCHASE_MODELS`) or ``gg``."""
+        return {v: k for k, v in PURCHASE_MODELS.items()}.get(self.name, "gg")
+
 
 def _fit_with_retries(
     name: str, make: Any, args: tuple, kwargs: dict, penalizer: float, n: int, policy: tuple[tuple[float, float | None], ...]
@@ -118,13 +126,16 @@ def _fit_with_retries(
     )
 
 
-def _parameter_table(model: Any, n: float) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """Estimates, standard errors and covariance from lifetimes' Hessian of the mean penalised NLL in log parameters."""
+def _parameter_table(model: Any, n: float, hessian: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Estimates, standard errors and covariance from the Hessian of the mean penalised NLL in log parameters.
+
+    ``hessian`` defaults to lifetimes' own (``model._hessian_``, autograd).
+    """
     theta = model.params_.to_numpy(dtype=float)
     names = list(model.params_.index)
     notes: list[str] = []
     try:
-        cov_log = np.linalg.inv(np.asarray(model._hessian_, dtype=float)) / n
+        cov_log = np.linalg.inv(np.asarray(model._hessian_ if hessian is None else hessian, dtype=float)) / n
     except np.linalg.LinAlgError:
         cov_log = np.full((len(theta), len(theta)), np.nan)
     cov = np.outer(theta, theta) * cov_log
@@ -146,15 +157,98 @@ def _retry_notes(name: str, attempts: list[str], penalizer: float, asked: float)
     return notes
 
 
-def fit_bgnbd(summary: pd.DataFrame, *, penalizer: float = 0.0) -> ModelFit:
-    """Fit the BG/NBD model on the distinct (frequency, recency, T) rows, weighted by customers.
+def _fitter(key: str) -> Any:
+    """The lifetimes class of a BG/NBD-family model, looked up at call time (tests replace it)."""
+    return {"bgnbd": BetaGeoFitter, "mbgnbd": ModifiedBetaGeoFitter}[key]
+
+
+class _ParetoNBD:
+    """lifetimes' Pareto/NBD fit (Nelder-Mead) from a fixed start, restarted from its own solution until it stops improving.
+
+    lifetimes draws a random start when none is given; a fixed start keeps runs reproducible.
+    """
+
+    def __init__(self, penalizer: float) -> None:
+        self.penalizer = penalizer
+
+    def fit(self, frequency: np.ndarray, recency: np.ndarray, age: np.ndarray, *, weights: np.ndarray, tol: float) -> Any:
+        model, start, best = ParetoNBDFitter(self.penalizer), np.ones(4), np.inf
+        for _ in range(4):
+            model.fit(frequency, recency, age, weights=weights, tol=tol, initial_params=start, maxiter=10_000)
+            if not model._negative_log_likelihood_ < best - 1e-9 * abs(best):
+                break
+            best = model._negative_log_likelihood_
+            start = model.params_.to_numpy() * np.array([1.0, model._scale, 1.0, model._scale])
+        return model
+
+
+def _mean_nll(key: str, log_theta: np.ndarray, freq: np.ndarray, rec: np.ndarray, age: np.ndarray, w: np.ndarray) -> float:
+    """Unpenalised negative log-likelihood per customer, natural time scale, at ``exp(log_theta)``."""
+    if key == "paretonbd":
+        return -float((w * ParetoNBDFitter._conditional_log_likelihood(np.exp(log_theta), freq, rec, age)).sum() / w.sum())
+    return float(_fitter(key)._negative_log_likelihood(log_theta, freq, rec, age, w, 0.0))
+
+
+def _numerical_hessian(f: Any, x: np.ndarray, step: float = 1e-4) -> np.ndarray:
+    """Central-difference Hessian of ``f`` at ``x`` (log parameters, so one relative step fits all)."""
+    k = len(x)
+    h = np.zeros((k, k))
+    eye = np.eye(k) * step
+    for i in range(k):
+        for j in range(i, k):
+            h[i, j] = h[j, i] = (f(x + eye[i] + eye[j]) - f(x + eye[i] - eye[j]) - f(x - eye[i] + eye[j]) + f(x - eye[i] - eye[j])) / (4 * step**2)
+    return h
+
+
+def fit_purchase_model(summary: pd.DataFrame, *, model: str = "bgnbd", penalizer: float = 0.0) -> ModelFit:
+    """Fit a purchase model on the distinct (frequency, recency, T) rows, weighted by customers.
 
     Parameters
     ----------
     summary
         From :func:`compute_summary` or :func:`compute_calibration_holdout` (``frequency``, ``recency``, ``T``).
+    model
+        ``bgnbd``, ``mbgnbd`` or ``paretonbd`` (:data:`PURCHASE_MODELS`).
     penalizer
         lifetimes' L2 penalty (0 = maximum likelihood). :data:`RETRY_POLICY` is applied on failure.
+
+    Returns
+    -------
+    ModelFit
+        ``r``, ``alpha`` (time units), ``a``, ``b`` (BG/NBD, MBG/NBD) or ``r``, ``alpha``, ``s``,
+        ``beta`` (time units; Pareto/NBD). Pareto/NBD's covariance comes from a central-difference
+        Hessian (lifetimes computes none for it).
+
+    Raises
+    ------
+    ValueError
+        Missing columns, no customer, an unknown model, or negative ``penalizer``.
+    ClvFitError
+        No attempt converged; the message lists each attempt.
+    """
+    check_summary(summary, ["frequency", "recency", "T"], "summary")
+    if model not in PURCHASE_MODELS:
+        raise ValueError(f"model {model!r} is not supported; use one of {', '.join(PURCHASE_MODELS)}")
+    if penalizer < 0:
+        raise ValueError(f"penalizer must be >= 0, got {penalizer}; use 0 or a small value such as 0.001")
+    name = PURCHASE_MODELS[model]
+    rows = summary.groupby(["frequency", "recency", "T"]).size().rename("weight").reset_index()
+    freq, rec, age, w = (rows[c].to_numpy() for c in ("frequency", "recency", "T", "weight"))
+    n = int(w.sum())
+    make = _ParetoNBD if model == "paretonbd" else _fitter(model)
+    fitted, tol, pen, attempts = _fit_with_retries(name, make, (freq, rec, age), {"weights": w}, penalizer, n, RETRY_POLICY)
+    log_theta = np.log(fitted.params_.to_numpy(dtype=float))
+    hessian = None
+    if model == "paretonbd":
+        with np.errstate(all="ignore"):
+            hessian = _numerical_hessian(lambda th: _mean_nll(model, th, freq, rec, age, w), log_theta)
+    table, cov, notes = _parameter_table(fitted, n, hessian)
+    ll = -_mean_nll(model, log_theta, freq, rec, age, w) * n
+    return ModelFit(name, fitted, table, cov, ll, n, len(rows), tol, pen, tuple(attempts), tuple(_retry_notes(name, attempts, pen, penalizer) + notes))
+
+
+def fit_bgnbd(summary: pd.DataFrame, *, penalizer: float = 0.0) -> ModelFit:
+    """Fit the BG/NBD model: :func:`fit_purchase_model` with ``model="bgnbd"``.
 
     Returns
     -------
@@ -168,16 +262,7 @@ def fit_bgnbd(summary: pd.DataFrame, *, penalizer: float = 0.0) -> ModelFit:
     ClvFitError
         No attempt converged; the message lists each attempt.
     """
-    check_summary(summary, ["frequency", "recency", "T"], "summary")
-    if penalizer < 0:
-        raise ValueError(f"penalizer must be >= 0, got {penalizer}; use 0 or a small value such as 0.001")
-    rows = summary.groupby(["frequency", "recency", "T"]).size().rename("weight").reset_index()
-    freq, rec, age, w = (rows[c].to_numpy() for c in ("frequency", "recency", "T", "weight"))
-    n = int(w.sum())
-    model, tol, pen, attempts = _fit_with_retries("BG/NBD", BetaGeoFitter, (freq, rec, age), {"weights": w}, penalizer, n, RETRY_POLICY)
-    table, cov, notes = _parameter_table(model, n)
-    ll = -float(BetaGeoFitter._negative_log_likelihood(np.log(table["estimate"].to_numpy()), freq, rec, age, w, 0.0)) * n
-    return ModelFit("BG/NBD", model, table, cov, ll, n, len(rows), tol, pen, tuple(attempts), tuple(_retry_notes("BG/NBD", attempts, pen, penalizer) + notes))
+    return fit_purchase_model(summary, model="bgnbd", penalizer=penalizer)
 
 
 def fit_gamma_gamma(summary: pd.DataFrame, *, q_constraint: bool = True) -> ModelFit:
@@ -262,29 +347,45 @@ def describe_fit(fit: ModelFit, *, time_unit: str = "week", currency: str = "EUR
     Parameters
     ----------
     fit
-        From :func:`fit_bgnbd` or :func:`fit_gamma_gamma`.
+        From :func:`fit_purchase_model` or :func:`fit_gamma_gamma`.
     time_unit
-        The time unit of the summary the BG/NBD model was fitted on.
+        The time unit of the summary the purchase model was fitted on.
     currency
         The client's currency (Gamma-Gamma).
 
     Returns
     -------
     list[str]
-        BG/NBD: mean purchase rate r / alpha (purchases per time unit while active) and mean dropout
-        probability a / (a + b) after each repeat purchase (3 significant digits). Gamma-Gamma: population
+        Purchase models: mean purchase rate r / alpha (purchases per time unit while active) and the
+        dropout: mean probability a / (a + b) after each repeat purchase (BG/NBD) or after each purchase
+        (MBG/NBD), or mean dropout rate s / beta and mean lifetime beta / (s - 1) (Pareto/NBD; 3
+        significant digits). Gamma-Gamma: population
         mean spend per purchase p v / (q - 1) (currency, 4 significant digits; infinite when q <= 1).
     """
     p = fit.params
-    if fit.name == "BG/NBD":
+    if fit.key != "gg":
         rate = p["r"] / p["alpha"]
-        return [
+        out = [
             (
                 f"While active, a customer buys on {rate:.3g} days per {time_unit} on average (r / alpha), "
                 f"that is {rate * months_to_units(12, time_unit=time_unit):.3g} purchase days a year."
-            ),
-            f"After each repeat purchase a customer stops buying for good with probability {p['a'] / (p['a'] + p['b']):.3g} on average (a / (a + b)).",
+            )
         ]
+        if fit.key == "bgnbd":
+            out.append(
+                f"After each repeat purchase a customer stops buying for good with probability {p['a'] / (p['a'] + p['b']):.3g} on average (a / (a + b))."
+            )
+        elif fit.key == "mbgnbd":
+            out.append(
+                f"After each purchase, the first included, a customer stops buying for good with probability {p['a'] / (p['a'] + p['b']):.3g} on average (a / (a + b))."
+            )
+        else:
+            life = p["beta"] / (p["s"] - 1) if p["s"] > 1 else float("inf")
+            out.append(
+                f"A customer stops buying at a random time, at a mean rate of {p['s'] / p['beta']:.3g} per {time_unit} (s / beta); "
+                + (f"mean lifetime {life:.3g} {time_unit}s (beta / (s - 1))." if math.isfinite(life) else "the mean lifetime is infinite (s <= 1).")
+            )
+        return out
     mean = p["p"] * p["v"] / (p["q"] - 1) if p["q"] > 1 else float("inf")
     return [f"The population's mean spend per purchase day is {_significant(mean, 4)} {currency} (p v / (q - 1))."]
 
@@ -294,77 +395,3 @@ def _significant(value: float, digits: int) -> str:
     if not math.isfinite(value) or value == 0:
         return formatting.number(value, 0)  # 0, inf, or "" for NaN
     return formatting.number(value, max(0, digits - 1 - math.floor(math.log10(abs(value)))))
-
-
-@dataclass(frozen=True)
-class ClvFits:
-    """Every fit the CLV notebook shows.
-
-    Attributes
-    ----------
-    calibration
-        The calibration summary with the holdout purchases (:func:`~workbench.analysis.clv.prepare.compute_calibration_holdout`).
-    calibration_bgnbd
-        BG/NBD fitted on ``calibration`` (validated on the holdout).
-    bgnbd
-        BG/NBD fitted on the whole history (used for the forecasts).
-    gamma_gamma
-        Gamma-Gamma fitted on the whole history.
-    """
-
-    calibration: pd.DataFrame
-    calibration_bgnbd: ModelFit
-    bgnbd: ModelFit
-    gamma_gamma: ModelFit
-
-
-def fit_models(
-    transactions: pd.DataFrame,
-    summary: pd.DataFrame,
-    *,
-    calibration_end: pd.Timestamp,
-    end: pd.Timestamp,
-    time_unit: str = "week",
-    penalizer: float = 0.0,
-    q_constraint: bool = True,
-) -> ClvFits:
-    """The calibration split and the three fits, in order; the first failure names its step.
-
-    Parameters
-    ----------
-    transactions
-        Canonical transactions (``customer_id``, ``date``, ``amount``) up to ``end``.
-    summary
-        :func:`~workbench.analysis.clv.prepare.compute_summary` of ``transactions`` at ``end`` in ``time_unit``.
-    calibration_end, end
-        Last day of the calibration period and of the holdout (the reference date).
-    time_unit
-        ``day``, ``week`` or ``month`` (365.25 / 12 days).
-    penalizer
-        BG/NBD L2 penalty (see :func:`fit_bgnbd`); the Gamma-Gamma fit takes none.
-    q_constraint
-        Passed to :func:`fit_gamma_gamma`.
-
-    Returns
-    -------
-    ClvFits
-        Calibration summary, calibration BG/NBD, whole-history BG/NBD and Gamma-Gamma.
-
-    Raises
-    ------
-    ValueError
-        A step cannot run (a :class:`ClvFitError` when a model did not converge); the message starts
-        with a sentence naming the step, e.g. "The spend model cannot be fitted: ...".
-    """
-    step = "The calibration period cannot be used"
-    try:
-        calibration = compute_calibration_holdout(transactions, calibration_end=calibration_end, end=end, time_unit=time_unit)
-        step = "The purchase model cannot be fitted on the calibration period"
-        calibration_bgnbd = fit_bgnbd(calibration, penalizer=penalizer)
-        step = "The purchase model cannot be fitted on the whole history"
-        bgnbd = fit_bgnbd(summary, penalizer=penalizer)
-        step = "The spend model cannot be fitted"
-        gamma_gamma = fit_gamma_gamma(summary, q_constraint=q_constraint)
-    except ValueError as exc:
-        raise (ClvFitError if isinstance(exc, ClvFitError) else ValueError)(f"{step}: {exc}") from exc
-    return ClvFits(calibration, calibration_bgnbd, bgnbd, gamma_gamma)

@@ -1,7 +1,19 @@
 """Forward-looking CLV figures: P(alive), expected purchases, discounted CLV, by group, at risk, grids.
 
+The purchase model is any of :data:`~workbench.analysis.clv.fit.PURCHASE_MODELS` (they share
+lifetimes' method names). The CLV is on margin when margin rates are given (see
+:func:`~workbench.analysis.clv.spend.compute_margin_rates`), on net revenue otherwise.
+
+Spend per purchase (:func:`expected_spend`): the Gamma-Gamma conditional mean
+``p (v + x m) / (p x + q - 1)`` of a customer with x repeat purchases of mean net spend m. A repeat
+customer whose net repeat spend is not positive (everything returned) enters with m = 0: the model
+then weighs that zero against the population mean by the number of purchases, ``p v / (p x + q - 1)``,
+instead of giving the population mean (which would value a customer who returns everything like an
+average one). A customer without repeat purchase gets the population mean ``p v / (q - 1)``: the model
+knows nothing of the customer's repeat spend (the first purchase is not used, as in the model).
+
 Units: expected purchases are purchase days over the horizon; CLV and spends are in the client's
-currency (CLV discounted, net revenue, not margin); probabilities and shares are fractions 0-1. The
+currency (CLV discounted); margin rates, probabilities and shares are fractions 0-1. The
 horizon counts months of :data:`workbench.periods.DAYS_PER_MONTH` (365.25 / 12 days), a unit of measure.
 """
 
@@ -32,6 +44,11 @@ def clv_labels(currency: str, *, top_share: float = 0.2) -> dict[str, str]:
     """
     return {
         "clv": f"CLV ({currency})",
+        "clv_low": f"CLV low ({currency})",
+        "clv_high": f"CLV high ({currency})",
+        "clv_revenue": f"CLV on revenue ({currency})",
+        "margin_rate": "margin rate",
+        "spend_basis": "spend per purchase from",
         "clv_total": f"total CLV ({currency})",
         "clv_mean": f"mean ({currency})",
         "clv_median": f"median ({currency})",
@@ -49,26 +66,75 @@ def clv_labels(currency: str, *, top_share: float = 0.2) -> dict[str, str]:
     }
 
 
+#: ``spend_basis`` of :func:`expected_spend`.
+SPEND_BASES = {
+    "own": "own repeat spend (Gamma-Gamma)",
+    "zero": "net repeat spend not positive: Gamma-Gamma with a mean spend of 0",
+    "population": "no repeat purchase: population mean",
+}
+
+
+def expected_spend(summary: pd.DataFrame, gg: ModelFit) -> tuple[np.ndarray, np.ndarray]:
+    """Expected net spend per future purchase of each customer, and where it comes from (see the module docstring).
+
+    Parameters
+    ----------
+    summary
+        ``frequency`` and ``monetary_value`` (mean net repeat spend, currency) per customer.
+    gg
+        Gamma-Gamma fit.
+
+    Returns
+    -------
+    tuple[np.ndarray, np.ndarray]
+        Spend per purchase (currency) and its basis, a key of :data:`SPEND_BASES`.
+    """
+    x = summary["frequency"].to_numpy(dtype=float)
+    m = summary["monetary_value"].to_numpy(dtype=float)
+    spend = np.asarray(gg.model.conditional_expected_average_profit(x, np.clip(m, 0.0, None)), dtype=float)
+    basis = np.where(x == 0, "population", np.where(m > 0, "own", "zero"))
+    return spend, basis
+
+
 def compute_clv(
-    summary: pd.DataFrame, bgnbd: ModelFit, gg: ModelFit, *, time_unit: str = "week", horizon_months: int = 24, annual_discount_rate: float = 0.10
+    summary: pd.DataFrame,
+    bgnbd: ModelFit,
+    gg: ModelFit,
+    *,
+    time_unit: str = "week",
+    horizon_months: int = 24,
+    annual_discount_rate: float = 0.10,
+    margin_rates: pd.Series | None = None,
 ) -> pd.DataFrame:
     """P(alive), expected purchases, expected spend and discounted CLV per customer over the horizon.
 
-    CLV = expected spend per purchase x sum over months k = 1..horizon of the expected purchases in
-    month k (BG/NBD conditional expectations, months of 365.25 / 12 days) discounted by
-    ``(1 + annual_discount_rate) ** (-k / 12)``. Expected spend is the Gamma-Gamma conditional mean
-    for repeat customers with a positive spend, the population mean ``p v / (q - 1)`` otherwise.
+    CLV = margin rate x expected spend per purchase x sum over months k = 1..horizon of the expected
+    purchases in month k (the purchase model's conditional expectations, months of 365.25 / 12 days)
+    discounted by ``(1 + annual_discount_rate) ** (-k / 12)``. Expected spend: :func:`expected_spend`.
+
+    Parameters
+    ----------
+    summary
+        From :func:`~workbench.analysis.clv.prepare.compute_summary`.
+    bgnbd
+        The purchase model (BG/NBD, MBG/NBD or Pareto/NBD) fitted on ``summary``.
+    gg
+        The Gamma-Gamma fit.
+    margin_rates
+        Margin rate of each customer (fraction), indexed by ``customer_id``; None: the CLV is on revenue (rate 1).
 
     Returns
     -------
     pd.DataFrame
         The columns of ``summary`` then ``p_alive`` (0-1), ``expected_purchases`` (purchase days over
-        the horizon), ``expected_spend`` (currency per purchase), ``clv`` (discounted, currency).
+        the horizon), ``expected_spend`` (net revenue per purchase, currency), ``spend_basis`` (key of
+        :data:`SPEND_BASES`), ``margin_rate`` (fraction; 1 on revenue), ``clv_revenue`` (discounted net
+        revenue, currency) and ``clv`` (discounted margin, or revenue without margin rates, currency).
 
     Raises
     ------
     ValueError
-        ``horizon_months`` < 1 or ``annual_discount_rate`` outside [0, 1).
+        ``horizon_months`` < 1, ``annual_discount_rate`` outside [0, 1), or a customer without margin rate.
     """
     check_summary(summary, ["frequency", "recency", "T", "monetary_value"], "summary")
     if horizon_months < 1:
@@ -77,19 +143,23 @@ def compute_clv(
         raise ValueError(f"annual_discount_rate must be a fraction in [0, 1), got {annual_discount_rate}; e.g. 0.10 for 10 %")
     model = bgnbd.model
     x, tx, age = (summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
-    m = summary["monetary_value"].to_numpy(dtype=float)
     months = np.arange(horizon_months + 1)
     horizons = months_to_units(months, time_unit=time_unit)
     predict = model.conditional_expected_number_of_purchases_up_to_time
     cumulative = np.column_stack([np.zeros(len(x))] + [np.asarray(predict(h, x, tx, age), dtype=float) for h in horizons[1:]])
     discount = (1 + annual_discount_rate) ** (-months[1:] / 12)
-    own = (x > 0) & (m > 0)
-    spend = np.asarray(gg.model.conditional_expected_average_profit(np.where(own, x, 0.0), np.where(own, m, 0.0)), dtype=float)
+    spend, basis = expected_spend(summary, gg)
+    rate = np.ones(len(x)) if margin_rates is None else summary["customer_id"].map(margin_rates).to_numpy(dtype=float)
+    if np.isnan(rate).any():
+        raise ValueError("margin_rates: some customers of the summary have no margin rate; build them with compute_margin_rates on the same transactions")
     out = summary.copy()
     out["p_alive"] = np.asarray(model.conditional_probability_alive(x, tx, age), dtype=float)
     out["expected_purchases"] = cumulative[:, -1]
     out["expected_spend"] = spend
-    out["clv"] = spend * (np.diff(cumulative, axis=1) * discount).sum(axis=1)
+    out["spend_basis"] = basis
+    out["margin_rate"] = rate
+    out["clv_revenue"] = spend * (np.diff(cumulative, axis=1) * discount).sum(axis=1)
+    out["clv"] = out["clv_revenue"] * rate
     return out
 
 
@@ -217,3 +287,38 @@ def compute_matrix(bgnbd: ModelFit, summary: pd.DataFrame, *, kind: str = "p_ali
         values = bgnbd.model.conditional_expected_number_of_purchases_up_to_time(horizon, freq, rec, age)
     values = np.where((freq == 0) & (rec > 0), np.nan, np.asarray(values, dtype=float).reshape(rec.shape))
     return pd.DataFrame(values, index=pd.Index(np.arange(int(age) + 1), name="recency"), columns=pd.Index(np.arange(fmax + 1), name="frequency"))
+
+
+def compare_clv_by_group(values: dict[str, pd.DataFrame], groups: pd.Series, *, keep: list[str] | None = None) -> pd.DataFrame:
+    """Mean CLV per customer of each group under several purchase models (what the model choice changes).
+
+    Parameters
+    ----------
+    values
+        :func:`compute_clv` frames by model name (same customers).
+    groups
+        Group label of each customer, indexed by ``customer_id``.
+    keep
+        Groups to show, in this order (default: all, by name).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``group``, ``customers``, ``one_time_buyers`` (share without repeat purchase, 0-1), then one
+        column per model name: mean CLV per customer (currency), and ``p_alive <model name>`` (mean, 0-1).
+    """
+    first = next(iter(values.values()))
+    label = first["customer_id"].map(groups).astype("object")
+    frame = pd.DataFrame({"group": label.to_numpy(), "one_time": (first["frequency"] == 0).to_numpy()})
+    for name, clv in values.items():
+        frame[name] = clv["clv"].to_numpy()
+        frame[f"p_alive {name}"] = clv["p_alive"].to_numpy()
+    grouped = frame.dropna(subset=["group"]).groupby("group")
+    out = grouped.agg(customers=("one_time", "size"), one_time_buyers=("one_time", "mean"))
+    for name in values:
+        out[name] = grouped[name].mean()
+    for name in values:
+        out[f"p_alive {name}"] = grouped[f"p_alive {name}"].mean()
+    out = out.reindex(keep) if keep is not None else out.sort_index()
+    out["customers"] = out["customers"].fillna(0).astype("int64")
+    return out.rename_axis("group").reset_index()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.special import gammaln, xlogy
 
 from workbench.analysis.clv.fit import ModelFit
 from workbench.analysis.clv.prepare import check_summary, purchase_days, unit_days
@@ -28,20 +29,73 @@ def _labels(max_frequency: int) -> list[str]:
     return [str(k) for k in range(max_frequency)] + [f"{max_frequency}+"]
 
 
-def compute_purchase_histogram(summary: pd.DataFrame, bgnbd: ModelFit, *, max_frequency: int = 7) -> pd.DataFrame:
+def pareto_nbd_pmf(params: dict[str, float], ages: np.ndarray, counts: np.ndarray, *, nodes: int = 200) -> np.ndarray:
+    """P(X(t) = x) under the Pareto/NBD model, for each age ``t`` (rows) and count ``x`` (columns).
+
+    A customer buys as a Poisson process of rate lambda ~ Gamma(r, alpha) while alive and dies after
+    an exponential lifetime of rate mu ~ Gamma(s, beta); integrating lambda out gives the NBD
+    probability ``NB(x; u)`` of x purchases over a duration u, so
+    ``P(X(t) = x) = NB(x; t) (beta / (beta + t))^s + integral_0^t NB(x; u) s beta^s / (beta + u)^(s + 1) du``
+    (alive throughout, or dead at u). The integral is taken by Gauss-Legendre quadrature (``nodes``
+    points). lifetimes has only the conditional version of this probability.
+
+    Parameters
+    ----------
+    params
+        ``r``, ``alpha``, ``s``, ``beta`` (alpha and beta in the time unit of ``ages``).
+    ages
+        Durations t (time units), 1-d.
+    counts
+        Purchase counts x (0, 1, ...), 1-d.
+
+    Returns
+    -------
+    np.ndarray
+        Probabilities, shape (len(ages), len(counts)).
+    """
+    r, alpha, s, beta = (params[k] for k in ("r", "alpha", "s", "beta"))
+    t = np.asarray(ages, dtype=float)[:, None, None]
+    x = np.asarray(counts, dtype=float)[None, :, None]
+    z, wz = np.polynomial.legendre.leggauss(nodes)
+    u = t * (1 + z[None, None, :]) / 2
+
+    def log_nb(dur: np.ndarray) -> np.ndarray:
+        return gammaln(r + x) - gammaln(r) - gammaln(x + 1) + r * np.log(alpha / (alpha + dur)) + xlogy(x, dur / (alpha + dur))
+
+    alive = np.exp(log_nb(t) + s * np.log(beta / (beta + t)))[..., 0]
+    density = np.exp(log_nb(u) + np.log(s) + s * np.log(beta) - (s + 1) * np.log(beta + u))
+    dead = (density * wz[None, None, :]).sum(axis=2) * t[..., 0] / 2
+    return alive + dead
+
+
+def _pmf(fit: ModelFit, ages: np.ndarray, max_frequency: int) -> np.ndarray:
+    if fit.key == "paretonbd":
+        return pareto_nbd_pmf(fit.params, ages, np.arange(max_frequency))
+    with np.errstate(all="ignore"):
+        return np.array([[fit.model.probability_of_n_purchases_up_to_time(age, k) for k in range(max_frequency)] for age in ages])
+
+
+def compute_purchase_histogram(summary: pd.DataFrame, fit: ModelFit, *, max_frequency: int = 7) -> pd.DataFrame:
     """Customers by number of repeat purchases: observed vs expected by the model given each customer's T.
 
-    Expected count of bin x = sum over customers of P(X(T_i) = x), lifetimes'
-    ``probability_of_n_purchases_up_to_time``; the last bin collects ``max_frequency`` or more.
+    Expected count of bin x = sum over customers of P(X(T_i) = x): lifetimes'
+    ``probability_of_n_purchases_up_to_time`` (BG/NBD, MBG/NBD) or :func:`pareto_nbd_pmf`; the last
+    bin collects ``max_frequency`` or more.
+
+    Parameters
+    ----------
+    summary
+        ``T`` and ``frequency`` per customer.
+    fit
+        A purchase model fitted on ``summary`` (:func:`~workbench.analysis.clv.fit.fit_purchase_model`).
 
     Returns
     -------
     pd.DataFrame
         ``frequency`` (label, ``"7+"`` for the last), ``actual``, ``expected`` (customers).
     """
-    model = bgnbd.model
     ages = summary.groupby("T").size()
-    probs = np.array([[model.probability_of_n_purchases_up_to_time(age, k) for k in range(max_frequency)] for age in ages.index])
+    probs = _pmf(fit, ages.index.to_numpy(dtype=float), max_frequency)
     probs = np.column_stack([probs, 1.0 - probs.sum(axis=1)])
     expected = (probs * ages.to_numpy()[:, None]).sum(axis=0)
     actual = _bins(summary["frequency"], max_frequency).value_counts().reindex(range(max_frequency + 1), fill_value=0)
@@ -64,10 +118,17 @@ def compute_chi_square(histogram: pd.DataFrame, *, n_parameters: int = 4) -> pd.
     return pd.DataFrame({"chi_square": [chi2], "dof": [dof], "p_value": [p_value], "min_expected": [float(histogram["expected"].min())]})
 
 
-def _expected_holdout(calibration: pd.DataFrame, bgnbd: ModelFit) -> np.ndarray:
+def expected_holdout(calibration: pd.DataFrame, fit: ModelFit) -> np.ndarray:
+    """Each calibration customer's conditional expected purchases over the holdout (purchase days, by the model ``fit``).
+
+    Raises
+    ------
+    ValueError
+        ``calibration`` lacks a column of :func:`compute_calibration_holdout`.
+    """
     check_summary(calibration, ["frequency", "recency", "T", "frequency_holdout", "duration_holdout"], "calibration")
     return np.asarray(
-        bgnbd.model.conditional_expected_number_of_purchases_up_to_time(
+        fit.model.conditional_expected_number_of_purchases_up_to_time(
             calibration["duration_holdout"].to_numpy(), calibration["frequency"].to_numpy(), calibration["recency"].to_numpy(), calibration["T"].to_numpy()
         ),
         dtype=float,
@@ -87,7 +148,7 @@ def compute_holdout_by_frequency(calibration: pd.DataFrame, bgnbd: ModelFit, *, 
         {
             "bin": _bins(calibration["frequency"], max_frequency),
             "actual": calibration["frequency_holdout"].astype(float),
-            "expected": _expected_holdout(calibration, bgnbd),
+            "expected": expected_holdout(calibration, bgnbd),
         }
     )
     grouped = frame.groupby("bin").agg(customers=("actual", "size"), actual=("actual", "mean"), expected=("expected", "mean"))
@@ -113,7 +174,7 @@ def compute_holdout_accuracy(calibration: pd.DataFrame, bgnbd: ModelFit) -> pd.D
         customers' conditional expectations), ``difference`` (expected / actual - 1, fraction),
         ``mae`` and ``rmse`` (purchases per customer).
     """
-    expected = _expected_holdout(calibration, bgnbd)
+    expected = expected_holdout(calibration, bgnbd)
     actual = calibration["frequency_holdout"].to_numpy(dtype=float)
     err = expected - actual
     total = float(actual.sum())

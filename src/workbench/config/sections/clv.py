@@ -1,4 +1,4 @@
-"""Parameters of ``04_clv``: BG/NBD + Gamma-Gamma customer lifetime value (YAML section ``clv:``)."""
+"""Parameters of ``04_clv``: purchase model (BG/NBD, MBG/NBD or Pareto/NBD) + Gamma-Gamma customer lifetime value (YAML section ``clv:``)."""
 
 import datetime as dt
 from typing import Literal
@@ -37,6 +37,19 @@ class ClvSection(Section):
         "High value": CLV at or above this quantile of all customers' CLV (0.8 = top 20 %).
     at_risk_max_p_alive
         "At risk": probability of being alive at or below this (fraction 0-1).
+    model
+        Purchase model: ``auto`` (the three are fitted on the calibration period and the one whose
+        holdout total misses the actual total by the fewest purchases is used, ties to the higher
+        calibration log-likelihood), or ``bgnbd``, ``mbgnbd``, ``paretonbd`` to force one.
+    margin_rate
+        Gross margin rate (fraction) applied to revenue when the transactions have no ``margin``
+        column; None: the CLV is then on revenue, and labelled so. Ignored when margins exist.
+    interval_level
+        Central probability of the CLV intervals (fraction, 0.9 = 90 %).
+    n_draws
+        Simulated futures behind the intervals (parameter draws with process noise).
+    seed
+        Seed of the simulation (same data and seed, same intervals).
     """
 
     time_unit: Literal["day", "week", "month"] = "week"
@@ -48,6 +61,11 @@ class ClvSection(Section):
     correlation_warning: float = Field(0.3, gt=0, le=1)
     at_risk_min_clv_quantile: float = Field(0.8, ge=0, lt=1)
     at_risk_max_p_alive: float = Field(0.5, gt=0, lt=1)
+    model: Literal["auto", "bgnbd", "mbgnbd", "paretonbd"] = "auto"
+    margin_rate: float | None = Field(None, gt=-1, le=1)
+    interval_level: float = Field(0.9, gt=0, lt=1)
+    n_draws: int = Field(200, ge=20, le=10_000)
+    seed: int = Field(42, ge=0)
 
     @field_validator("penalizer")
     @classmethod

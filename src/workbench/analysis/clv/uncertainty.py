@@ -1,0 +1,198 @@
+"""Intervals of the CLV, per customer and for the total, by a seeded simulation.
+
+Method (:func:`simulate_clv`). Each of ``n_draws`` draws:
+
+1. **Parameters**: the purchase model's and the Gamma-Gamma model's parameters are drawn from normal
+   distributions on the log scale, centred on the estimates, with the fits' covariance (delta method
+   from the Hessian; log scale keeps them positive). A fit without covariance is kept at its estimates.
+2. **Process**: each customer is alive with the model's P(alive) given its history; if alive, its own
+   purchase rate, and its dropout probability (BG/NBD: Beta(a, b + x); MBG/NBD: Beta(a, b + x + 1))
+   or dropout rate (Pareto/NBD: Gamma(s, beta + T)), are drawn from their posterior given its history
+   (purchase rate Gamma(r + x, alpha + T)); its purchases over the horizon are then simulated one by one,
+   with a dropout draw after each (BG/NBD, MBG/NBD) or until its exponential lifetime ends (Pareto/NBD).
+   Each purchase's spend is drawn from the Gamma-Gamma model: the customer's spend scale from its
+   posterior Gamma(p x + q, v + x m) (m: mean net repeat spend, 0 when not positive), then a
+   Gamma(p, scale) amount. A purchase in month k of the horizon is discounted by (1 + rate)^(-k / 12)
+   like the point CLV, and valued at the customer's margin rate.
+
+The interval of a customer is the central ``level`` range of its simulated values; that of the total,
+of the simulated totals. They therefore include **both parameter uncertainty and process noise** (the
+randomness of who buys, when and how much), so a customer's interval is wide and often starts at 0.
+They do **not** include: model misspecification (seasonality, trends, the programme's own effect,
+a spend that depends on frequency), uncertainty of the margin rates (taken as known), customers not
+yet acquired, and the left truncation of old customers. The point CLV is the plug-in expectation
+(estimates, no simulation); the simulated mean is close to it but not equal.
+
+Units: money in the client's currency; ``level`` is a fraction (0.9 = 90 % intervals).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from workbench.analysis.clv.fit import ModelFit
+from workbench.analysis.clv.prepare import check_summary, months_to_units
+
+
+@dataclass(frozen=True)
+class ClvIntervals:
+    """Simulated CLV intervals.
+
+    Attributes
+    ----------
+    customers
+        ``customer_id``, ``clv_mean`` (simulated mean), ``clv_low``, ``clv_high`` (currency), one row per customer of the summary.
+    total
+        One row: ``clv_mean``, ``clv_low``, ``clv_high`` (currency), ``level`` (fraction), ``n_draws``, ``seed``.
+    draws
+        The simulated totals, one per draw (currency).
+    """
+
+    customers: pd.DataFrame
+    total: pd.DataFrame
+    draws: np.ndarray
+
+
+def _draw_parameters(fit: ModelFit, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    theta = fit.parameters["estimate"].to_numpy(dtype=float)
+    cov = fit.covariance.to_numpy(dtype=float)
+    if np.all(np.isfinite(cov)):
+        cov_log = cov / np.outer(theta, theta)
+        logs = rng.multivariate_normal(np.log(theta), cov_log, size=n, method="cholesky" if np.all(np.linalg.eigvalsh(cov_log) > 0) else "eigh")
+    else:
+        logs = np.tile(np.log(theta), (n, 1))
+    return {name: np.exp(logs[:, i])[:, None] for i, name in enumerate(fit.parameters["parameter"])}
+
+
+def _p_alive(key: str, th: dict[str, np.ndarray], x: np.ndarray, tx: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """P(alive) for every draw (rows) and customer (columns), the lifetimes formulas vectorised over parameters."""
+    r, alpha = th["r"], th["alpha"]
+    with np.errstate(over="ignore", divide="ignore"):
+        if key == "bgnbd":
+            odds = th["a"] / (th["b"] + np.maximum(x, 1) - 1) * ((alpha + age) / (alpha + tx)) ** (r + x)
+            return np.where(x == 0, 1.0, 1.0 / (1.0 + odds))
+        if key == "mbgnbd":
+            return 1.0 / (1.0 + th["a"] / (th["b"] + x) * ((alpha + age) / (alpha + tx)) ** (r + x))
+    from workbench.analysis.clv._lifetimes import ParetoNBDFitter
+
+    x, tx, age = x.ravel(), tx.ravel(), age.ravel()
+    out = np.empty((len(r), len(x)))
+    for k in range(len(r)):
+        params = [float(th[name][k, 0]) for name in ("r", "alpha", "s", "beta")]
+        with np.errstate(all="ignore"):
+            log_a0 = ParetoNBDFitter._log_A_0(params, x, tx, age)
+        rr, aa, ss, bb = params
+        out[k] = 1.0 / (1.0 + np.exp(np.log(ss) - np.log(rr + ss + x) + (rr + x) * np.log(aa + age) + ss * np.log(bb + age) + log_a0))
+    return out
+
+
+def _simulate_purchases(key: str, th: dict[str, np.ndarray], x: np.ndarray, age: np.ndarray, alive: np.ndarray, horizon: float, rng: np.random.Generator):
+    """Yield (purchase time, mask of customers who buy then) for every simulated purchase, in order."""
+    shape = alive.shape
+    lam = rng.gamma(th["r"] + x, 1.0 / (th["alpha"] + age), size=shape)
+    if key == "paretonbd":
+        mu = rng.gamma(np.broadcast_to(th["s"], shape), 1.0 / (th["beta"] + age), size=shape)
+        death = rng.exponential(1.0, size=shape) / mu
+        drop = None
+    else:
+        death = np.full(shape, np.inf)
+        drop = rng.beta(np.broadcast_to(th["a"], shape), th["b"] + x + (1 if key == "mbgnbd" else 0), size=shape)
+    t = np.zeros(shape)
+    active = alive.copy()
+    while active.any():
+        t = t + rng.exponential(1.0, size=shape) / np.maximum(lam, 1e-300)
+        active &= (t <= horizon) & (t <= death)
+        if not active.any():
+            break
+        yield t, active.copy()
+        if drop is not None:
+            active &= rng.random(shape) >= drop
+
+
+def simulate_clv(
+    summary: pd.DataFrame,
+    purchase: ModelFit,
+    gg: ModelFit,
+    *,
+    time_unit: str = "week",
+    horizon_months: int = 24,
+    annual_discount_rate: float = 0.10,
+    margin_rates: pd.Series | None = None,
+    n_draws: int = 200,
+    level: float = 0.9,
+    seed: int = 0,
+) -> ClvIntervals:
+    """Intervals of each customer's CLV and of the total, by the seeded simulation of the module docstring.
+
+    Parameters
+    ----------
+    summary
+        From :func:`~workbench.analysis.clv.prepare.compute_summary`.
+    purchase, gg
+        The purchase model (BG/NBD, MBG/NBD or Pareto/NBD) and the Gamma-Gamma model fitted on ``summary``.
+    time_unit, horizon_months, annual_discount_rate, margin_rates
+        As :func:`~workbench.analysis.clv.forecast.compute_clv`.
+    n_draws
+        Simulated futures (each with its own parameter draw).
+    level
+        Central probability of the intervals (fraction).
+    seed
+        Seed of every random draw (same inputs and seed, same intervals).
+
+    Returns
+    -------
+    ClvIntervals
+
+    Raises
+    ------
+    ValueError
+        ``n_draws`` < 20, ``level`` outside (0, 1), or ``purchase`` is not a purchase model.
+    """
+    check_summary(summary, ["customer_id", "frequency", "recency", "T", "monetary_value"], "summary")
+    if n_draws < 20:
+        raise ValueError(f"n_draws must be >= 20 for quantiles to mean anything, got {n_draws}; e.g. 200")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be a fraction in (0, 1), got {level}; e.g. 0.9")
+    if purchase.key == "gg":
+        raise ValueError("purchase: give a purchase model (BG/NBD, MBG/NBD or Pareto/NBD), not the Gamma-Gamma fit")
+    rng = np.random.default_rng(seed)
+    x, tx, age = (summary[c].to_numpy(dtype=float)[None, :] for c in ("frequency", "recency", "T"))
+    m = np.clip(summary["monetary_value"].to_numpy(dtype=float), 0.0, None)[None, :]
+    rate = np.ones(x.shape[1]) if margin_rates is None else summary["customer_id"].map(margin_rates).fillna(1.0).to_numpy(dtype=float)
+    month_units = months_to_units(1.0, time_unit=time_unit)
+    values = np.zeros((n_draws, x.shape[1]))
+    for chunk in np.array_split(np.arange(n_draws), max(1, int(np.ceil(n_draws * x.shape[1] / 200_000)))):
+        th = _draw_parameters(purchase, len(chunk), rng)
+        sp = _draw_parameters(gg, len(chunk), rng)
+        alive = rng.random((len(chunk), x.shape[1])) < _p_alive(purchase.key, th, x, tx, age)
+        scale = rng.gamma(sp["p"] * x + sp["q"], 1.0 / (sp["v"] + x * m), size=alive.shape)  # spend rate nu, per currency
+        value = np.zeros(alive.shape)
+        for t, buys in _simulate_purchases(purchase.key, th, x, age, alive, months_to_units(horizon_months, time_unit=time_unit), rng):
+            month = np.ceil(t / month_units)
+            amount = rng.gamma(np.broadcast_to(sp["p"], alive.shape), 1.0 / scale)
+            value += np.where(buys, amount * (1 + annual_discount_rate) ** (-month / 12), 0.0)
+        values[chunk] = value * rate[None, :]
+    lo, hi = (1 - level) / 2, (1 + level) / 2
+    customers = pd.DataFrame(
+        {
+            "customer_id": summary["customer_id"].to_numpy(),
+            "clv_mean": values.mean(axis=0),
+            "clv_low": np.quantile(values, lo, axis=0),
+            "clv_high": np.quantile(values, hi, axis=0),
+        }
+    )
+    totals = values.sum(axis=1)
+    total = pd.DataFrame(
+        {
+            "clv_mean": [float(totals.mean())],
+            "clv_low": [float(np.quantile(totals, lo))],
+            "clv_high": [float(np.quantile(totals, hi))],
+            "level": [level],
+            "n_draws": [n_draws],
+            "seed": [seed],
+        }
+    )
+    return ClvIntervals(customers, total, totals)
