@@ -28,12 +28,20 @@ def test_compare_metrics_by_hand():
 
 
 def test_summary_keeps_recorded_figures_in_order_with_links():
-    metrics = {"uplift.att": 4200.0, "uplift.att_ci_low": 3000.0, "uplift.att_ci_high": 5400.0, "kpi.revenue_year": 1e6, "unrelated.x": 1}
+    metrics = {
+        "uplift.att": 4200.0,
+        "uplift.att_ci_low": 3000.0,
+        "uplift.att_ci_high": 5400.0,
+        "uplift.estimator": "staggered",
+        "kpi.revenue_year": 1e6,
+        "unrelated.x": 1,
+    }
     got = summary.compute_summary(metrics)
     assert got["key"].tolist() == ["kpi.revenue_year", "uplift.att"]
     row = got.set_index("key").loc["uplift.att"]
     assert (row["ci_low"], row["ci_high"]) == (3000.0, 5400.0)
-    assert row["link"] == "06_uplift.html#The-effect:-difference-in-differences"
+    assert row["link"] == "06_uplift.html#The-headline:-staggered-enrolment"
+    assert row["label"] == "Programme uplift per enrolled company, year 1 after enrolment (staggered)"  # placeholder filled from the metrics
     assert got.set_index("key").loc["kpi.revenue_year", "link"] == "01_programme_kpis.html#Headline-KPIs-and-their-definitions"
     assert got.set_index("key").loc["kpi.revenue_year", "ci_low"] is None  # no interval: None, not NaN (the page tests "is not none")
 

@@ -54,7 +54,9 @@ HEADLINES: tuple[Headline, ...] = (
         ("customers",),
         interval=("uplift.att_ci_low", "uplift.att_ci_high"),
     ),
-    Headline("uplift.roi", "Programme return on investment, year 1", "fraction", "06_uplift", "Money: year by year, for the companies evaluated", ("customers",)),
+    Headline(
+        "uplift.roi", "Programme return on investment, year 1", "fraction", "06_uplift", "Money: year by year, for the companies evaluated", ("customers",)
+    ),
     Headline("rfm.segment.at_risk.customers", "Customers at risk (RFM)", "count", "03_rfm_value", "Named segments"),
     Headline("rfm.segment.cant_lose_them.customers", "Customers we can't lose (RFM)", "count", "03_rfm_value", "Named segments"),
     Headline("engagement.ambassadors", "Ambassador companies", "count", "07_engagement", "Ambassadors", ("events",)),
