@@ -126,7 +126,7 @@ def _header(table: str, raw_names: list, shown: str, line: int, *, skip_hint: st
         if name in seen:
             j = seen[name]
             a, b = str(raw_names[j]), str(raw_names[i])
-            how = "" if a == b else " once spaces are trimmed and accents composed"
+            how = "" if a == b else " once spaces are trimmed" if a.strip() == b.strip() else " once accents are composed (one is typed as letter + accent)"
             raise DataError(
                 f"data.{table}: {shown} line {line}: columns {j + 1} ({a!r}) and {i + 1} ({b!r}) have the same name{how}; "
                 f"rename one of them in the file (e.g. {name + ' HT'!r} and {name + ' TTC'!r}){skip_hint}"
