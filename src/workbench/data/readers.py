@@ -257,13 +257,13 @@ def _read_csv(table: str, source: TableSource, data: bytes, shown: str) -> pd.Da
     names = _header(table, header_fields[:width], shown, header_line, skip_hint=skip_hint if header_line == 1 else "")
     rows, starts, problems, head, counts = [], [], [], [], Counter()
     for start, end, fields in records:
-        if end > start:
-            _check_multiline(table, source, shown, names, start, end, fields)
         counts[len(fields)] += 1
         problem = None
         if len(fields) > width and not any(f.strip() for f in fields[width:]):
             fields = fields[:width]  # trailing separator(s)
-        elif len(fields) != width:
+        if end > start:
+            _check_multiline(table, source, shown, names, start, end, fields)
+        if len(fields) != width:
             problem = f"{len(fields)} fields on line {start}, the header (line {header_line}) has {width}"
             fields = (fields + [""] * width)[:width]
         rows.append(fields)
