@@ -145,5 +145,7 @@ def test_values_targets_and_reading_options_are_checked(raw, message):
 
 
 def test_event_kinds_are_free_and_a_two_character_sep_is_accepted():
-    params = parse_params(with_(data__events={"path": "e.csv", "values": {"kind": {"Connexion": "login", "Webinaire": "webinar"}}}, data__transactions__sep="||"))
+    params = parse_params(
+        with_(data__events={"path": "e.csv", "values": {"kind": {"Connexion": "login", "Webinaire": "webinar"}}}, data__transactions__sep="||")
+    )
     assert params.data.events.values["kind"]["Webinaire"] == "webinar" and params.data.transactions.sep == "||"

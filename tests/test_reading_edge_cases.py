@@ -35,7 +35,12 @@ T = {"transactions": {"path": "t.csv"}}
 # ---------------------------------------------------------------- silently misread before
 def test_an_unclosed_quote_is_refused_with_its_line(tmp_path: Path):
     files = {"t.csv": b'customer_id,date,amount,note\nA,2023-01-02,10,ok\nB,2023-01-03,20,"unclosed\nC,2023-01-04,30,x\nD,2023-01-05,40,y\n'}
-    _refused(tmp_path, files, T, r"^data\.transactions: t\.csv line 3: a quote opened in column 'note' runs to line 5, swallowing 2 line\(s\) that look like rows; close the quote")
+    _refused(
+        tmp_path,
+        files,
+        T,
+        r"^data\.transactions: t\.csv line 3: a quote opened in column 'note' runs to line 5, swallowing 2 line\(s\) that look like rows; close the quote",
+    )
 
 
 def test_a_legitimate_quoted_newline_is_kept_and_source_rows_do_not_drift(tmp_path: Path):
@@ -46,7 +51,10 @@ def test_a_legitimate_quoted_newline_is_kept_and_source_rows_do_not_drift(tmp_pa
 
 
 def test_a_trailing_separator_on_data_lines_does_not_shift_the_columns(tmp_path: Path):
-    files = {"t.csv": b"customer_id;date;amount\nC1;2023-01-02;10;\nC2;2023-01-03;20;\n", "c.csv": b"customer_id;name;status\nC1;Acme;member;\nC2;Beta;non-member;\n"}
+    files = {
+        "t.csv": b"customer_id;date;amount\nC1;2023-01-02;10;\nC2;2023-01-03;20;\n",
+        "c.csv": b"customer_id;name;status\nC1;Acme;member;\nC2;Beta;non-member;\n",
+    }
     ds = _load(tmp_path, files, {"transactions": {"path": "t.csv", "sep": ";"}, "customers": {"path": "c.csv", "sep": ";"}})
     assert ds.rejected.empty
     assert ds.tables["customers"][["customer_id", "name", "status"]].values.tolist() == [["C1", "Acme", "member"], ["C2", "Beta", "non-member"]]
@@ -80,12 +88,18 @@ def test_utf8_text_under_cp1252_is_refused_naming_utf8(tmp_path: Path):
 @pytest.mark.parametrize(
     "header, message",
     [
-        (b"customer_id,date,amount,Montant,Montant\n", r"line 1: columns 4 \('Montant'\) and 5 \('Montant'\) have the same name; rename one of them in the file"),
+        (
+            b"customer_id,date,amount,Montant,Montant\n",
+            r"line 1: columns 4 \('Montant'\) and 5 \('Montant'\) have the same name; rename one of them in the file",
+        ),
         (
             b"customer_id,date,amount,Montant, Montant \n",
             r"line 1: columns 4 \('Montant'\) and 5 \(' Montant '\) have the same name once spaces are trimmed; rename one",
         ),
-        ("customer_id,date,amount,Région,Re\u0301gion\n".encode(), r"line 1: columns 4 \('Région'\) and 5 \('.+'\) have the same name once accents are composed \(one is typed as letter \+ accent\)"),
+        (
+            "customer_id,date,amount,Région,Re\u0301gion\n".encode(),
+            r"line 1: columns 4 \('Région'\) and 5 \('.+'\) have the same name once accents are composed \(one is typed as letter \+ accent\)",
+        ),
     ],
 )
 def test_duplicate_column_names_are_refused_naming_both(tmp_path: Path, header: bytes, message: str):
@@ -98,7 +112,10 @@ def test_the_same_id_reads_the_same_from_csv_xlsx_and_parquet(tmp_path: Path):
     frame.to_excel(tmp_path / "t.xlsx", index=False)
     frame.to_parquet(tmp_path / "t.parquet", index=False)
     (tmp_path / "t.csv").write_bytes(b"customer_id,date,amount\n8,2023-01-02,1\n9,2023-01-03,2\n")
-    ids = {fmt: load_dataset(load_params(write_params(tmp_path, {"transactions": {"path": f"t.{fmt}"}}))).tables["transactions"]["customer_id"].tolist() for fmt in ("csv", "xlsx", "parquet")}
+    ids = {
+        fmt: load_dataset(load_params(write_params(tmp_path, {"transactions": {"path": f"t.{fmt}"}}))).tables["transactions"]["customer_id"].tolist()
+        for fmt in ("csv", "xlsx", "parquet")
+    }
     assert ids == {"csv": ["8", "9"], "xlsx": ["8", "9"], "parquet": ["8", "9"]}
 
 
@@ -153,7 +170,12 @@ def test_a_named_parquet_index_is_kept_as_a_column(tmp_path: Path):
 def test_a_truncated_xlsx_is_refused(tmp_path: Path):
     pd.DataFrame({"customer_id": ["A"], "date": ["2024-01-05"], "amount": [1.0]}).to_excel(tmp_path / "full.xlsx", index=False)
     (tmp_path / "t.xlsx").write_bytes((tmp_path / "full.xlsx").read_bytes()[:700])
-    _refused(tmp_path, {}, {"transactions": {"path": "t.xlsx"}}, r"^data\.transactions\.path: t\.xlsx is not a readable XLSX workbook \(truncated or damaged: .*\); export it again")
+    _refused(
+        tmp_path,
+        {},
+        {"transactions": {"path": "t.xlsx"}},
+        r"^data\.transactions\.path: t\.xlsx is not a readable XLSX workbook \(truncated or damaged: .*\); export it again",
+    )
 
 
 def test_an_unreadable_data_file_is_refused(tmp_path: Path, monkeypatch):
@@ -169,7 +191,9 @@ def test_an_unreadable_data_file_is_refused(tmp_path: Path, monkeypatch):
 def test_one_line_of_300k_fields_is_refused_at_once(tmp_path: Path):
     files = {"t.csv": b",".join([b"x"] * 300_000) + b"\nA\n"}
     started = time.perf_counter()
-    _refused(tmp_path, files, T, r"^data\.transactions\.sep: t\.csv line 1 has 300000 fields, more than any table needs \(10000\); check data\.transactions\.sep")
+    _refused(
+        tmp_path, files, T, r"^data\.transactions\.sep: t\.csv line 1 has 300000 fields, more than any table needs \(10000\); check data\.transactions\.sep"
+    )
     assert time.perf_counter() - started < 10
 
 
@@ -184,19 +208,34 @@ def test_a_300k_field_data_line_is_rejected_without_hanging(tmp_path: Path):
 # ---------------------------------------------------------------- messages that led the wrong way
 def test_utf16_is_named(tmp_path: Path):
     text = "customer_id,date,amount\nA,2023-01-02,1\n"
-    _refused(tmp_path, {"t.csv": text.encode("utf-16")}, T, r"^data\.transactions\.encoding: t\.csv is UTF-16 text \(it starts with a UTF-16 byte-order mark\), not utf-8; set data\.transactions\.encoding: utf-16")
+    _refused(
+        tmp_path,
+        {"t.csv": text.encode("utf-16")},
+        T,
+        r"^data\.transactions\.encoding: t\.csv is UTF-16 text \(it starts with a UTF-16 byte-order mark\), not utf-8; set data\.transactions\.encoding: utf-16",
+    )
     ds = _load(tmp_path, {"t.csv": text.encode("utf-16")}, {"transactions": {"path": "t.csv", "encoding": "utf-16"}})
     assert ds.tables["transactions"]["customer_id"].tolist() == ["A"]
 
 
 def test_an_xlsx_named_csv_is_named(tmp_path: Path):
     pd.DataFrame({"customer_id": ["A"]}).to_excel(tmp_path / "t.csv", index=False, engine="openpyxl")
-    _refused(tmp_path, {}, T, r"^data\.transactions\.format: t\.csv is an Excel workbook \(XLSX\), not CSV text; rename it \.xlsx or set data\.transactions\.format: xlsx$")
+    _refused(
+        tmp_path,
+        {},
+        T,
+        r"^data\.transactions\.format: t\.csv is an Excel workbook \(XLSX\), not CSV text; rename it \.xlsx or set data\.transactions\.format: xlsx$",
+    )
 
 
 def test_a_utf8_bom_under_cp1252_names_utf8(tmp_path: Path):
     files = {"t.csv": b"\xef\xbb\xbfcustomer_id,date,amount\nA,2023-01-02,1\n"}
-    _refused(tmp_path, files, {"transactions": {"path": "t.csv", "encoding": "cp1252"}}, r"starts with a UTF-8 byte-order mark: it is UTF-8 text, not cp1252; set data\.transactions\.encoding: utf-8")
+    _refused(
+        tmp_path,
+        files,
+        {"transactions": {"path": "t.csv", "encoding": "cp1252"}},
+        r"starts with a UTF-8 byte-order mark: it is UTF-8 text, not cp1252; set data\.transactions\.encoding: utf-8",
+    )
 
 
 TITLED = b"Export des ventes 2024\n\ncustomer_id;date;amount\nA;2023-01-02;1\nB;2023-01-03;2\n"
@@ -264,7 +303,11 @@ def test_rejected_customers_explain_their_unknown_references(tmp_path: Path):
         "c.csv": b"customer_id,status\nC1,Oui\nC2,Adherent\n",
         "m.csv": b"member_id,customer_id\nM1,C2\n",
     }
-    ds = _load(tmp_path, files, {"transactions": {"path": "t.csv"}, "customers": {"path": "c.csv", "values": {"status": {"Oui": "member"}}}, "members": {"path": "m.csv"}})
+    ds = _load(
+        tmp_path,
+        files,
+        {"transactions": {"path": "t.csv"}, "customers": {"path": "c.csv", "values": {"status": {"Oui": "member"}}}, "members": {"path": "m.csv"}},
+    )
     assert ds.rejected[["table", "reason", "detail"]].values.tolist()[1] == [
         "members",
         "unknown customer",
@@ -310,7 +353,10 @@ def test_an_empty_parameter_file_is_explained(tmp_path: Path):
 @pytest.mark.parametrize(
     "extra, message",
     [
-        ("      values: {status: {Yes: member}}\n", r"data\.customers\.values\.status\..*\[key\]: Input should be a valid string \(got True\).*YAML reads unquoted yes/no/on/off/true/false as booleans"),
+        (
+            "      values: {status: {Yes: member}}\n",
+            r"data\.customers\.values\.status\..*\[key\]: Input should be a valid string \(got True\).*YAML reads unquoted yes/no/on/off/true/false as booleans",
+        ),
         ("      na_values: [NULL]\n", r"data\.customers\.na_values\.0: .*null/NULL/~ \(or nothing\) as empty: write the text in quotes"),
     ],
 )

@@ -1,7 +1,6 @@
 """Property: random valid tables written as CSV (random locale options), XLSX or Parquet read back to the values written."""
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
@@ -16,10 +15,12 @@ DATE_STYLES = [("%Y-%m-%d", {}), ("%d/%m/%Y", {"date_format": "%d/%m/%Y"}), ("%d
 NUMBER_STYLES = [(".", None), (".", ","), (",", None), (",", "."), (",", " "), (",", "\u202f"), (".", "\u00a0")]
 
 ids = st.text(alphabet="0123456789ABCxyzéÉ-_", min_size=1, max_size=6).filter(lambda s: s not in DEFAULT_NA_VALUES)
-names = st.text(alphabet='abcXYZéèàçüÉ ;,|"\n\t', min_size=1, max_size=8).map(str.strip).filter(
-    lambda s: s and s not in DEFAULT_NA_VALUES and all(sum(line.count(c) for c in ";,|\t") < 2 for line in s.split("\n")[1:])
+names = (
+    st.text(alphabet='abcXYZéèàçüÉ ;,|"\n\t', min_size=1, max_size=8)
+    .map(str.strip)
+    .filter(lambda s: s and s not in DEFAULT_NA_VALUES and all(sum(line.count(c) for c in ";,|\t") < 2 for line in s.split("\n")[1:]))
 )
-rows = st.lists(st.tuples(ids, st.dates(dt.date(1950, 1, 1), dt.date(2150, 12, 31)), st.integers(-10**9, 10**9), names), min_size=1, max_size=15)
+rows = st.lists(st.tuples(ids, st.dates(dt.date(1950, 1, 1), dt.date(2150, 12, 31)), st.integers(-(10**9), 10**9), names), min_size=1, max_size=15)
 
 
 def _number(cents: int, decimal: str, thousands: str | None) -> str:

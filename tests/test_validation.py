@@ -93,7 +93,9 @@ def test_iso_dates_stay_iso_whatever_dayfirst_says():
 
 
 def test_time_zoned_values_count_on_their_local_date():
-    raw = pd.Series(["2024-01-05T23:30:00-05:00", "2024-01-05T01:00:00+09:00", "2024-01-05T10:00:00Z", pd.Timestamp("2024-01-05 23:00", tz="Europe/Paris")], dtype=object)
+    raw = pd.Series(
+        ["2024-01-05T23:30:00-05:00", "2024-01-05T01:00:00+09:00", "2024-01-05T10:00:00Z", pd.Timestamp("2024-01-05 23:00", tz="Europe/Paris")], dtype=object
+    )
     assert v.parse_dates(raw).tolist() == [pd.Timestamp("2024-01-05")] * 4
     assert v.utc_offsets(raw).tolist()[:3] == ["-05:00", "+09:00", "+00:00"] and pd.isna(v.utc_offsets(raw).iloc[3])
 

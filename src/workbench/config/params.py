@@ -254,8 +254,7 @@ def _describe(error: dict) -> str:
     quirk = ""
     if isinstance(got, bool) or got is None or any(isinstance(p, bool) or p is None for p in loc):
         quirk = (
-            "; YAML reads unquoted yes/no/on/off/true/false as booleans and null/NULL/~ (or nothing) as empty: "
-            'write the text in quotes, e.g. "Yes" or "NULL"'
+            '; YAML reads unquoted yes/no/on/off/true/false as booleans and null/NULL/~ (or nothing) as empty: write the text in quotes, e.g. "Yes" or "NULL"'
         )
     return f"{key}: {msg} (got {got!r}); fix the value ({TEMPLATE_HINT}){quirk}"
 

@@ -165,7 +165,9 @@ def _decode(table: str, source: TableSource, data: bytes, shown: str) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
         if enc in _UTF16:
             return _strict_decode(table, source, data, shown, "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else enc)
-        kind = "UTF-16 text (it starts with a UTF-16 byte-order mark)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "UTF-16 text or binary (it holds NUL bytes)"
+        kind = (
+            "UTF-16 text (it starts with a UTF-16 byte-order mark)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "UTF-16 text or binary (it holds NUL bytes)"
+        )
         raise DataError(f"{key}: {shown} is {kind}, not {source.encoding}; set {key}: utf-16 (or export it as CSV UTF-8)")
     if data[:3] == b"\xef\xbb\xbf" and enc not in _UTF8:
         raise DataError(f"{key}: {shown} starts with a UTF-8 byte-order mark: it is UTF-8 text, not {source.encoding}; set {key}: utf-8")
@@ -284,7 +286,7 @@ def _check_multiline(table: str, source: TableSource, shown: str, names: list[st
             column = names[i] if i < len(names) else f"field {i + 1}"
             raise DataError(
                 f"data.{table}: {shown} line {start}: a quote opened in column {column!r} runs to line {end}, swallowing "
-                f"{end - start} line(s) that look like rows; close the quote in the file (a quote inside a quoted field is written twice: \"\")"
+                f'{end - start} line(s) that look like rows; close the quote in the file (a quote inside a quoted field is written twice: "")'
             )
 
 
@@ -317,7 +319,9 @@ def _read_xlsx(table: str, source: TableSource, path: Path, shown: str) -> pd.Da
         with open(path, "rb") as handle:
             zipped = handle.read(4) == b"PK\x03\x04"
         why = "truncated or damaged" if zipped else "not a zip archive: a CSV or old .xls renamed .xlsx?"
-        raise DataError(f"data.{table}.path: {shown} is not a readable XLSX workbook ({why}: {exc}); export it again from Excel or set data.{table}.format") from None
+        raise DataError(
+            f"data.{table}.path: {shown} is not a readable XLSX workbook ({why}: {exc}); export it again from Excel or set data.{table}.format"
+        ) from None
     sheets = book.sheet_names
     listed = ", ".join(map(repr, sheets))
     sheet = source.sheet
@@ -354,7 +358,9 @@ def _read_parquet(table: str, path: Path, shown: str) -> pd.DataFrame:
     except Exception as exc:  # pyarrow raises its own ArrowInvalid / ArrowTypeError
         if isinstance(exc, PermissionError):
             raise
-        raise DataError(f"data.{table}.path: {shown} is not a readable Parquet file ({type(exc).__name__}: {str(exc).splitlines()[0]}); export it again or set data.{table}.format") from None
+        raise DataError(
+            f"data.{table}.path: {shown} is not a readable Parquet file ({type(exc).__name__}: {str(exc).splitlines()[0]}); export it again or set data.{table}.format"
+        ) from None
     if any(name is not None for name in frame.index.names):
         frame = frame.reset_index(level=[n for n in frame.index.names if n is not None])
     frame = frame.reset_index(drop=True)

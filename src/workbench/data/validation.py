@@ -18,7 +18,23 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]")
 EARLIEST, LATEST = "1900-01-01", "2200-01-01"
 """Dates outside [EARLIEST, LATEST) are rejected as unparseable."""
 SPREADSHEET_ERRORS = frozenset(
-    {"#N/A", "#N/A N/A", "#NA", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"}
+    {
+        "#N/A",
+        "#N/A N/A",
+        "#NA",
+        "#VALUE!",
+        "#REF!",
+        "#DIV/0!",
+        "#NUM!",
+        "#NAME?",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#UNKNOWN!",
+    }
 )
 """Spreadsheet error values: always missing, whatever ``na_values`` says."""
 _OFFSET = re.compile(r"(?<=\d\d:\d\d)(?::\d\d(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d\d(?::?\d\d)?)$", re.IGNORECASE)
