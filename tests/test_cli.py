@@ -185,3 +185,40 @@ def test_compare_with_a_previous_run(french_client: Path, tmp_path: Path):
     assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["8", "7", "−1 (-12.5 %)"]  # 7 - 8 = -1, -1 / 8
     res = workbench("run", str(french_client), "--out", str(tmp_path / "third"), "--compare", str(tmp_path / "nowhere"))
     assert res.returncode == 2 and "--compare" in res.stderr and "no metrics.json there" in res.stderr
+
+
+@pytest.mark.parametrize(
+    "content, data, message",
+    [
+        (
+            b'customer_id,date,amount,note\nA,2023-01-02,10,"open\nB,2023-01-03,20,x\n',
+            {},
+            "error: data.transactions: t.csv line 2: a quote opened in column 'note' runs to line 3",
+        ),
+        (b"customer_id,date,amount\nA,2024-01-05T10:00:00+01:00,1\nB,2024-01-05T10:00:00Z,2\n", {}, "mixes UTC offsets (+01:00 on line 2, +00:00 on line 3)"),
+        (
+            b"customer_id,date,amount,Montant,Montant \nA,2023-01-02,10,1,2\n",
+            {},
+            "columns 4 ('Montant') and 5 ('Montant ') have the same name once spaces are trimmed",
+        ),
+        ("customer_id,date,amount\nSociété,2023-01-02,10\n".encode(), {"encoding": "latin-1"}, "t.csv is UTF-8 text, not latin-1 (line 2:"),
+        (b"PK\x03\x04rest-of-a-zip", {}, "t.csv is an Excel workbook (XLSX), not CSV text"),
+        (b"Ventes\ncustomer_id;date;amount\nA;2023-01-02;1\n", {"sep": ";"}, "set data.transactions.skip_rows"),
+    ],
+)
+def test_misleading_files_give_one_line_and_exit_2(tmp_path: Path, content: bytes, data: dict, message: str):
+    (tmp_path / "t.csv").write_bytes(content)
+    res = workbench("validate", str(write_params(tmp_path, {"transactions": {"path": "t.csv", **data}})))
+    lines = res.stderr.strip().splitlines()
+    assert res.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_duplicate_yaml_keys_give_one_line_and_exit_2(tmp_path: Path):
+    params = tmp_path / "client.yaml"
+    params.write_text(
+        "client: Acme\nperiod: {start: 2022-01-01, end: 2024-12-31}\ndata:\n  transactions: {path: t.csv}\nperiod: {start: 2023-01-01, end: 2024-12-31}\n",
+        encoding="utf-8",
+    )
+    res = workbench("validate", str(params))
+    assert res.returncode == 2 and res.stderr.strip() == f"error: {params}: line 5: key 'period' is given twice (first on line 2); keep one of them"

@@ -119,3 +119,33 @@ def test_template_documents_every_key_and_validates():
 def test_demo_parameters_validate():
     params = load_params(ROOT / "parameters" / "demo.yaml")
     assert set(params.data.sources()) == {"transactions", "customers", "members", "points", "events", "surveys"}
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (
+            with_(data__customers={"path": "c.csv", "values": {"status": {"Oui": "Member"}}}),
+            r"^data\.customers\.values\.status\.Oui: 'Member' is not a code of this column \(did you mean 'member'\?\); map 'Oui' onto one of member, pre-registered, blocked, non-member$",
+        ),
+        (
+            with_(data__points={"path": "p.csv", "values": {"kind": {"Gain": "earn"}}}),
+            r"^data\.points\.values\.kind\.Gain: 'earn' is not a code of this column \(did you mean 'earned'\?\)",
+        ),
+        (with_(data__transactions__sep='";'), r"data\.transactions\.sep: sep '\";' cannot hold a quote or a line break"),
+        (with_(data__transactions__skip_rows=-1), r"data\.transactions\.skip_rows: .*greater than or equal to 0"),
+        (None, r"the parameter file is empty; start from parameters/_template\.yaml"),
+        (with_(client=True), r"client: .*\(got True\).*YAML reads unquoted yes/no/on/off/true/false as booleans"),
+    ],
+)
+def test_values_targets_and_reading_options_are_checked(raw, message):
+    with pytest.raises(ParameterError, match=message) as info:
+        parse_params(raw)
+    assert len(str(info.value).splitlines()) == 1
+
+
+def test_event_kinds_are_free_and_a_two_character_sep_is_accepted():
+    params = parse_params(
+        with_(data__events={"path": "e.csv", "values": {"kind": {"Connexion": "login", "Webinaire": "webinar"}}}, data__transactions__sep="||")
+    )
+    assert params.data.events.values["kind"]["Webinaire"] == "webinar" and params.data.transactions.sep == "||"

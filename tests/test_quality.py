@@ -170,3 +170,18 @@ def test_plots_draw_what_was_computed():
     assert [p.get_width() for p in ax.patches] == [5, 2]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["t: missing date", "e: unknown customer"]
     plt.close(fig)
+
+
+def test_unmapped_event_kinds_are_listed_in_a_warning():
+    ds = _dataset(TX)
+    events = pd.DataFrame({"customer_id": ["A", "A", "B", "B"], "kind": ["login", "Connexion", "Connexion", "webinar"]})
+    ds.tables["events"] = events
+    kw = dict(ledger=ds.ledger, rejected=ds.rejected, start=pd.Timestamp("2023-01-01"), end=pd.Timestamp("2023-12-31"), **PARAMS.quality.model_dump())
+    got = quality.compute_warnings(ds.tables, event_kinds=["login", "visit"], **kw)
+    unmapped = got[got["topic"] == "unmapped event kinds"]
+    assert unmapped["message"].tolist() == [
+        "events: 3 event(s) of kinds counted in no engagement pillar: 'Connexion' (2 rows), 'webinar' (1 rows); "
+        "add them under engagement.kinds (or map them onto known kinds with data.events.values.kind)."
+    ]
+    assert "unmapped event kinds" not in quality.compute_warnings(ds.tables, event_kinds=["login", "Connexion", "webinar"], **kw)["topic"].tolist()
+    assert "unmapped event kinds" not in quality.compute_warnings(ds.tables, **kw)["topic"].tolist()  # not checked without the kinds

@@ -71,3 +71,36 @@ def test_require_columns_names_what_is_missing_and_the_fix(columns, kwargs, mess
     with pytest.raises(ValueError, match=message):
         v.require_columns(pd.DataFrame(columns=columns), **kwargs)
     v.require_columns(pd.DataFrame(columns=["customer_id", "date", "amount", "extra"]))  # enough columns: no error
+
+
+@pytest.mark.parametrize(
+    "raw, decimal, thousands, expected",
+    [
+        (["12.5", "1.234,50", "1.234.567", "12.50,5", "1234,5"], ",", ".", [np.nan, 1234.5, 1234567.0, np.nan, 1234.5]),  # 12.5 is not 125
+        (["12,50", "1,234.50", "1,23", "-1,000", ".5"], ".", ",", [np.nan, 1234.5, np.nan, -1000.0, 0.5]),  # "12,50" is not 1250
+        (["1 234,5", "12 34,5", "1 234 567"], ",", " ", [1234.5, np.nan, 1234567.0]),
+        (["#N/A", "#VALUE!", "#DIV/0!"], ".", None, [np.nan] * 3),
+    ],
+)
+def test_thousands_separators_only_in_groups_of_three(raw, decimal, thousands, expected):
+    got = v.parse_numbers(pd.Series(raw, dtype=object), decimal=decimal, thousands=thousands)
+    assert_series_equal(got, pd.Series(expected, dtype="float64"))
+
+
+def test_iso_dates_stay_iso_whatever_dayfirst_says():
+    got = v.parse_dates(pd.Series(["2024-01-05", "2024/01/05", "05/01/2024", "2024-01-05 10:00", "2024-1-5"], dtype=object), dayfirst=True)
+    assert got.tolist() == [pd.Timestamp("2024-01-05")] * 5
+
+
+def test_time_zoned_values_count_on_their_local_date():
+    raw = pd.Series(
+        ["2024-01-05T23:30:00-05:00", "2024-01-05T01:00:00+09:00", "2024-01-05T10:00:00Z", pd.Timestamp("2024-01-05 23:00", tz="Europe/Paris")], dtype=object
+    )
+    assert v.parse_dates(raw).tolist() == [pd.Timestamp("2024-01-05")] * 4
+    assert v.utc_offsets(raw).tolist()[:3] == ["-05:00", "+09:00", "+00:00"] and pd.isna(v.utc_offsets(raw).iloc[3])
+
+
+def test_spreadsheet_errors_are_blank_and_typed_whole_numbers_are_integer_ids():
+    assert v.is_blank(pd.Series(["#N/A", "#REF!", " #value! ", "A", None, "  "], dtype=object)).tolist() == [True, True, True, False, True, True]
+    assert v.parse_ids(pd.Series(["8.0", 8.0, np.float64(9.0), np.int64(7), 8.5], dtype=object)).tolist() == ["8.0", "8", "9", "7", "8.5"]
+    assert v.blank_markers(pd.Series([" - ", "x", "None"], dtype=object), ["-", "None"]).tolist() == [None, "x", None]

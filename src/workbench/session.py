@@ -83,7 +83,10 @@ class Workbench:
         from workbench.analysis import quality
 
         ds = self.dataset
-        return quality.compute_warnings(ds.tables, ledger=ds.ledger, rejected=ds.rejected, start=self.start, end=self.end, **self.params.quality.model_dump())
+        kinds = sorted({kind for kinds in self.params.engagement.kinds.values() for kind in kinds})
+        return quality.compute_warnings(
+            ds.tables, ledger=ds.ledger, rejected=ds.rejected, start=self.start, end=self.end, event_kinds=kinds, **self.params.quality.model_dump()
+        )
 
     def export(self, frame: pd.DataFrame, name: str, *, role: str | None = None) -> Path | None:
         """Write ``frame`` as ``<run_dir>/<name>`` (CSV, UTF-8, no index) for the client's teams.

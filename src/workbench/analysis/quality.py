@@ -7,6 +7,8 @@ result on an ``ax``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 
 WARNING_COLUMNS = ["table", "topic", "message"]
@@ -212,6 +214,7 @@ def compute_warnings(
     max_rejected_share: float,
     max_credit_note_share: float,
     min_months: int,
+    event_kinds: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Plain-language warnings a consultant should read before trusting the rest.
 
@@ -227,6 +230,9 @@ def compute_warnings(
         Thresholds (fractions 0-1) above which a warning is raised.
     min_months
         Months of data needed for year-over-year figures.
+    event_kinds
+        The event kinds counted by the engagement pillars (``engagement.kinds``); events of
+        any other kind are listed in a warning (they count in no pillar). None: not checked.
 
     Returns
     -------
@@ -244,6 +250,7 @@ def compute_warnings(
                     f"{row.table}: {row.rows_rejected} of {row.rows_read} rows rejected ({row.rejected_share:.1%}, above the {max_rejected_share:.0%} threshold); read the reasons before trusting the figures.",
                 )
             )
+    out += _unmapped_kinds(tables.get("events"), event_kinds)
     tx = tables["transactions"]
     tx = tx[tx["in_period"]] if "in_period" in tx else tx
     if tx.empty:
@@ -297,3 +304,21 @@ def compute_warnings(
         if c.count and (c.check.startswith("members without") or c.check.startswith("transaction customers") or (c.share or 0) > 0.2):
             out.append(("coverage", c.check, f"{c.count} {c.check} ({c.share:.1%})."))
     return pd.DataFrame(out, columns=WARNING_COLUMNS)
+
+
+def _unmapped_kinds(events: pd.DataFrame | None, event_kinds: Collection[str] | None) -> list[tuple[str, str, str]]:
+    """One warning listing the event kinds (with their row counts) that no engagement pillar counts."""
+    if events is None or event_kinds is None or "kind" not in events or events.empty:
+        return []
+    counts = events.loc[~events["kind"].isin(list(event_kinds)), "kind"].value_counts()
+    if counts.empty:
+        return []
+    listed = ", ".join(f"{kind!r} ({n} rows)" for kind, n in counts.items())
+    return [
+        (
+            "events",
+            "unmapped event kinds",
+            f"events: {int(counts.sum())} event(s) of kinds counted in no engagement pillar: {listed}; "
+            "add them under engagement.kinds (or map them onto known kinds with data.events.values.kind).",
+        )
+    ]

@@ -40,6 +40,8 @@ from workbench.config.sections.base import Section
 from workbench.errors import ParameterError
 
 TEMPLATE_HINT = "see parameters/_template.yaml"
+DEFAULT_NA_VALUES = ("", "NA", "N/A", "n/a", "null", "NULL", "NaN", "nan", "None", "none", "-", "--")
+"""The default ``na_values`` of every table."""
 
 
 _Strict = Section
@@ -68,9 +70,12 @@ class TableSource(_Strict):
     decimal: Literal[".", ","] = "."
     thousands: str | None = None
     encoding: str = "utf-8"
+    skip_rows: int = Field(0, ge=0)
+    """Lines (CSV) or sheet rows (XLSX) above the header to skip, e.g. title lines; blank lines count."""
     date_format: str | None = None
     dayfirst: bool = False
-    na_values: list[str] = Field(default_factory=lambda: ["", "NA", "N/A", "n/a", "null", "NULL"])
+    na_values: list[str] = Field(default_factory=lambda: list(DEFAULT_NA_VALUES))
+    """Text meaning "no value"; spreadsheet error values (#N/A, #VALUE!, #REF!, ...) are always missing."""
     columns: dict[str, str] = Field(default_factory=dict)
     values: dict[str, dict[str, str]] = Field(default_factory=dict)
     drop_duplicates: bool = True
@@ -89,6 +94,8 @@ class TableSource(_Strict):
     def _sep_not_empty(cls, value: str) -> str:
         if not value:
             raise ValueError("sep must not be empty; use e.g. ',' or ';'")
+        if '"' in value or "\n" in value or "\r" in value:
+            raise ValueError(f"sep {value!r} cannot hold a quote or a line break; use e.g. ',' or ';' (a sep of several characters is taken literally)")
         return value
 
     @model_validator(mode="after")
@@ -128,10 +135,11 @@ class DataSection(_Strict):
                         f"data.{table}.columns.{key}: not a column of the {table} table{_did_you_mean(key, spec.names)}; "
                         f"canonical columns are {', '.join(spec.names)}"
                     )
-            for key in source.values:
+            for key, recode in source.values.items():
                 if key not in spec.names or spec.column(key).kind != "category":
                     cats = [c.name for c in spec.columns if c.kind == "category"] or ["none"]
                     raise ValueError(f"data.{table}.values.{key}: values can be mapped only for the {table} columns {', '.join(cats)}")
+                _check_codes(f"data.{table}.values.{key}", recode, spec.column(key).allowed)
         return self
 
     def sources(self) -> dict[str, TableSource]:
@@ -202,6 +210,18 @@ class Params(_Strict):
         return "-".join(filter(None, keep.split("-"))) or "client"
 
 
+def _check_codes(key: str, recode: dict[str, str], allowed: tuple[str, ...] | None) -> None:
+    """Every target of a ``values`` mapping must be one of the column's codes."""
+    if not allowed:
+        return
+    for code, target in recode.items():
+        if target not in allowed:
+            lower = {a.lower(): a for a in allowed}
+            close = lower.get(str(target).strip().lower()) or next(iter(difflib.get_close_matches(str(target), allowed, n=1)), None)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            raise ValueError(f"{key}.{code}: {target!r} is not a code of this column{hint}; map {code!r} onto one of {', '.join(allowed)}")
+
+
 def _did_you_mean(word: str, choices) -> str:
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
@@ -235,7 +255,13 @@ def _describe(error: dict) -> str:
     msg = error["msg"].removeprefix("Value error, ")
     if kind == "value_error":
         return f"{key}: {msg}" if key != "(top level)" and not msg.startswith(key) else msg
-    return f"{key}: {msg} (got {error.get('input')!r}); fix the value ({TEMPLATE_HINT})"
+    got = error.get("input")
+    quirk = ""
+    if isinstance(got, bool) or got is None or any(isinstance(p, bool) or p is None for p in loc):
+        quirk = (
+            '; YAML reads unquoted yes/no/on/off/true/false as booleans and null/NULL/~ (or nothing) as empty: write the text in quotes, e.g. "Yes" or "NULL"'
+        )
+    return f"{key}: {msg} (got {got!r}); fix the value ({TEMPLATE_HINT}){quirk}"
 
 
 def parse_params(raw: Any, *, source: Path | None = None) -> Params:
@@ -258,8 +284,11 @@ def parse_params(raw: Any, *, source: Path | None = None) -> Params:
         One line per problem, each naming the key and the fix.
     """
     where = f"{source}: " if source else ""
+    if raw is None:
+        raise ParameterError(f"{where}the parameter file is empty; start from parameters/_template.yaml (client, period, data, ...)")
     if not isinstance(raw, dict):
-        raise ParameterError(f"{where}expected a mapping of keys (client, period, data, ...), got {type(raw).__name__}")
+        kind = {list: "a list", str: "a single text"}.get(type(raw), type(raw).__name__)
+        raise ParameterError(f"{where}expected a mapping of keys (client, period, data, ...), got {kind}; start from parameters/_template.yaml")
     try:
         params = Params.model_validate(raw)
     except ValidationError as exc:
@@ -267,6 +296,35 @@ def parse_params(raw: Any, *, source: Path | None = None) -> Params:
         raise ParameterError("\n".join(lines)) from None
     params._source = source.resolve() if source else None
     return params
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key, line: int, first: int):
+        super().__init__(key)
+        self.key, self.line, self.first = key, line, first
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses a key given twice in one mapping (YAML keeps the last silently)."""
+
+
+def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            if key in seen:
+                raise _DuplicateKey(key, line, seen[key])
+            seen[key] = line
+        except TypeError:
+            continue  # an unhashable key: the schema refuses it later
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 
 def load_params(path: str | Path) -> Params:
@@ -290,9 +348,15 @@ def load_params(path: str | Path) -> Params:
     if not path.is_file():
         raise ParameterError(f"{path}: parameter file not found; give the path of a YAML file such as parameters/demo.yaml")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
+    except PermissionError:
+        raise ParameterError(f"{path}: cannot read the parameter file: permission denied; fix its permissions") from None
+    except OSError as exc:
+        raise ParameterError(f"{path}: cannot read the parameter file ({exc.strerror or exc}); check the path") from None
     except UnicodeDecodeError:
         raise ParameterError(f"{path}: not UTF-8 text; save the parameter file as UTF-8") from None
+    except _DuplicateKey as exc:
+        raise ParameterError(f"{path}: line {exc.line}: key {exc.key!r} is given twice (first on line {exc.first}); keep one of them") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

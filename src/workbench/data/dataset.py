@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from workbench.config.contract import LOAD_ORDER, TABLES, TableSpec
 from workbench.config.params import Params, TableSource
 from workbench.data import validation as v
+from workbench.data.readers import read_source, shown_path
 from workbench.errors import DataError
 
 LEDGER_COLUMNS = ["table", "file", "rows_read", "rows_kept", "rows_rejected", "rows_out_of_period"]
@@ -67,111 +69,119 @@ class Dataset:
         return cls(tables=tables, ledger=ledger, rejected=rejected)
 
 
-# ---------------------------------------------------------------- reading
-def _rel(path: Path, params: Params) -> str:
-    """``path`` as the user wrote it: relative to the parameter file's folder."""
-    return os.path.relpath(path, params.base_dir)
-
-
-def read_source(table: str, source: TableSource, params: Params) -> pd.DataFrame:
-    """Read one source file as raw values (text for CSV, typed for Excel/Parquet).
-
-    Returns
-    -------
-    pd.DataFrame
-        The file's own columns (header names trimmed) and ``__source_row__``:
-        the line number in a CSV or the row number in a sheet (header = 1), or
-        the 1-based row position in a Parquet file.
-
-    Raises
-    ------
-    DataError
-        Missing file, unknown format, unreadable encoding, unparseable CSV,
-        missing sheet, or no data rows.
-    """
-    path = params.resolve(source.path)
-    key = f"data.{table}.path"
-    if not path.is_file():
-        raise DataError(f"{key}: file not found: {path}; fix the path (relative to the parameter file) or remove data.{table}")
-    fmt = source.file_format
-    try:
-        if fmt == "csv":
-            encoding = "utf-8-sig" if source.encoding.lower().replace("_", "-") in {"utf-8", "utf8"} else source.encoding
-            frame = pd.read_csv(
-                path,
-                sep=source.sep,
-                encoding=encoding,
-                dtype=str,
-                keep_default_na=False,
-                na_values=source.na_values,
-                skip_blank_lines=True,
-            )
-            first_line = 2
-        elif fmt == "xlsx":
-            sheets = pd.ExcelFile(path).sheet_names
-            if isinstance(source.sheet, str) and source.sheet not in sheets:
-                raise DataError(f"data.{table}.sheet: no sheet {source.sheet!r} in {_rel(path, params)}; sheets are {', '.join(map(repr, sheets))}")
-            if isinstance(source.sheet, int) and source.sheet >= len(sheets):
-                raise DataError(f"data.{table}.sheet: {_rel(path, params)} has {len(sheets)} sheet(s); give a sheet name or index below {len(sheets)}")
-            frame = pd.read_excel(path, sheet_name=source.sheet, dtype=object, keep_default_na=False, na_values=source.na_values)
-            first_line = 2
-        elif fmt == "parquet":
-            frame = pd.read_parquet(path)
-            first_line = 1
-        else:
-            raise DataError(f"data.{table}.path: cannot tell the format of {path.name}; use a .csv, .xlsx or .parquet file or set data.{table}.format")
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            f"data.{table}.encoding: {_rel(path, params)} is not {source.encoding} text (byte {exc.object[exc.start]:#04x} at position {exc.start}); "
-            f"set data.{table}.encoding to the file's encoding (French Excel exports are usually cp1252)"
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise DataError(f"data.{table}: {_rel(path, params)} is empty; export the table again or remove data.{table}") from None
-    except pd.errors.ParserError as exc:
-        detail = str(exc).strip().splitlines()[-1]
-        raise DataError(
-            f"data.{table}.sep: {_rel(path, params)} cannot be read as CSV with sep={source.sep!r} ({detail}); check the separator and quoting"
-        ) from None
-    except DataError:
-        raise
-    except (OSError, ValueError) as exc:
-        raise DataError(
-            f"data.{table}.path: cannot read {_rel(path, params)} as {fmt} ({type(exc).__name__}: {str(exc).splitlines()[0]}); check the file and data.{table}.format"
-        ) from None
-    if frame.empty:
-        raise DataError(f"data.{table}: {_rel(path, params)} has a header but no data rows; export the table again or remove data.{table}")
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.reset_index(drop=True)
-    frame["__source_row__"] = frame.index + first_line
-    return frame
+# ---------------------------------------------------------------- mapping
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", str(text)).strip()
 
 
 def _column_mapping(table: str, spec: TableSpec, source: TableSource, frame: pd.DataFrame, shown_path: str) -> dict[str, str]:
-    """Canonical name -> the file's column, checking that every needed column is there."""
-    found = [c for c in frame.columns if c != "__source_row__"]
+    """Canonical name -> the file's column, checking that every needed column is there.
+
+    Names are compared trimmed and in Unicode NFC form, so a decomposed ``é`` matches.
+    """
+    found = [c for c in frame.columns if not (c.startswith("__") and c.endswith("__"))]
     mapping: dict[str, str] = {}
     for column in spec.columns:
-        wanted = source.columns.get(column.name, column.name)
+        wanted = _nfc(source.columns.get(column.name, column.name))
         if wanted in found:
             mapping[column.name] = wanted
             continue
         if column.name not in source.columns and not column.required:
             continue  # optional and not mapped: absent is fine
-        hint = difflib.get_close_matches(wanted, found, n=1)
-        tip = (f"did you mean {hint[0]!r}? " if hint else "") + f"columns found: {', '.join(map(repr, found[:12]))}" + (" ..." if len(found) > 12 else "")
-        if len(found) == 1 and any(sep in found[0] for sep in _COMMON_SEPARATORS):
-            used = next(sep for sep in _COMMON_SEPARATORS if sep in found[0])
-            tip = f"the file seems to be separated by {used!r}: set data.{table}.sep"
-        elif any("Ã" in c for c in found):
-            tip += f"; the names look mis-decoded: check data.{table}.encoding"
         raise DataError(
-            f"data.{table}.columns.{column.name}: column {wanted!r} not found in {shown_path} ({tip}); "
+            f"data.{table}.columns.{column.name}: column {wanted!r} not found in {shown_path} ({_missing_column_tip(table, source, frame, found, wanted)}); "
             f'map it with data.{table}.columns.{column.name}: "<column in the file>"'
         )
     return mapping
 
 
+def _missing_column_tip(table: str, source: TableSource, frame: pd.DataFrame, found: list[str], wanted: str) -> str:
+    """Why a column may be missing: a close name, another separator, an encoding, title lines, another sheet."""
+    hint = difflib.get_close_matches(wanted, found[:2000], n=1)
+    tip = (f"did you mean {hint[0]!r}? " if hint else "") + f"columns found: {', '.join(map(repr, found[:12]))}" + (" ..." if len(found) > 12 else "")
+    header_below = next((line for line, values in frame.attrs.get("head", []) if wanted in {_nfc(x) for x in values if isinstance(x, str)}), None)
+    if len(found) == 1 and any(sep in found[0] for sep in _COMMON_SEPARATORS):
+        used = next(sep for sep in _COMMON_SEPARATORS if sep in found[0])
+        tip = f"the file seems to be separated by {used!r}: set data.{table}.sep"
+    elif header_below is not None:
+        tip += f"; the header seems to be on line {header_below}: set data.{table}.skip_rows: {header_below - 1}"
+    elif any("Ã" in c for c in found):
+        tip += f"; the names look mis-decoded: check data.{table}.encoding"
+    sheets = frame.attrs.get("sheets") or []
+    if len(sheets) > 1 and header_below is None:
+        tip += f"; the workbook's sheets are {', '.join(map(repr, sheets))}: set data.{table}.sheet (now {source.sheet!r})"
+    return tip
+
+
 # ---------------------------------------------------------------- normalising
+def _parse_column(table, column, values: pd.Series, source: TableSource, shown: str, lines: pd.Series, mapped: str):
+    """Parse one mapped column; returns ``(parsed, checks)`` of its row-level failures."""
+    values = v.blank_markers(values, source.na_values)
+    blank = v.is_blank(values)
+    checks: list[tuple[str, pd.Series, pd.Series | None]] = []
+    if column.required:
+        checks.append((f"missing {column.name}", blank, None))
+    text = values.astype(str).str.strip()
+    if column.kind == "date":
+        _check_offsets(table, column.name, mapped, values, shown, lines)
+        parsed = v.parse_dates(values, date_format=source.date_format, dayfirst=source.dayfirst)
+        checks.append((f"unparseable {column.name}", parsed.isna() & ~blank, text))
+    elif column.kind == "number":
+        parsed = v.parse_numbers(values, decimal=source.decimal, thousands=source.thousands)
+        checks.append((f"unparseable {column.name}", parsed.isna() & ~blank, text))
+        if column.low is not None or column.high is not None:
+            low = column.low if column.low is not None else -float("inf")
+            high = column.high if column.high is not None else float("inf")
+            outside = parsed.notna() & ~parsed.between(low, high)
+            checks.append((f"out of range {column.name}", outside, text + f" (expected {column.low:g} to {column.high:g})"))
+    elif column.kind == "category":
+        parsed = v.parse_text(values).map(lambda x: _nfc(x) if isinstance(x, str) else x)
+        recode = {_nfc(k): val for k, val in source.values.get(column.name, {}).items()}
+        if recode:
+            parsed = parsed.map(lambda x: recode.get(x, x) if isinstance(x, str) else x).astype("str")
+        if column.allowed:
+            bad = parsed.notna() & ~parsed.isin(column.allowed)
+            hint = f" (expected one of {', '.join(column.allowed)}; map it under data.{table}.values.{column.name})"
+            checks.append((f"invalid {column.name}", bad, text + hint))
+    elif column.kind == "text":
+        parsed = v.parse_text(values).map(lambda x: _nfc(x) if isinstance(x, str) else x).astype("str")
+    else:
+        parsed = v.parse_ids(values)
+    return parsed, checks
+
+
+def _check_offsets(table: str, name: str, mapped: str, values: pd.Series, shown: str, lines: pd.Series) -> None:
+    """Refuse a date column whose values carry different UTC offsets: their local dates would not be comparable."""
+    offsets = v.utc_offsets(values).dropna()
+    if offsets.nunique() > 1:
+        first = offsets.iloc[0]
+        other = offsets[offsets != first].index[0]
+        raise DataError(
+            f"data.{table}.columns.{name}: column {mapped!r} of {shown} mixes UTC offsets ({first} on line {lines[offsets.index[0]]}, "
+            f"{offsets[other]} on line {lines[other]}); export the dates in one time zone (a time-zoned date counts on the local date written in it)"
+        )
+
+
+def _hashable(raw: pd.DataFrame) -> pd.DataFrame:
+    """``raw`` with list/array/dict cells (Parquet list columns) as their text, so rows can be compared."""
+    out = raw.copy()
+    for col in out.columns:
+        if out[col].dtype == object and out[col].map(lambda x: isinstance(x, (list, tuple, dict, np.ndarray))).any():
+            out[col] = out[col].map(_raw_value)
+    return out
+
+
+def _raw_value(x):
+    """One raw cell as JSON-able text (None when missing)."""
+    if isinstance(x, np.ndarray):
+        x = x.tolist()
+    if isinstance(x, (list, tuple, dict)):
+        return json.dumps(x, ensure_ascii=False, default=str)
+    if x is None or x is pd.NA or x is pd.NaT or (isinstance(x, float) and x != x):
+        return None
+    return str(x)
+
+
 def normalise_table(
     table: str,
     raw: pd.DataFrame,
@@ -181,6 +191,8 @@ def normalise_table(
     known_customers: set[str] | None = None,
     known_members: set[str] | None = None,
     period: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    file: str = "",
+    rejected_refs: dict[str, dict[str, str]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Normalise one raw table and split its rows into kept and rejected.
 
@@ -191,85 +203,57 @@ def normalise_table(
     raw
         What :func:`read_source` returned.
     source
-        Its reading options (separators, date format, value mapping).
+        Its reading options (separators, date format, value mapping, ``na_values``).
     mapping
         Canonical column -> column of ``raw``.
     known_customers, known_members
         Identifiers a row may refer to; None skips that check.
     period
         (start, end), both inclusive; sets ``in_period`` on dated tables.
+    file
+        The file as shown in messages.
+    rejected_refs
+        ``{"customer_id": {id: why}, "member_id": {...}}``: ids whose own row was rejected,
+        so that an ``unknown customer`` says why.
 
     Returns
     -------
     (kept, rejected)
         ``kept``: canonical columns + ``source_row`` (+ ``in_period``).
-        ``rejected``: ``source_row, reason, detail, raw``.
+        ``rejected``: ``source_row, reason, detail, raw, key`` (``key``: the parsed unique id, or NA).
+
+    Raises
+    ------
+    DataError
+        A date column mixes UTC offsets.
     """
     spec = TABLES[table]
     index = raw.index
     out = pd.DataFrame(index=index)
     checks: list[tuple[str, pd.Series, pd.Series | None]] = []
-    unparseable: list[tuple[str, pd.Series, pd.Series | None]] = []
-    invalid: list[tuple[str, pd.Series, pd.Series | None]] = []
+    if "__problem__" in raw:
+        checks.append(("wrong number of fields", raw["__problem__"].notna(), raw["__problem__"]))
+    by_kind: dict[str, list] = {"missing": [], "unparseable": [], "invalid": []}
     for column in spec.columns:
         if column.name not in mapping:
             kind_dtype = {"date": "datetime64[ns]", "number": "float64"}.get(column.kind, "str")
             out[column.name] = pd.Series(pd.NA if kind_dtype == "str" else None, index=index, dtype=kind_dtype)
             continue
-        values = raw[mapping[column.name]]
-        blank = v.is_blank(values)
-        if column.required:
-            checks.append((f"missing {column.name}", blank, None))
-        text = values.astype(str).str.strip()
-        if column.kind == "date":
-            parsed = v.parse_dates(values, date_format=source.date_format, dayfirst=source.dayfirst)
-            unparseable.append((f"unparseable {column.name}", parsed.isna() & ~blank, text))
-        elif column.kind == "number":
-            parsed = v.parse_numbers(values, decimal=source.decimal, thousands=source.thousands)
-            unparseable.append((f"unparseable {column.name}", parsed.isna() & ~blank, text))
-            if column.low is not None or column.high is not None:
-                low = column.low if column.low is not None else -float("inf")
-                high = column.high if column.high is not None else float("inf")
-                outside = parsed.notna() & ~parsed.between(low, high)
-                invalid.append((f"out of range {column.name}", outside, text + f" (expected {column.low:g} to {column.high:g})"))
-        elif column.kind == "category":
-            parsed = v.parse_text(values)
-            recode = source.values.get(column.name, {})
-            if recode:
-                parsed = parsed.map(lambda x: recode.get(x, x) if isinstance(x, str) else x).astype("str")
-            if column.allowed:
-                bad = parsed.notna() & ~parsed.isin(column.allowed)
-                hint = f" (expected one of {', '.join(column.allowed)}; map it under data.{table}.values.{column.name})"
-                invalid.append((f"invalid {column.name}", bad, text + hint))
-        else:
-            parsed = v.parse_ids(values)
+        parsed, column_checks = _parse_column(table, column, raw[mapping[column.name]], source, file, raw["__source_row__"], mapping[column.name])
+        for check in column_checks:
+            by_kind["missing" if check[0].startswith("missing") else "unparseable" if check[0].startswith("unparseable") else "invalid"].append(check)
         out[column.name] = parsed
-    checks += unparseable + invalid
+    checks += by_kind["missing"] + by_kind["unparseable"] + by_kind["invalid"]
 
-    source_cols = [c for c in raw.columns if c != "__source_row__"]
+    source_cols = [c for c in raw.columns if not (c.startswith("__") and c.endswith("__"))]
     if source.drop_duplicates:
-        duplicated = raw.duplicated(subset=source_cols, keep="first")
-        group = raw.groupby(source_cols, dropna=False, sort=False).ngroup()
-        first_row = raw["__source_row__"].groupby(group).transform("first")
+        comparable = _hashable(raw[source_cols + ["__source_row__"]])
+        duplicated = comparable.duplicated(subset=source_cols, keep="first")
+        group = comparable.groupby(source_cols, dropna=False, sort=False).ngroup()
+        first_row = comparable["__source_row__"].groupby(group).transform("first")
         checks.append(("exact duplicate", duplicated, "same as row " + first_row.astype(str)))
     status = v.first_reason(checks, index)
-
-    ok = status["reason"].isna()
-    if spec.unique:
-        seen_before = out[spec.unique].where(ok).duplicated(keep="first") & ok & out[spec.unique].notna()
-        status.loc[seen_before, "reason"] = f"duplicate {spec.unique}"
-        status.loc[seen_before, "detail"] = out.loc[seen_before, spec.unique].astype(str)
-        ok = status["reason"].isna()
-    if spec.refers_to_customer and known_customers is not None:
-        unknown = ok & ~out["customer_id"].isin(known_customers)
-        status.loc[unknown, "reason"] = "unknown customer"
-        status.loc[unknown, "detail"] = out.loc[unknown, "customer_id"].astype(str)
-        ok = status["reason"].isna()
-    if spec.refers_to_member and known_members is not None:
-        unknown = ok & out["member_id"].notna() & ~out["member_id"].isin(known_members)
-        status.loc[unknown, "reason"] = "unknown member"
-        status.loc[unknown, "detail"] = out.loc[unknown, "member_id"].astype(str)
-        ok = status["reason"].isna()
+    ok = _reference_checks(spec, out, status, known_customers, known_members, rejected_refs or {})
 
     kept = out[ok].copy()
     kept["source_row"] = raw.loc[ok, "__source_row__"].astype("int64")
@@ -279,18 +263,50 @@ def normalise_table(
     kept = kept.reset_index(drop=True)
 
     bad = ~ok
-    raw_json = raw.loc[bad, source_cols].apply(
-        lambda row: json.dumps({k: (None if pd.isna(x) else str(x)) for k, x in row.items()}, ensure_ascii=False), axis=1
-    )
+    raw_json = raw.loc[bad, source_cols].apply(lambda row: json.dumps({k: _raw_value(x) for k, x in row.items()}, ensure_ascii=False), axis=1)
     rejected = pd.DataFrame(
         {
             "source_row": raw.loc[bad, "__source_row__"].astype("int64"),
             "reason": status.loc[bad, "reason"],
             "detail": status.loc[bad, "detail"],
             "raw": raw_json if bad.any() else pd.Series(dtype="str"),
+            "key": out.loc[bad, spec.unique] if spec.unique else pd.Series(pd.NA, index=raw.index[bad], dtype="str"),
         }
     ).reset_index(drop=True)
     return kept, rejected
+
+
+def _reference_checks(spec: TableSpec, out: pd.DataFrame, status: pd.DataFrame, known_customers, known_members, rejected_refs) -> pd.Series:
+    """Unique keys and references to customers/members; updates ``status`` in place and returns the rows kept."""
+    ok = status["reason"].isna()
+    if spec.unique:
+        seen_before = out[spec.unique].where(ok).duplicated(keep="first") & ok & out[spec.unique].notna()
+        status.loc[seen_before, "reason"] = f"duplicate {spec.unique}"
+        status.loc[seen_before, "detail"] = out.loc[seen_before, spec.unique].astype(str)
+        ok = status["reason"].isna()
+    for flag, column, known, what in (
+        (spec.refers_to_customer, "customer_id", known_customers, "customer"),
+        (spec.refers_to_member, "member_id", known_members, "member"),
+    ):
+        if not flag or known is None:
+            continue
+        unknown = ok & out[column].notna() & ~out[column].isin(known)
+        if unknown.any():
+            why = rejected_refs.get(column, {})
+            status.loc[unknown, "reason"] = f"unknown {what}"
+            status.loc[unknown, "detail"] = out.loc[unknown, column].map(lambda x: _unknown_detail(str(x), known, why))
+        ok = status["reason"].isna()
+    return ok
+
+
+def _unknown_detail(value: str, known: set[str], rejected: dict[str, str]) -> str:
+    """The unknown id, and why it is unknown when that can be told."""
+    if value in rejected:
+        return f"{value} ({rejected[value]})"
+    twin = value[:-2] if value.endswith(".0") else value + ".0"
+    if twin in known:
+        return f"{value} (ids are compared as text: {value!r} is not {twin!r}; export the ids the same way in both files)"
+    return value
 
 
 def load_dataset(params: Params) -> Dataset:
@@ -311,13 +327,14 @@ def load_dataset(params: Params) -> Dataset:
     ledgers: list[dict] = []
     rejected_parts: list[pd.DataFrame] = []
     files: dict[str, Path] = {}
+    rejected_refs: dict[str, dict[str, str]] = {}
     for name in LOAD_ORDER:
         source = sources.get(name)
         if source is None:
             continue
         path = params.resolve(source.path)
         files[name] = path
-        shown = _rel(path, params)
+        shown = shown_path(path, params)
         raw = read_source(name, source, params)
         mapping = _column_mapping(name, TABLES[name], source, raw, shown)
         if "customers" in tables:
@@ -327,7 +344,23 @@ def load_dataset(params: Params) -> Dataset:
         else:
             known_customers = None
         known_members = set(tables["members"]["member_id"]) if "members" in tables else None
-        kept, rejected = normalise_table(name, raw, source, mapping=mapping, known_customers=known_customers, known_members=known_members, period=period)
+        kept, rejected = normalise_table(
+            name,
+            raw,
+            source,
+            mapping=mapping,
+            known_customers=known_customers,
+            known_members=known_members,
+            period=period,
+            file=shown,
+            rejected_refs=rejected_refs,
+        )
+        if TABLES[name].unique:
+            keys = rejected.dropna(subset=["key"])
+            rejected_refs[TABLES[name].unique] = {
+                k: f"its {name} row, line {line} of {shown}, was rejected: {reason}" for k, line, reason in zip(keys["key"], keys["source_row"], keys["reason"])
+            }
+        rejected = rejected.drop(columns="key")
         if len(kept) + len(rejected) != len(raw):  # pragma: no cover - an invariant, not a user error
             raise AssertionError(f"ledger of {name} does not balance: {len(raw)} read, {len(kept)} kept, {len(rejected)} rejected")
         tables[name] = kept

@@ -17,29 +17,70 @@ import pandas as pd
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 EARLIEST, LATEST = "1900-01-01", "2200-01-01"
 """Dates outside [EARLIEST, LATEST) are rejected as unparseable."""
+SPREADSHEET_ERRORS = frozenset(
+    {
+        "#N/A",
+        "#N/A N/A",
+        "#NA",
+        "#VALUE!",
+        "#REF!",
+        "#DIV/0!",
+        "#NUM!",
+        "#NAME?",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#UNKNOWN!",
+    }
+)
+"""Spreadsheet error values: always missing, whatever ``na_values`` says."""
+_OFFSET = re.compile(r"(?<=\d\d:\d\d)(?::\d\d(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d\d(?::?\d\d)?)$", re.IGNORECASE)
+_YEAR_FIRST = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?=$|[T ])")
+
+
+def _missing(value) -> bool:
+    """True for None/NaN/NA/NaT, blank text and spreadsheet error values."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    if isinstance(value, str):
+        text = value.strip()
+        return not text or text.upper() in SPREADSHEET_ERRORS
+    return False
 
 
 def is_blank(raw: pd.Series) -> pd.Series:
-    """True where a raw value is missing or only white space."""
-    blank = raw.isna()
-    text = raw[~blank].astype(str).str.strip()
-    blank.loc[text.index] = text.eq("")
-    return blank.astype(bool)
+    """True where a raw value is missing, only white space, or a spreadsheet error value (``#N/A``, ``#VALUE!``, ...)."""
+    return pd.Series([_missing(x) for x in raw], index=raw.index, dtype=bool)
+
+
+def blank_markers(raw: pd.Series, markers) -> pd.Series:
+    """``raw`` with every value whose trimmed text is one of ``markers`` (the table's ``na_values``) replaced by None."""
+    marks = {str(m).strip() for m in markers}
+    return pd.Series([None if isinstance(x, str) and x.strip() in marks else x for x in raw], index=raw.index, dtype=object)
 
 
 def parse_ids(raw: pd.Series) -> pd.Series:
-    """Identifiers as trimmed strings; ``42.0`` read by Excel becomes ``"42"``; blanks become NA.
+    """Identifiers as text exactly as written, trimmed; blanks and spreadsheet errors become NA.
 
-    Leading zeros are kept (``"007"`` stays ``"007"``) because files are read as text.
+    The rule that makes one id read the same from every format: text is kept as
+    written (``"007"`` stays ``"007"``, ``"8.0"`` stays ``"8.0"``); a *typed*
+    number (an XLSX numeric cell, a Parquet number) that is whole is its integer's
+    text (``8.0`` -> ``"8"``), as Excel displays it.
     """
 
     def one(value):
-        if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        if _missing(value):
             return pd.NA
-        if isinstance(value, float) and value.is_integer():
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
             return str(int(value))
-        text = str(value).strip()
-        return text if text else pd.NA
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            return str(int(value))
+        return str(value).strip()
 
     return pd.Series([one(v) for v in raw], index=raw.index, dtype="str")
 
@@ -57,10 +98,11 @@ def parse_numbers(raw: pd.Series, *, decimal: str = ".", thousands: str | None =
     raw
         Values as read (text, or numbers from typed formats).
     decimal
-        Decimal separator, ``"."`` or ``","``.
+        Decimal separator, ``"."`` or ``","``; the other mark is refused (``1.5`` in a
+        decimal-comma file is unparseable, not guessed).
     thousands
         Thousands separator, or None. A space also matches the non-breaking
-        spaces that French exports use.
+        spaces that French exports use. Accepted only between groups of three digits.
 
     Returns
     -------
@@ -75,18 +117,29 @@ def parse_numbers(raw: pd.Series, *, decimal: str = ".", thousands: str | None =
     text_idx = ~typed & ~blank
     if text_idx.any():
         text = raw[text_idx].astype(str).str.strip()
+        pattern, group = _number_pattern(decimal, thousands)
+        ok = text.str.fullmatch(pattern)
+        clean = text[ok]
         if thousands is not None:
-            if thousands.strip() == "":
-                text = text.str.replace(_SPACES, "", regex=True)
-            else:
-                text = text.str.replace(thousands, "", regex=False)
+            clean = clean.str.replace(group, "", regex=True)
         if decimal != ".":
-            # A dot in a decimal-comma file is not a decimal point: refuse "1.5" rather than guess.
-            text = text.where(~text.str.contains(".", regex=False), "not a number")
-            text = text.str.replace(decimal, ".", regex=False)
-        out.loc[text.index] = pd.to_numeric(text, errors="coerce")
+            clean = clean.str.replace(decimal, ".", regex=False)
+        out.loc[clean.index] = pd.to_numeric(clean, errors="coerce")
     out[~np.isfinite(out)] = np.nan
     return out
+
+
+def _number_pattern(decimal: str, thousands: str | None) -> tuple[str, str]:
+    """The full-match pattern of a number, and the pattern of its thousands separator.
+
+    A thousands separator is accepted only between valid groups of three digits
+    (``1.234,50``), so ``12.5`` with ``thousands: "."`` is not read as 125.
+    """
+    point = re.escape(decimal)
+    if thousands is None:
+        return rf"[+-]?(?={point}?\d)\d*(?:{point}\d+)?(?:[eE][+-]?\d+)?", ""
+    group = r"[ \u00a0\u202f]" if thousands.strip() == "" else re.escape(thousands)
+    return rf"[+-]?(?={point}?\d)(?:\d{{1,3}}(?:{group}\d{{3}})+|\d*)(?:{point}\d+)?", group
 
 
 def parse_dates(raw: pd.Series, *, date_format: str | None = None, dayfirst: bool = False) -> pd.Series:
@@ -100,31 +153,58 @@ def parse_dates(raw: pd.Series, *, date_format: str | None = None, dayfirst: boo
         A ``strftime`` format such as ``"%d/%m/%Y"``; every text value must match it.
     dayfirst
         Without a format: read ambiguous dates as day first (``03/04/2024`` is 3 April).
-        Without either, ISO 8601 (``2024-04-03``) is expected.
+        Year-first dates (ISO ``2024-01-05``, ``2024/01/05``) are always year-month-day,
+        whatever ``dayfirst`` says. Without either option, ISO 8601 is expected.
 
     Returns
     -------
     pd.Series
         datetime64[ns], NaT where the value is blank or not a valid date (``2023-02-30`` is
-        invalid, and so is a year outside 1900-2199).
+        invalid, and so is a year outside 1900-2199). A time-zoned value counts on its
+        *local* date, the date written in it: ``2024-01-05T23:30:00-05:00`` is 5 January
+        (the offset is dropped, not converted to UTC); a tz-aware typed value likewise
+        keeps its wall-clock date in its own time zone.
     """
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     blank = is_blank(raw)
     typed = raw.map(lambda v: isinstance(v, (dt.date, np.datetime64, pd.Timestamp)))
     take = typed & ~blank
     if take.any():
-        out.loc[take] = _plausible(pd.to_datetime(raw[take], errors="coerce"))
+        local = [pd.Timestamp(x).tz_localize(None) if pd.Timestamp(x).tzinfo is not None else pd.Timestamp(x) for x in raw[take]]
+        out.loc[take] = _plausible(pd.Series(local, index=raw[take].index, dtype="datetime64[ns]"))
     text_idx = ~typed & ~blank
     if text_idx.any():
-        text = raw[text_idx].astype(str).str.strip()
+        text = raw[text_idx].astype(str).str.strip().str.replace(_OFFSET, "", regex=True)
         if date_format:
             parsed = pd.to_datetime(text, format=date_format, errors="coerce")
         elif dayfirst:
-            parsed = pd.to_datetime(text, format="mixed", dayfirst=True, errors="coerce")
+            year_first = text.str.extract(_YEAR_FIRST)
+            iso = year_first[0].notna()
+            parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+            if iso.any():
+                ymd = year_first[0] + "-" + year_first[1].str.zfill(2) + "-" + year_first[2].str.zfill(2) + text.str.replace(_YEAR_FIRST, "", regex=True)
+                parsed.loc[iso] = pd.to_datetime(ymd[iso], format="ISO8601", errors="coerce")
+            if (~iso).any():
+                parsed.loc[~iso] = pd.to_datetime(text[~iso], format="mixed", dayfirst=True, errors="coerce")
         else:
             parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
         out.loc[text.index] = _plausible(parsed)
     return out.dt.normalize()
+
+
+def utc_offsets(raw: pd.Series) -> pd.Series:
+    """The UTC offset written at the end of each text date-time, normalised (``Z`` -> ``+00:00``); NA where there is none."""
+    text = raw[raw.map(lambda x: isinstance(x, str))].str.strip()
+    found = text.str.extract(_OFFSET)[0].dropna()
+
+    def norm(code: str) -> str:
+        code = code.upper()
+        if code in ("Z", "UTC", "GMT"):
+            return "+00:00"
+        digits = code[1:].replace(":", "").ljust(4, "0")
+        return f"{code[0]}{digits[:2]}:{digits[2:]}"
+
+    return found.map(norm).reindex(raw.index)
 
 
 def _plausible(parsed: pd.Series) -> pd.Series:
