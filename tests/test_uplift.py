@@ -232,10 +232,15 @@ def test_run_takes_the_section_as_plain_values():
     import inspect
 
     kwargs = UpliftSection(launch="2022-07-01").estimator_kwargs()
-    assert set(kwargs) == set(UpliftSection.model_fields)
+    assert set(kwargs) == set(UpliftSection.model_fields) - {"treated", "donut_days"}  # those two are the headline's
+    assert kwargs["member_statuses"] == ("member", "pre-registered", "blocked", "non-member")  # intent to treat: every enrolled company
     assert all(isinstance(v, (int, float, str, tuple, type(None), datetime.date)) for v in kwargs.values())
     run_params = {k for k, p in inspect.signature(U.run).parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
     assert set(kwargs) == run_params - {"end"}
+    headline = UpliftSection(launch="2022-07-01", treated="status").headline_kwargs()
+    headline_params = {k for k, p in inspect.signature(U.run_headline).parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    assert set(headline) == headline_params - {"end"}
+    assert UpliftSection(treated="status").estimator_kwargs()["member_statuses"] == ("member",)
 
 
 # --------------------------------------------------------------------------- SMD and DiD arithmetic
@@ -524,3 +529,25 @@ def test_headline_conclusion_states_the_e_value_when_the_evidence_holds():
     assert evidence_problems(year1=y1, disagree=False, pre_trend_p=0.4, placebo=None, e_value_interval=1.6) == []
     text = headline_conclusion(y1, second=second, problems=[], naive=None, e_value=2.3)
     assert "**increased**" in text and "risk ratio of about 2.3" in text and "finds 2\u202f500 EUR" in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario,expected", [("observables", False), ("survival", True), ("latent_survival", True)])
+def test_the_survival_check_tells_the_worlds_apart(scenario, expected):
+    from workbench.analysis.uplift import check_survival_selection, looks_survival_selected
+    from workbench.simulate import simulate
+
+    sim = simulate(n_customers=2000, seed=5, scenario=scenario, dirty=False)
+    tx = sim.tables["transactions"].assign(date=lambda d: pd.to_datetime(d["date"]))
+    companies = sim.tables["customers"].assign(enrolled_on=lambda d: pd.to_datetime(d["enrolled_on"]))[["customer_id", "enrolled_on"]]
+    check = check_survival_selection(tx, companies, launch=pd.Timestamp(sim.truth["programme_launch"]), end=pd.Timestamp(sim.truth["end"]))
+    assert check["hypothesis"].tolist() == ["observed", "enrolment ignores activity", "only active companies enrol"]
+    assert looks_survival_selected(check) is expected
+
+
+def test_survival_selection_is_named_as_a_reason_for_weak_evidence():
+    from workbench.analysis.uplift.conclusion import evidence_problems
+
+    y1 = pd.Series({"att": 2000.0, "ci_low": 800.0, "ci_high": 3200.0})
+    got = evidence_problems(year1=y1, disagree=False, pre_trend_p=None, placebo=None, e_value_interval=None, survival_selected=True)
+    assert len(got) == 1 and got[0].startswith("almost every member bought again after enrolling")

@@ -63,6 +63,7 @@ from workbench.analysis.uplift.design import (
     months_since,
     too_few_units,
 )
+from workbench.analysis.uplift.diagnostics import check_survival_selection, looks_survival_selected
 from workbench.analysis.uplift.estimation import (
     OUTCOMES,
     Bootstrap,
@@ -104,6 +105,8 @@ from workbench.analysis.uplift.matching import (
 from workbench.analysis.uplift.money import MONEY_ITEMS, compute_money
 
 __all__ = [
+    "check_survival_selection",
+    "looks_survival_selected",
     "E_VALUE_LABELS",
     "WINDOW_LABELS",
     "money_by_year_labels",

@@ -86,7 +86,15 @@ def conclusion(
     return " ".join(text)
 
 
-def evidence_problems(*, year1: pd.Series, disagree: bool, pre_trend_p: float | None, placebo: pd.Series | None, e_value_interval: float | None) -> list[str]:
+def evidence_problems(
+    *,
+    year1: pd.Series,
+    disagree: bool,
+    pre_trend_p: float | None,
+    placebo: pd.Series | None,
+    e_value_interval: float | None,
+    survival_selected: bool = False,
+) -> list[str]:
     """The reasons, in plain language, not to present the headline effect as established (empty: none).
 
     Parameters
@@ -101,8 +109,15 @@ def evidence_problems(*, year1: pd.Series, disagree: bool, pre_trend_p: float | 
         The matched design's placebo revenue row (``ci_low``, ``ci_high``), or None.
     e_value_interval
         E-value of the interval's limit closest to 0 (1 when it covers 0), or None.
+    survival_selected
+        The survival check says only still-active companies seem to enrol.
     """
     out = []
+    if survival_selected:
+        out.append(
+            "almost every member bought again after enrolling, as if only still-active companies joined: in such programmes both "
+            "estimators overstate the effect (see what the headline cannot see), so read it as an upper bound"
+        )
     if year1["ci_low"] <= 0 <= year1["ci_high"]:
         out.append("its interval includes no effect at all")
     if disagree:
