@@ -12,7 +12,7 @@ PARAMS ?= parameters/demo.yaml
 DEMO   := data/demo/transactions.csv
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help install demo-data demo test lint unit nbval notebooks lab benchmark lock clean
+.PHONY: help install demo-data demo test lint unit nbval notebooks lab benchmark benchmark-uplift lock clean
 
 help:
 	@echo "make demo       set up, simulate the demo data if absent, run every notebook, print the report path"
@@ -20,6 +20,7 @@ help:
 	@echo "make lab        JupyterLab on notebooks/ with the project's environment"
 	@echo "make notebooks  re-execute the committed notebooks on the demo data (refreshes their outputs)"
 	@echo "make benchmark  speed and memory benchmarks (benchmarks/)"
+	@echo "make benchmark-uplift  coverage of the programme-effect estimators, 200 seeds per world (hours)"
 	@echo "make lock       recompile requirements/lock.txt from pyproject.toml"
 
 $(STAMP): pyproject.toml $(LOCK)
@@ -60,6 +61,9 @@ notebooks: install demo-data
 
 lab: install demo-data
 	$(BIN)/jupyter lab notebooks/
+
+benchmark-uplift: install
+	$(BIN)/python benchmarks/uplift_coverage.py --seeds 200
 
 benchmark: install
 	$(BIN)/python benchmarks/run.py
