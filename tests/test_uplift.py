@@ -551,3 +551,14 @@ def test_survival_selection_is_named_as_a_reason_for_weak_evidence():
     y1 = pd.Series({"att": 2000.0, "ci_low": 800.0, "ci_high": 3200.0})
     got = evidence_problems(year1=y1, disagree=False, pre_trend_p=None, placebo=None, e_value_interval=None, survival_selected=True)
     assert len(got) == 1 and got[0].startswith("almost every member bought again after enrolling")
+
+
+def test_the_historical_purchase_rate_divides_by_the_whole_history():
+    # First purchase 2021-01-10, three years before the date (1,095 days): the tenure covariate is capped at
+    # 24 months (731 days back from 2024-01-10), but the rate counts every purchase, so it divides by 1,095 days.
+    tx = _tx([("A", "2021-01-10", 10.0, 1.0), ("A", "2022-06-01", 10.0, 1.0), ("A", "2023-06-01", 10.0, 1.0), ("A", "2024-03-01", 10.0, 1.0)])
+    units = pd.DataFrame({"customer_id": ["A"], "date": [D("2024-01-10")], "treated": [True]})
+    w = U.compute_windows(tx, units, pre_months=12, post_months=12)
+    assert w.loc[0, "tenure_days"] == 730 and w.loc[0, "history_days"] == 1095 and w.loc[0, "hist_frequency"] == 3
+    x = U.covariate_matrix(w, None)
+    assert x.loc[0, "log_hist_rate"] == pytest.approx(np.log1p(3 / (1095 + 30) * 365))

@@ -317,7 +317,11 @@ def _window_totals(tx: _UnitTx, *, n: int, pre_len: np.ndarray, post_len: np.nda
 
 
 def _history_features(tx: _UnitTx, *, n: int, pre_len: np.ndarray, tenure_cap: np.ndarray) -> dict[str, np.ndarray]:
-    """Recency, tenure, whole-history totals and pre-window trend of each unit (days, currency, purchases)."""
+    """Recency, tenure (capped), the whole history's length, totals and pre-window trend of each unit (days, currency, purchases).
+
+    ``hist_frequency`` counts every purchase before the date, so its rate divides by the whole
+    ``history_days`` (uncapped), not by the capped tenure.
+    """
     rel, unit = tx.rel, tx.unit
     before = tx.purchase & (rel <= -1)
     last = np.full(n, -np.inf)
@@ -329,6 +333,7 @@ def _history_features(tx: _UnitTx, *, n: int, pre_len: np.ndarray, tenure_cap: n
     return {
         "recency_days": np.minimum(-last, pre_len),
         "tenure_days": np.minimum(-first, tenure_cap),
+        "history_days": -first,
         "hist_revenue": tx.total(rel <= -1, n, tx.amount),
         "hist_frequency": tx.total(before, n),
         "trend": tx.total(pre & second_half, n, tx.amount) - tx.total(pre & ~second_half, n, tx.amount),
@@ -384,7 +389,7 @@ def covariate_matrix(windows: pd.DataFrame, customers: pd.DataFrame | None = Non
             "recency_days": windows["recency_days"],
             "trend": _slog(windows["trend"]),
             "tenure_days": windows["tenure_days"],
-            "log_hist_rate": np.log1p(windows["hist_frequency"] / (windows["tenure_days"] + 30) * 365),
+            "log_hist_rate": np.log1p(windows["hist_frequency"] / (windows["history_days"] + 30) * 365),
             "log_hist_basket": _slog(windows["hist_revenue"] / windows["hist_frequency"].clip(lower=1)),
         }
     )

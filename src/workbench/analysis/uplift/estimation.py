@@ -343,6 +343,8 @@ def value_class_before(transactions: pd.DataFrame, windows: pd.DataFrame, **scor
 
     Uses :func:`workbench.analysis.value.compute_value_score`, once per enrolment month, on the
     transactions dated before that month, so the class is not itself a result of the programme.
+    The scoring window starts no earlier than the first transaction of the export, so a member with
+    1.5 years of data has its revenue made yearly over 1.5 years, not over the window's 3.
     Members without a purchase in the scoring window get no class.
 
     Parameters
@@ -361,12 +363,13 @@ def value_class_before(transactions: pd.DataFrame, windows: pd.DataFrame, **scor
         ``value_class`` indexed by customer_id (members only).
     """
     members = windows[windows["treated"]]
+    data_start = transactions["date"].min()  # the export's first day: a shorter history is scored on what it holds
     month_start = members["date"].dt.to_period("M").dt.start_time
     parts = []
     for start, ids in members.groupby(month_start)["customer_id"]:
         tx = transactions[(transactions["date"] < start) & transactions["customer_id"].isin(set(ids))]
         if tx.empty:
             continue
-        scores = value.compute_value_score(tx, reference_date=start - pd.Timedelta(days=1), **scoring)
+        scores = value.compute_value_score(tx, reference_date=start - pd.Timedelta(days=1), start=data_start, **scoring)
         parts.append(scores.set_index("customer_id")["value_class"])
     return pd.concat(parts) if parts else pd.Series(dtype="str", name="value_class")
