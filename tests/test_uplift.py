@@ -562,3 +562,16 @@ def test_the_historical_purchase_rate_divides_by_the_whole_history():
     assert w.loc[0, "tenure_days"] == 730 and w.loc[0, "history_days"] == 1095 and w.loc[0, "hist_frequency"] == 3
     x = U.covariate_matrix(w, None)
     assert x.loc[0, "log_hist_rate"] == pytest.approx(np.log1p(3 / (1095 + 30) * 365))
+
+
+def test_subgroups_are_matched_within_themselves():
+    from workbench.analysis.uplift.matching import _neighbours
+
+    # logits: members at 0.0 (label a) and 1.0 (label b); controls at 0.9 (a), 0.1 (b), 0.5 (a)
+    logit = np.array([0.0, 1.0, 0.9, 0.1, 0.5])
+    t_idx, c_idx = np.array([0, 1]), np.array([2, 3, 4])
+    rows, cols, dist = _neighbours(logit, t_idx, c_idx, k=1, exact=None)
+    assert cols.tolist() == [1, 0]  # anywhere: member 0 takes the control at 0.1, member 1 the one at 0.9
+    rows, cols, dist = _neighbours(logit, t_idx, c_idx, k=1, exact=np.array(["a", "b", "a", "b", "a"]))
+    assert sorted(zip(rows.tolist(), cols.tolist())) == [(0, 2), (1, 1)]  # within: member 0 -> 0.5 (a), member 1 -> 0.1 (b)
+    assert sorted(dist.round(2).tolist()) == [0.5, 0.9]

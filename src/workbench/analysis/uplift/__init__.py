@@ -71,6 +71,7 @@ from workbench.analysis.uplift.estimation import (
     compute_breakdown,
     compute_event_study,
     compute_naive,
+    compute_subgroup_effects,
     estimate_did,
     monthly_revenue,
     pretrend_check,
@@ -105,6 +106,7 @@ from workbench.analysis.uplift.matching import (
 from workbench.analysis.uplift.money import MONEY_ITEMS, compute_money
 
 __all__ = [
+    "compute_subgroup_effects",
     "check_survival_selection",
     "looks_survival_selected",
     "E_VALUE_LABELS",

@@ -22,7 +22,7 @@ import statsmodels.api as sm
 
 from workbench.analysis import value
 from workbench.analysis.uplift.design import months_since
-from workbench.analysis.uplift.matching import Matching
+from workbench.analysis.uplift.matching import Matching, match_units
 
 OUTCOMES = ("revenue", "frequency", "basket", "margin")
 
@@ -281,6 +281,44 @@ def pretrend_check(event_study: pd.DataFrame) -> str | None:
 # --------------------------------------------------------------------------- breakdowns
 
 
+def compute_subgroup_effects(
+    matching: Matching,
+    labels: pd.Series,
+    *,
+    n_neighbors: int = 5,
+    caliper: float | None = 0.25,
+    n_bootstrap: int = 300,
+    seed: int = 42,
+    ci_level: float = 0.95,
+    min_members: int = 10,
+) -> pd.DataFrame:
+    """The revenue effect within each subgroup, every member matched again within its own subgroup.
+
+    A member's controls come from its subgroup only (same typology, same value class before the
+    date, same quarter), so a group's effect compares like with like; the propensity model is the
+    one of the whole design. Groups with fewer than ``min_members`` matched members get no estimate.
+
+    Parameters
+    ----------
+    matching
+        The whole design (:attr:`UpliftResult.matching`): its units and covariates are reused.
+    labels
+        Group of every unit, members and controls, indexed by customer_id (missing: ``"unknown"``).
+    n_neighbors, caliper, n_bootstrap, seed, ci_level, min_members
+        As for the whole design.
+
+    Returns
+    -------
+    pd.DataFrame
+        As :func:`compute_breakdown`.
+    """
+    units = matching.units.drop(columns=["propensity", "weight"])
+    exact = units["customer_id"].map(labels).fillna("unknown").astype(str).to_numpy()
+    within = match_units(units, matching.covariates, n_neighbors=n_neighbors, caliper=caliper, exact=exact)
+    boot = Bootstrap.draw(len(within.treated_index), len(within.control_index), n_draws=n_bootstrap, seed=seed)
+    return compute_breakdown(within, labels, boot=boot, ci_level=ci_level, min_members=min_members)
+
+
 def compute_breakdown(
     matching: Matching,
     groups: pd.Series,
@@ -327,19 +365,19 @@ def compute_breakdown(
 
 
 def cohorts(windows: pd.DataFrame) -> pd.Series:
-    """Enrolment quarter (``2023Q1``...) of each evaluated member, indexed by customer_id.
+    """Quarter (``2023Q1``...) of each unit's date, indexed by customer_id: the enrolment quarter of a
+    member, the pseudo-enrolment quarter of a control (so a subgroup can be matched within itself).
 
     Parameters
     ----------
     windows
-        Units with ``treated`` and ``date`` (``UpliftResult.windows``).
+        Units with ``date`` (``UpliftResult.windows``).
     """
-    w = windows[windows["treated"]]
-    return pd.Series(w["date"].dt.to_period("Q").astype(str).to_numpy(), index=w["customer_id"].to_numpy())
+    return pd.Series(windows["date"].dt.to_period("Q").astype(str).to_numpy(), index=windows["customer_id"].to_numpy())
 
 
 def value_class_before(transactions: pd.DataFrame, windows: pd.DataFrame, **scoring: Any) -> pd.Series:
-    """Value class of each evaluated member at the end of the month before its enrolment month.
+    """Value class of each unit at the end of the month before its (pseudo-)enrolment month.
 
     Uses :func:`workbench.analysis.value.compute_value_score`, once per enrolment month, on the
     transactions dated before that month, so the class is not itself a result of the programme.
@@ -360,9 +398,9 @@ def value_class_before(transactions: pd.DataFrame, windows: pd.DataFrame, **scor
     Returns
     -------
     pd.Series
-        ``value_class`` indexed by customer_id (members only).
+        ``value_class`` indexed by customer_id (members and controls, each at its own date).
     """
-    members = windows[windows["treated"]]
+    members = windows
     data_start = transactions["date"].min()  # the export's first day: a shorter history is scored on what it holds
     month_start = members["date"].dt.to_period("M").dt.start_time
     parts = []

@@ -65,6 +65,7 @@ def match_units(
     *,
     n_neighbors: int = 5,
     caliper: float | None = 0.25,
+    exact: np.ndarray | None = None,
 ) -> Matching:
     """Propensity-score nearest-neighbour matching of members to controls.
 
@@ -82,6 +83,9 @@ def match_units(
         Controls per member.
     caliper
         Largest distance to a control, in standard deviations of the logit; None: no limit.
+    exact
+        A label per row of ``windows``: a member is matched only to controls with its label (a
+        subgroup analysis matched within the subgroup); None: any control.
 
     Returns
     -------
@@ -100,18 +104,37 @@ def match_units(
     p = propensity(covariates, treated)
     logit = np.log(p / (1 - p))
     t_idx, c_idx = np.flatnonzero(treated), np.flatnonzero(~treated)
-    k = min(n_neighbors, len(c_idx))
-    dist, pos = NearestNeighbors(n_neighbors=k).fit(logit[c_idx, None]).kneighbors(logit[t_idx, None])
+    rows, cols, dist = _neighbours(logit, t_idx, c_idx, k=n_neighbors, exact=exact)
     keep = np.ones_like(dist, dtype=bool) if caliper is None else dist <= caliper * logit.std()
-    rows = np.repeat(np.arange(len(t_idx)), k)[keep.ravel()]
-    cols = pos.ravel()[keep.ravel()]
-    counts = keep.sum(axis=1)
+    rows, cols = rows[keep], cols[keep]
+    counts = np.bincount(rows, minlength=len(t_idx))
     pairs = sp.csr_matrix((1.0 / counts[rows], (rows, cols)), shape=(len(t_idx), len(c_idx)))
     weight = np.zeros(len(windows))
     weight[t_idx] = (counts > 0).astype(float)
     weight[c_idx] = np.asarray(pairs.sum(axis=0)).ravel()
     units = windows.assign(propensity=p, weight=weight)
     return Matching(units=units, pairs=pairs, treated_index=t_idx, control_index=c_idx, covariates=covariates, unmatched=int((counts == 0).sum()))
+
+
+def _neighbours(logit: np.ndarray, t_idx: np.ndarray, c_idx: np.ndarray, *, k: int, exact: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(member row, control position, distance) of each member's ``k`` nearest controls on the logit, within its label."""
+    if exact is None:
+        blocks = [(np.arange(len(t_idx)), np.arange(len(c_idx)))]
+    else:
+        lab_t, lab_c = np.asarray(exact)[t_idx], np.asarray(exact)[c_idx]
+        blocks = [(np.flatnonzero(lab_t == g), np.flatnonzero(lab_c == g)) for g in pd.unique(lab_t)]
+    rows, cols, dist = [], [], []
+    for tt, cc in blocks:
+        if len(tt) == 0 or len(cc) == 0:
+            continue
+        kk = min(k, len(cc))
+        d, pos = NearestNeighbors(n_neighbors=kk).fit(logit[c_idx[cc], None]).kneighbors(logit[t_idx[tt], None])
+        rows.append(np.repeat(tt, kk))
+        cols.append(cc[pos.ravel()])
+        dist.append(d.ravel())
+    if not rows:
+        return np.array([], dtype=int), np.array([], dtype=int), np.array([])
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(dist)
 
 
 def smd(x_t: np.ndarray, x_c: np.ndarray, *, w_c: np.ndarray | None = None, sd: float | None = None) -> float:
