@@ -262,6 +262,19 @@ def compute_warnings(
             )
         )
         return pd.DataFrame(out, columns=WARNING_COLUMNS)
+    out += _transaction_warnings(tx, start=start, end=end, max_credit_note_share=max_credit_note_share, min_months=min_months)
+    tables = {**tables, "transactions": tx}
+    for c in compute_coverage(tables, rejected).itertuples():
+        if c.count and (c.check.startswith("members without") or c.check.startswith("transaction customers") or (c.share or 0) > 0.2):
+            out.append(("coverage", c.check, f"{c.count} {c.check} ({c.share:.1%})."))
+    return pd.DataFrame(out, columns=WARNING_COLUMNS)
+
+
+def _transaction_warnings(
+    tx: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp, max_credit_note_share: float, min_months: int
+) -> list[tuple[str, str, str]]:
+    """Credit notes, coverage of the period, export gaps and possible double entries of the in-period transactions."""
+    out: list[tuple[str, str, str]] = []
     credit = compute_credit_notes(tx).iloc[0]
     if credit["amount_share"] > max_credit_note_share:
         out.append(
@@ -299,11 +312,7 @@ def compute_warnings(
                 f"transactions: {extra} kept row(s) repeat the customer, date and amount of another row (possible double entries; kept).",
             )
         )
-    tables = {**tables, "transactions": tx}
-    for c in compute_coverage(tables, rejected).itertuples():
-        if c.count and (c.check.startswith("members without") or c.check.startswith("transaction customers") or (c.share or 0) > 0.2):
-            out.append(("coverage", c.check, f"{c.count} {c.check} ({c.share:.1%})."))
-    return pd.DataFrame(out, columns=WARNING_COLUMNS)
+    return out
 
 
 def _unmapped_kinds(events: pd.DataFrame | None, event_kinds: Collection[str] | None) -> list[tuple[str, str, str]]:

@@ -359,24 +359,10 @@ def estimate_staggered(
         No company bought before the launch, or none enrolled after it.
     """
     end, launch = pd.Timestamp(end), pd.Timestamp(launch)
-    first_buy = transactions[transactions["amount"] > 0].groupby("customer_id")["date"].min()
-    eligible = companies[companies["customer_id"].map(first_buy).lt(launch)].reset_index(drop=True)
-    notes = []
-    left_out = len(companies) - len(eligible)
-    if left_out:
-        notes.append(f"{left_out} companies with no purchase before the launch ({launch:%Y-%m-%d}) are left out: nobody could invite them on their history.")
-    if eligible["enrolled_on"].notna().sum() == 0:
-        raise ValueError("no company that bought before the launch enrolled: the programme's effect cannot be estimated")
+    eligible, notes = _eligible(transactions, companies, launch=launch)
     cohort, anticipation = assign_cohorts(eligible, donut_days=donut_days)
     panel = build_panel(transactions, eligible, launch=launch, end=end, pre_months=pre_months, latent=bool(set(covariates) & set(LATENT)))
-    sizes = cohort[cohort > 0].value_counts()
-    small = sizes[sizes < min_cohort_companies].index
-    if len(small):
-        notes.append(
-            f"{int(sizes[small].sum())} enrolled companies in {len(small)} enrolment months with fewer than {min_cohort_companies} companies are left out."
-        )
-        keep = ~panel["customer_id"].map(cohort).isin(small)
-        panel, cohort = panel[keep], cohort[~cohort.isin(small)]
+    panel, cohort = _drop_small_cohorts(panel, cohort, min_companies=min_cohort_companies, notes=notes)
     if outcome == "trailing_margin_12m":
         covariates = tuple("margin_12m_to_date" if c == "revenue_12m_to_date" else c for c in covariates)
     with _seeded(seed):
@@ -393,6 +379,30 @@ def estimate_staggered(
         member_revenue=_window_means(panel, cohort, windows, outcome=outcome),
         notes=notes,
     )
+
+
+def _eligible(transactions: pd.DataFrame, companies: pd.DataFrame, *, launch: pd.Timestamp) -> tuple[pd.DataFrame, list[str]]:
+    """The companies that bought before the launch (the population the sales team could invite), and a note on the others."""
+    first_buy = transactions[transactions["amount"] > 0].groupby("customer_id")["date"].min()
+    eligible = companies[companies["customer_id"].map(first_buy).lt(launch)].reset_index(drop=True)
+    notes = []
+    left_out = len(companies) - len(eligible)
+    if left_out:
+        notes.append(f"{left_out} companies with no purchase before the launch ({launch:%Y-%m-%d}) are left out: nobody could invite them on their history.")
+    if eligible["enrolled_on"].notna().sum() == 0:
+        raise ValueError("no company that bought before the launch enrolled: the programme's effect cannot be estimated")
+    return eligible, notes
+
+
+def _drop_small_cohorts(panel: pd.DataFrame, cohort: pd.Series, *, min_companies: int, notes: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """Leave out enrolment months with fewer than ``min_companies`` companies (noted)."""
+    sizes = cohort[cohort > 0].value_counts()
+    small = sizes[sizes < min_companies].index
+    if len(small):
+        notes.append(f"{int(sizes[small].sum())} enrolled companies in {len(small)} enrolment months with fewer than {min_companies} companies are left out.")
+        keep = ~panel["customer_id"].map(cohort).isin(small)
+        panel, cohort = panel[keep], cohort[~cohort.isin(small)]
+    return panel, cohort
 
 
 def _window_means(panel: pd.DataFrame, cohort: pd.Series, windows: pd.DataFrame, *, outcome: str) -> dict[str, float]:
