@@ -222,3 +222,18 @@ def test_duplicate_yaml_keys_give_one_line_and_exit_2(tmp_path: Path):
     )
     res = workbench("validate", str(params))
     assert res.returncode == 2 and res.stderr.strip() == f"error: {params}: line 5: key 'period' is given twice (first on line 2); keep one of them"
+
+
+@pytest.mark.slow
+def test_unusual_but_valid_data_never_fail_a_notebook(tmp_path: Path):
+    # One customer whose amounts are all negative, enrolled before the period ends; another member enrolled after
+    # it (issue 12): each page runs or says it does not apply, none fails.
+    (tmp_path / "t.csv").write_text("customer_id,date,amount\nC1,2023-01-05,-100\nC1,2023-03-05,-50\nC1,2024-02-05,-20\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text("customer_id,status,enrolled_on\nC1,member,2023-02-01\nC2,member,2025-03-01\n", encoding="utf-8")
+    params = write_params(tmp_path, {"transactions": {"path": "t.csv"}, "customers": {"path": "c.csv"}}, period={"start": "2023-01-01", "end": "2024-12-31"})
+    done = workbench("run", str(params), "--out", str(tmp_path / "run"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    statuses = {nb["name"]: nb["status"] for nb in json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["notebooks"]}
+    assert set(statuses.values()) <= {"ok", "not applicable"} and len(statuses) == 8, statuses
+    for name in ("03_rfm_value", "04_clv", "06_uplift"):
+        assert statuses[name] == "not applicable", statuses

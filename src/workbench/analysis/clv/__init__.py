@@ -56,6 +56,7 @@ from workbench.analysis.clv.prepare import (
     compute_summary,
     load_cdnow_sample,
     months_to_units,
+    not_applicable_reason,
     resolve_calibration_end,
     unit_days,
 )
@@ -94,6 +95,7 @@ from workbench.analysis.clv.validate import (
 )
 
 __all__ = [
+    "not_applicable_reason",
     "ClvIntervals",
     "COMPARISON_COLUMNS",
     "COMPARISON_LABELS",

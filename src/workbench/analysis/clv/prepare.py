@@ -300,3 +300,24 @@ def check_summary(frame: pd.DataFrame, columns: list[str], name: str) -> None:
     require_columns(frame, columns, name=name, fix="build it with compute_summary or compute_calibration_holdout")
     if frame.empty:
         raise ValueError(f"{name}: no customer; check the period and the transactions")
+
+
+def not_applicable_reason(transactions: pd.DataFrame, *, end: pd.Timestamp, min_repeat_customers: int = 10) -> str | None:
+    """Why purchase models cannot be fitted on these transactions, in plain language; None when they can.
+
+    Parameters
+    ----------
+    transactions
+        ``customer_id, date, amount``.
+    end
+        The reference date.
+    min_repeat_customers
+        Fewest customers with a repeat purchase day needed to fit a purchase model.
+    """
+    days, _ = purchase_days(transactions, end=end)
+    if days.empty:
+        return f"there is no purchase (a non-negative amount) on or before {pd.Timestamp(end):%Y-%m-%d}"
+    repeat = int((days.groupby("customer_id").size() > 1).sum())
+    if repeat < min_repeat_customers:
+        return f"only {repeat} customer(s) bought on more than one day; a purchase model needs at least {min_repeat_customers}"
+    return None

@@ -70,7 +70,7 @@ def shift_months(dates: pd.Series | np.ndarray, months: int) -> np.ndarray:
     d = pd.Series(np.asarray(dates, dtype="datetime64[ns]"))
     uniq = d.dropna().unique()
     table = pd.Series([add_months(x, months) for x in uniq], index=uniq, dtype="datetime64[ns]")
-    return d.map(table).to_numpy(dtype="datetime64[ns]")
+    return table.reindex(d.to_numpy()).to_numpy(dtype="datetime64[ns]")  # NaT stays NaT
 
 
 def months_days(dates: pd.Series | np.ndarray, months: int) -> np.ndarray:
@@ -186,7 +186,7 @@ def build_units(
     end = pd.Timestamp(end)
     fp = _first_purchase(transactions)
     c = customers[["customer_id", "status", "enrolled_on"]].copy()
-    c["first_purchase"] = c["customer_id"].map(fp)
+    c["first_purchase"] = fp.reindex(c["customer_id"].to_numpy()).to_numpy(dtype="datetime64[ns]")  # NaT: never bought
     window_end = pd.Series(shift_months(c["enrolled_on"], post_months), index=c.index)
     treated = c["status"].isin(member_statuses) & c["enrolled_on"].notna() & (window_end <= end)
     t = c[treated].assign(date=lambda d: shift_months(d["enrolled_on"], -shift))

@@ -384,7 +384,8 @@ def estimate_staggered(
 def _eligible(transactions: pd.DataFrame, companies: pd.DataFrame, *, launch: pd.Timestamp) -> tuple[pd.DataFrame, list[str]]:
     """The companies that bought before the launch (the population the sales team could invite), and a note on the others."""
     first_buy = transactions[transactions["amount"] > 0].groupby("customer_id")["date"].min()
-    eligible = companies[companies["customer_id"].map(first_buy).lt(launch)].reset_index(drop=True)
+    first = first_buy.reindex(companies["customer_id"].to_numpy()).to_numpy(dtype="datetime64[ns]")  # NaT: never bought
+    eligible = companies[first < np.datetime64(launch)].reset_index(drop=True)
     notes = []
     left_out = len(companies) - len(eligible)
     if left_out:
