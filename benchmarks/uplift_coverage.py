@@ -38,10 +38,12 @@ def _available_scenarios() -> tuple[str, ...]:
     return SCENARIOS if "scenario" in inspect.signature(simulate).parameters else ("observables",)
 
 
-def _world(scenario: str, null: bool, seed: int, customers: int):
+def _world(scenario: str, null: bool, seed: int, customers: int, process: str = "bgnbd"):
     from workbench.simulate import simulate
 
     kwargs = {"scenario": scenario, "null": null} if "scenario" in inspect.signature(simulate).parameters else {"effect": 0.0 if null else 0.25}
+    if process != "bgnbd":
+        kwargs["process"] = process
     sim = simulate(n_customers=customers, seed=seed, dirty=False, **kwargs)
     tx = sim.tables["transactions"].assign(date=lambda d: pd.to_datetime(d["date"]))
     customers_ = sim.tables["customers"].assign(enrolled_on=lambda d: pd.to_datetime(d["enrolled_on"]))
@@ -70,9 +72,9 @@ def _matched(tx, customers, truth, seed):
 ESTIMATORS = {"staggered (Callaway-Sant'Anna)": (_staggered, "uplift_year1_att"), "matched DiD": (_matched, "uplift_att_revenue")}
 
 
-def one_run(args: tuple[str, bool, int, int]) -> list[dict]:
-    scenario, null, seed, customers = args
-    tx, cust, truth = _world(scenario, null, seed, customers)
+def one_run(args: tuple[str, bool, int, int, str]) -> list[dict]:
+    scenario, null, seed, customers, process = args
+    tx, cust, truth = _world(scenario, null, seed, customers, process)
     rows = []
     for name, (estimate, truth_key) in ESTIMATORS.items():
         started = time.perf_counter()
@@ -83,7 +85,7 @@ def one_run(args: tuple[str, bool, int, int]) -> list[dict]:
             att, low, high, error = np.nan, np.nan, np.nan, f"{type(exc).__name__}: {exc}"[:200]
         true = truth.get(truth_key, truth["uplift_att_revenue"])
         rows.append(
-            {"scenario": scenario, "null": null, "seed": seed, "estimator": name, "truth": true, "att": att, "ci_low": low, "ci_high": high,
+            {"process": process, "scenario": scenario, "null": null, "seed": seed, "estimator": name, "truth": true, "att": att, "ci_low": low, "ci_high": high,
              "seconds": round(time.perf_counter() - started, 1), "error": error}
         )  # fmt: skip
     return rows
@@ -94,13 +96,14 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
     ok = runs.dropna(subset=["att"])
     ok = ok.assign(err=ok["att"] - ok["truth"], covered=(ok["ci_low"] <= ok["truth"]) & (ok["truth"] <= ok["ci_high"]), width=ok["ci_high"] - ok["ci_low"])
     ok = ok.assign(excludes_zero=(ok["ci_low"] > 0) | (ok["ci_high"] < 0))
-    g = ok.groupby(["scenario", "null", "estimator"])
+    keys = ["process", "scenario", "null", "estimator"]
+    g = ok.groupby(keys)
     out = g.agg(
         runs=("att", "size"), truth=("truth", "mean"), mean_estimate=("att", "mean"), bias=("err", "mean"), rmse=("err", lambda e: float(np.sqrt((e**2).mean()))),
         coverage=("covered", "mean"), mean_width=("width", "mean"), excludes_zero=("excludes_zero", "mean"),
     ).reset_index()  # fmt: skip
-    failed = runs[runs["att"].isna()].groupby(["scenario", "null", "estimator"]).size().rename("failed")
-    out = out.merge(failed, on=["scenario", "null", "estimator"], how="left").fillna({"failed": 0})
+    failed = runs[runs["att"].isna()].groupby(keys).size().rename("failed")
+    out = out.merge(failed, on=keys, how="left").fillna({"failed": 0})
     out["bias_pct_of_effect"] = np.where(out["null"], np.nan, 100 * out["bias"] / out["truth"].where(out["truth"] != 0))
     out["width_x_effect"] = np.where(out["null"], np.nan, out["mean_width"] / out["truth"].where(out["truth"] != 0))
     return out
@@ -111,14 +114,14 @@ def to_markdown(summary: pd.DataFrame, *, seeds: int, customers: int, seconds: f
         f"Coverage benchmark: {seeds} seeds per world, {customers} companies each, year-1 effect per enrolled company (EUR); "
         f"run in {seconds / 60:.0f} min. Targets for the headline estimator: {TARGETS}.",
         "",
-        "| scenario | null | estimator | runs | truth | bias | bias % of effect | RMSE | coverage | mean width | width / effect | CI excludes 0 |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| process | scenario | null | estimator | runs | truth | bias | bias % of effect | RMSE | coverage | mean width | width / effect | CI excludes 0 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in summary.itertuples():
         pct = "" if np.isnan(r.bias_pct_of_effect) else f"{r.bias_pct_of_effect:+.0f} %"
         wx = "" if np.isnan(r.width_x_effect) else f"{r.width_x_effect:.1f}"
         lines.append(
-            f"| {r.scenario} | {'yes' if r.null else 'no'} | {r.estimator} | {r.runs} | {r.truth:,.0f} | {r.bias:+,.0f} | {pct} | {r.rmse:,.0f} | "
+            f"| {r.process} | {r.scenario} | {'yes' if r.null else 'no'} | {r.estimator} | {r.runs} | {r.truth:,.0f} | {r.bias:+,.0f} | {pct} | {r.rmse:,.0f} | "
             f"{100 * r.coverage:.0f} % | {r.mean_width:,.0f} | {wx} | {100 * r.excludes_zero:.0f} % |"
         )
     return "\n".join(lines) + "\n"
@@ -130,22 +133,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=2000, help="companies per world (the demo's size)")
     parser.add_argument("--jobs", type=int, default=2, help="worlds simulated and estimated side by side")
     parser.add_argument("--scenarios", nargs="+", default=None, help="only these scenarios")
+    parser.add_argument("--processes", nargs="+", default=["bgnbd"], help="purchase processes of the simulator (bgnbd, pareto, dormant)")
+    parser.add_argument("--out", default="uplift", help="prefix of the result files in benchmarks/results/")
     args = parser.parse_args(argv)
     scenarios = args.scenarios or _available_scenarios()
-    work = [(s, null, seed, args.customers) for s in scenarios for null in (False, True) for seed in range(1, args.seeds + 1)]
+    work = [(s, null, seed, args.customers, proc) for proc in args.processes for s in scenarios for null in (False, True) for seed in range(1, args.seeds + 1)]
     started = time.perf_counter()
     rows: list[dict] = []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for i, result in enumerate(pool.map(one_run, work), 1):
             rows += result
-            print(f"[{i}/{len(work)}] {result[0]['scenario']}{' null' if result[0]['null'] else ''} seed {result[0]['seed']}", flush=True)
+            r0 = result[0]
+            print(f"[{i}/{len(work)}] {r0['process']} {r0['scenario']}{' null' if r0['null'] else ''} seed {r0['seed']}", flush=True)
     runs = pd.DataFrame(rows)
     summary = summarise(runs)
     RESULTS.mkdir(exist_ok=True)
-    runs.to_csv(RESULTS / "uplift_runs.csv", index=False)
-    summary.to_csv(RESULTS / "uplift_coverage.csv", index=False)
+    runs.to_csv(RESULTS / f"{args.out}_runs.csv", index=False)
+    summary.to_csv(RESULTS / f"{args.out}_coverage.csv", index=False)
     text = to_markdown(summary, seeds=args.seeds, customers=args.customers, seconds=time.perf_counter() - started)
-    (RESULTS / "uplift_coverage.md").write_text(text, encoding="utf-8")
+    (RESULTS / f"{args.out}_coverage.md").write_text(text, encoding="utf-8")
     print(text)
     return 0
 
