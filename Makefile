@@ -12,7 +12,7 @@ PARAMS ?= parameters/demo.yaml
 DEMO   := data/demo/transactions.csv
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help install demo-data demo test lint unit nbval notebooks lab benchmark benchmark-uplift lock clean
+.PHONY: help install demo-data demo test lint unit nbval notebooks lab benchmark benchmark-uplift lock messages clean
 
 help:
 	@echo "make demo       set up, simulate the demo data if absent, run every notebook, print the report path"
@@ -22,6 +22,7 @@ help:
 	@echo "make benchmark  speed and memory benchmarks (benchmarks/)"
 	@echo "make benchmark-uplift  coverage of the programme-effect estimators, 200 seeds per world (hours)"
 	@echo "make lock       recompile requirements/lock.txt from pyproject.toml"
+	@echo "make messages   extract the report's strings (pybabel) and update the French catalogue (.po) to translate"
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +68,15 @@ benchmark-uplift: install
 
 benchmark: install
 	$(BIN)/python benchmarks/run.py
+
+# The report's message catalogue: tr()/N_() in the package and the notebooks' code, _() in the index template
+# (babel.cfg). The .po is committed and compiled in memory at run time; `pybabel compile` here only checks it.
+POT := src/workbench/reporting/locales/workbench.pot
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k tr -k N_ --no-location --sort-output --project loyalty-workbench -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d src/workbench/reporting/locales -D workbench --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d src/workbench/reporting/locales -D workbench --statistics
+	find src/workbench/reporting/locales -name '*.mo' -delete
 
 clean:
 	rm -rf $(VENV) data/demo .pytest_cache .hypothesis

@@ -29,7 +29,7 @@ from workbench.config.params import Params, load_params, params_as_dict
 from workbench.data import Dataset, load_dataset
 from workbench.errors import StrictModeError, WorkbenchError
 from workbench.reporting import html as report
-from workbench.reporting import manifest, metrics, summary
+from workbench.reporting import i18n, manifest, metrics, summary
 from workbench.resources import notebooks_dir as notebooks_dir_default
 from workbench.session import Workbench
 
@@ -139,10 +139,10 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def _notebook_title(path: Path) -> str:
+def _notebook_title(path: Path, language: str = "en") -> str:
     import nbformat
 
-    nb = nbformat.read(path, as_version=4)
+    nb = i18n.keep_language(nbformat.read(path, as_version=4), language)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
@@ -190,6 +190,7 @@ def run(
     strict: bool = False,
     notebooks_dir: Path | None = None,
     compare: str | Path | None = None,
+    language: str | None = None,
     say: Callable[[str], None] = print,
 ) -> RunResult:
     """Validate the parameters and data, run the notebooks, write the report.
@@ -208,6 +209,8 @@ def run(
         Where the method notebooks are (default: the ones installed with the package).
     compare
         A previous run folder of the same client: the summary shows each headline figure's change.
+    language
+        ``en`` or ``fr``: the language of the report pages; None: ``report.language`` of the parameters.
     say
         Where progress lines go.
 
@@ -222,6 +225,7 @@ def run(
     """
     params_path = Path(params_path).resolve()
     params = load_params(params_path)
+    language = language or params.report.language
     try:
         previous = summary.read_previous_run(compare) if compare else None
     except ValueError as exc:
@@ -246,7 +250,7 @@ def run(
         )
 
     results: list[NotebookResult] = []
-    parameters = {"params_path": str(params_path), "run_dir": str(run_dir)}
+    parameters = {"params_path": str(params_path), "run_dir": str(run_dir), "language": language}
     for i, notebook in enumerate(notebooks, 1):
         say(f"[{i}/{len(notebooks)}] {notebook.stem} ...")
         before = metrics.read_metrics(run_dir)
@@ -256,15 +260,15 @@ def run(
         duration = time.perf_counter() - started
         html_name = f"{notebook.stem}.html"
         if output.is_file():
-            report.notebook_to_html(output, run_dir / html_name)
+            report.notebook_to_html(output, run_dir / html_name, language=language)
         after = metrics.read_metrics(run_dir)
         figures = sorted(k for k in after if k not in before or after[k] != before[k])
-        results.append(NotebookResult(notebook.stem, _notebook_title(notebook), status, round(duration, 2), html_name, error, cell, figures))
+        results.append(NotebookResult(notebook.stem, _notebook_title(notebook, language), status, round(duration, 2), html_name, error, cell, figures))
         say(f"[{i}/{len(notebooks)}] {notebook.stem}: {status} in {duration:.1f} s" + (f" — {error}" if error else ""))
 
     result = RunResult(run_dir=run_dir, notebooks=results)
     _write_run_json(result, params, dataset, params_path)
-    _write_index(result, params, dataset, params_path, previous=previous, compare=compare)
+    _write_index(result, params, dataset, params_path, previous=previous, compare=compare, language=language)
     return result
 
 
@@ -317,7 +321,15 @@ def _segment_actions(run_dir: Path) -> list[dict]:
     return frame[frame["customers"] > 0].to_dict(orient="records")
 
 
-def _write_index(result: RunResult, params: Params, dataset: Dataset, params_path: Path, *, previous: dict | None = None, compare=None) -> None:
+def _write_index(
+    result: RunResult, params: Params, dataset: Dataset, params_path: Path, *, previous: dict | None = None, compare=None, language: str = "en"
+) -> None:
+    with i18n.using(language):
+        context = _index_context(result, params, dataset, params_path, previous=previous, compare=compare)
+    report.write_index(result.run_dir, context, language=language)
+
+
+def _index_context(result: RunResult, params: Params, dataset: Dataset, params_path: Path, *, previous: dict | None, compare) -> dict:
     recorded = metrics.read_metrics(result.run_dir)
     reasons = dataset.rejected.groupby(["table", "reason"]).size().rename("rows").reset_index()
     warnings = Workbench(params=params, dataset=dataset).quality_warnings()
@@ -341,4 +353,4 @@ def _write_index(result: RunResult, params: Params, dataset: Dataset, params_pat
         "parameters_file": params_path.name,
         "parameters_text": params_path.read_text(encoding="utf-8"),
     }
-    report.write_index(result.run_dir, context)
+    return context

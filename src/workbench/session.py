@@ -1,6 +1,6 @@
 """What a notebook gets: the parameters, the normalised tables and ``record``.
 
-A notebook's first step is ``wb = workbench.load(params_path, run_dir=run_dir)``.
+A notebook's first step is ``wb = workbench.load(params_path, run_dir=run_dir, language=language)``.
 Under ``workbench run`` the tables were normalised once and saved in the run
 folder, and are read from there. An analyst who opens the notebook in
 JupyterLab (``run_dir`` empty) gets the same tables, loaded and validated from
@@ -19,7 +19,7 @@ import pandas as pd
 from workbench.config.params import Params, load_params
 from workbench.data import Dataset, load_dataset
 from workbench.errors import ParameterError
-from workbench.reporting import manifest, metrics
+from workbench.reporting import i18n, manifest, metrics
 
 
 @dataclass
@@ -36,12 +36,15 @@ class Workbench:
         The run folder, or None in interactive use.
     metrics
         Figures recorded in this session.
+    language
+        The report language, ``en`` or ``fr`` (``report.language`` unless ``workbench run --language`` chose).
     """
 
     params: Params
     dataset: Dataset
     run_dir: Path | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
+    language: str = "en"
 
     def has(self, table: str) -> bool:
         """True when the client gave this table."""
@@ -142,8 +145,8 @@ def default_params_path() -> Path:
     raise ParameterError("params_path is empty: set it to the client's parameter file (`workbench init DIR` writes one), or set WORKBENCH_PARAMS")
 
 
-def load(params_path: str | Path, *, run_dir: str | Path | None = None) -> Workbench:
-    """Load a client's parameters and normalised tables.
+def load(params_path: str | Path, *, run_dir: str | Path | None = None, language: str | None = None) -> Workbench:
+    """Load a client's parameters and normalised tables, and set the report language of the session.
 
     Parameters
     ----------
@@ -152,6 +155,9 @@ def load(params_path: str | Path, *, run_dir: str | Path | None = None) -> Workb
     run_dir
         A run folder written by ``workbench run``: its saved tables are used.
         None or "" loads and validates the source files directly.
+    language
+        ``en`` or ``fr``; None or "": ``report.language`` of the parameter file. Messages
+        (:func:`workbench.reporting.i18n.tr`), numbers and dates follow it from here on.
 
     Returns
     -------
@@ -168,4 +174,9 @@ def load(params_path: str | Path, *, run_dir: str | Path | None = None) -> Workb
         dataset = Dataset.read_saved(folder)
     else:
         dataset = load_dataset(params)
-    return Workbench(params=params, dataset=dataset, run_dir=folder)
+    chosen = language or params.report.language
+    try:
+        i18n.activate(chosen)
+    except ValueError as exc:
+        raise ParameterError(f"language: {exc}") from None
+    return Workbench(params=params, dataset=dataset, run_dir=folder, language=chosen)

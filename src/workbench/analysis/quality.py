@@ -11,6 +11,9 @@ from collections.abc import Collection
 
 import pandas as pd
 
+from workbench import formatting as fmt
+from workbench.formatting import N_, tr
+
 WARNING_COLUMNS = ["table", "topic", "message"]
 
 
@@ -190,15 +193,17 @@ def compute_coverage(tables: dict[str, pd.DataFrame], rejected: pd.DataFrame) ->
     tx_customers = set(tables["transactions"]["customer_id"])
     if "customers" in tables:
         known = set(tables["customers"]["customer_id"])
-        rows.append(("customers without transactions in the period", len(known - tx_customers), len(known)))
-        rows.append(("transaction customers missing from the customers table", len(tx_customers - known), len(tx_customers)))
+        rows.append((N_("customers without transactions in the period"), len(known - tx_customers), len(known)))
+        rows.append((N_("transaction customers missing from the customers table"), len(tx_customers - known), len(tx_customers)))
     if "members" in tables:
         members_rejected = rejected[(rejected["table"] == "members") & rejected["reason"].isin(["unknown customer", "missing customer_id"])]
         read = len(tables["members"]) + int((rejected["table"] == "members").sum())
-        rows.append(("members without a company (rejected)", len(members_rejected), read))
+        rows.append((N_("members without a company (rejected)"), len(members_rejected), read))
         if "customers" in tables and "status" in tables["customers"]:
             member_companies = set(tables["customers"].loc[tables["customers"]["status"] == "member", "customer_id"])
-            rows.append(("member companies without a registered person", len(member_companies - set(tables["members"]["customer_id"])), len(member_companies)))
+            rows.append(
+                (N_("member companies without a registered person"), len(member_companies - set(tables["members"]["customer_id"])), len(member_companies))
+            )
     out = pd.DataFrame(rows, columns=["check", "count", "of"])
     out["share"] = (out["count"] / out["of"].where(out["of"] > 0)).astype("float64")
     return out
@@ -247,7 +252,14 @@ def compute_warnings(
                 (
                     row.table,
                     "rejections",
-                    f"{row.table}: {row.rows_rejected} of {row.rows_read} rows rejected ({row.rejected_share:.1%}, above the {max_rejected_share:.0%} threshold); read the reasons before trusting the figures.",
+                    tr(
+                        "{table}: {rejected} of {read} rows rejected ({share}, above the {threshold} threshold); read the reasons before trusting the figures.",
+                        table=tr(row.table),
+                        rejected=row.rows_rejected,
+                        read=row.rows_read,
+                        share=fmt.percent(row.rejected_share, 1, tight=True),
+                        threshold=fmt.percent(max_rejected_share, 0, tight=True),
+                    ),
                 )
             )
     out += _unmapped_kinds(tables.get("events"), event_kinds)
@@ -258,7 +270,11 @@ def compute_warnings(
             (
                 "transactions",
                 "period",
-                f"transactions: no transaction falls inside the period {start:%Y-%m-%d} to {end:%Y-%m-%d}; check period in the parameters.",
+                tr(
+                    "transactions: no transaction falls inside the period {start} to {end}; check period in the parameters.",
+                    start=fmt.date(start),
+                    end=fmt.date(end),
+                ),
             )
         )
         return pd.DataFrame(out, columns=WARNING_COLUMNS)
@@ -266,7 +282,7 @@ def compute_warnings(
     tables = {**tables, "transactions": tx}
     for c in compute_coverage(tables, rejected).itertuples():
         if c.count and (c.check.startswith("members without") or c.check.startswith("transaction customers") or (c.share or 0) > 0.2):
-            out.append(("coverage", c.check, f"{c.count} {c.check} ({c.share:.1%})."))
+            out.append(("coverage", c.check, f"{c.count} {tr(c.check)} ({fmt.percent(c.share, 1, tight=True)})."))
     return pd.DataFrame(out, columns=WARNING_COLUMNS)
 
 
@@ -281,7 +297,11 @@ def _transaction_warnings(
             (
                 "transactions",
                 "credit notes",
-                f"transactions: credit notes amount to {credit['amount_share']:.1%} of gross revenue (threshold {max_credit_note_share:.0%}); check that returns are not booked twice.",
+                tr(
+                    "transactions: credit notes amount to {share} of gross revenue (threshold {threshold}); check that returns are not booked twice.",
+                    share=fmt.percent(credit["amount_share"], 1, tight=True),
+                    threshold=fmt.percent(max_credit_note_share, 0, tight=True),
+                ),
             )
         )
     monthly = compute_monthly_activity(tx, start=start, end=end)
@@ -289,17 +309,39 @@ def _transaction_warnings(
     first, last = covered.min(), covered.max()
     span = (last - first).n + 1
     if span < min_months:
-        out.append(("transactions", "coverage", f"transactions: data cover {span} month(s) of the period; year-over-year figures need at least {min_months}."))
+        out.append(
+            (
+                "transactions",
+                "coverage",
+                tr(
+                    "transactions: data cover {span} month(s) of the period; year-over-year figures need at least {min_months}.",
+                    span=span,
+                    min_months=min_months,
+                ),
+            )
+        )
     gaps = monthly[(monthly["rows"] == 0) & (monthly["month"] > first) & (monthly["month"] < last)]["month"]
     if len(gaps):
         shown = ", ".join(str(m) for m in gaps[:6]) + (" ..." if len(gaps) > 6 else "")
-        out.append(("transactions", "coverage", f"transactions: {len(gaps)} month(s) without any transaction inside the data ({shown}); an export gap?"))
+        out.append(
+            (
+                "transactions",
+                "coverage",
+                tr("transactions: {n} month(s) without any transaction inside the data ({shown}); an export gap?", n=len(gaps), shown=shown),
+            )
+        )
     if len(covered) and (first > pd.Timestamp(start).to_period("M") or last < pd.Timestamp(end).to_period("M")):
         out.append(
             (
                 "transactions",
                 "coverage",
-                f"transactions: data run from {first} to {last}, the period from {start:%Y-%m} to {end:%Y-%m}; figures near the edges are partial.",
+                tr(
+                    "transactions: data run from {first} to {last}, the period from {start} to {end}; figures near the edges are partial.",
+                    first=first,
+                    last=last,
+                    start=f"{start:%Y-%m}",
+                    end=f"{end:%Y-%m}",
+                ),
             )
         )
     dup = compute_possible_duplicates(tx)
@@ -309,10 +351,15 @@ def _transaction_warnings(
             (
                 "transactions",
                 "duplicates",
-                f"transactions: {extra} kept row(s) repeat the customer, date and amount of another row (possible double entries; kept).",
+                tr("transactions: {n} kept row(s) repeat the customer, date and amount of another row (possible double entries; kept).", n=extra),
             )
         )
     return out
+
+
+def kind_rows(kind: str, n: int) -> str:
+    """``'quiz' (3 rows)``: an event kind and its row count, in the report language."""
+    return repr(kind) + " (" + tr("{n} rows", n=n) + ")"
 
 
 def _unmapped_kinds(events: pd.DataFrame | None, event_kinds: Collection[str] | None) -> list[tuple[str, str, str]]:
@@ -322,12 +369,16 @@ def _unmapped_kinds(events: pd.DataFrame | None, event_kinds: Collection[str] | 
     counts = events.loc[~events["kind"].isin(list(event_kinds)), "kind"].value_counts()
     if counts.empty:
         return []
-    listed = ", ".join(f"{kind!r} ({n} rows)" for kind, n in counts.items())
+    listed = ", ".join(kind_rows(kind, n) for kind, n in counts.items())
     return [
         (
             "events",
             "unmapped event kinds",
-            f"events: {int(counts.sum())} event(s) of kinds counted in no engagement pillar: {listed}; "
-            "add them under engagement.kinds (or map them onto known kinds with data.events.values.kind).",
+            tr(
+                "events: {n} event(s) of kinds counted in no engagement pillar: {listed}; "
+                "add them under engagement.kinds (or map them onto known kinds with data.events.values.kind).",
+                n=int(counts.sum()),
+                listed=listed,
+            ),
         )
     ]

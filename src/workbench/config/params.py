@@ -155,6 +155,16 @@ class QualitySection(_Strict):
     min_months: int = Field(12, ge=1)
 
 
+class ReportSection(_Strict):
+    """How the report reads: its language (``en`` or ``fr``).
+
+    The language changes the narrative, the labels and the number and date formats of the
+    report pages; parameter keys, metric keys, CLI messages and exported CSV columns stay English.
+    """
+
+    language: Literal["en", "fr"] = "en"
+
+
 class Params(_Strict):
     """A client's parameter file.
 
@@ -167,6 +177,7 @@ class Params(_Strict):
     purchase: Literal["day", "invoice"] = "day"
     period: Period
     data: DataSection
+    report: ReportSection = ReportSection()
     quality: QualitySection = QualitySection()
     kpis: KpisSection = KpisSection()
     portfolio: PortfolioSection = PortfolioSection()

@@ -5,17 +5,20 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.axes import Axes
 
+from workbench import formatting as fmt
+from workbench.formatting import tr
 from workbench.plotting.charts import PALETTE, get_ax, labelled_barh, thousands
+from workbench.reporting.glossary import label, table_label
 
 
 # ---------------------------------------------------------------- plots
 def plot_rejections(rejections: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Horizontal bars: rejected rows by table and reason (from :func:`compute_rejections`)."""
     ax = get_ax(ax)
-    labels = [f"{t}: {r}" for t, r in zip(rejections["table"], rejections["reason"])]
+    labels = [f"{table_label(t)}: {label(r)}" for t, r in zip(rejections["table"], rejections["reason"])]
     labelled_barh(ax, labels, rejections["rows"].tolist(), color=PALETTE[3])
-    ax.set_xlabel("rejected rows")
-    ax.set_title("Rejected rows by reason")
+    ax.set_xlabel(tr("rejected rows"))
+    ax.set_title(tr("Rejected rows by reason"))
     return ax
 
 
@@ -28,9 +31,9 @@ def plot_monthly_activity(monthly: pd.DataFrame, *, currency: str, ax: Axes | No
     step = max(1, len(monthly) // 12)
     ax.set_xticks(list(x)[::step], labels=[str(m) for m in monthly["month"]][::step], rotation=45, ha="right")
     ax.yaxis.set_major_formatter(thousands())
-    ax.set_ylabel(f"net revenue (thousand {currency})")
-    ax.set_xlabel("invoice month")
-    ax.set_title("Net revenue per month")
+    ax.set_ylabel(tr("net revenue (thousand {currency})", currency=currency))
+    ax.set_xlabel(tr("invoice month"))
+    ax.set_title(tr("Net revenue per month"))
     return ax
 
 
@@ -38,9 +41,9 @@ def plot_amount_bins(bins: pd.DataFrame, *, currency: str, ax: Axes | None = Non
     """Bars of invoice counts by amount band (from :func:`compute_amount_bins`)."""
     ax = get_ax(ax)
     bars = ax.bar(bins["band"], bins["rows"], color=PALETTE[0])
-    ax.bar_label(bars, labels=[f"{v:,}".replace(",", "\u2009") for v in bins["rows"]], padding=2, fontsize=8)
-    ax.set_xlabel(f"invoice amount ({currency}, net of tax)")
-    ax.set_ylabel("invoices")
-    ax.set_title("Invoices by amount band")
+    ax.bar_label(bars, labels=[fmt.number(v).replace(fmt.GROUP, "\u2009") for v in bins["rows"]], padding=2, fontsize=8)
+    ax.set_xlabel(tr("invoice amount ({currency}, net of tax)", currency=currency))
+    ax.set_ylabel(tr("invoices"))
+    ax.set_title(tr("Invoices by amount band"))
     ax.tick_params(axis="x", rotation=30)
     return ax

@@ -18,6 +18,9 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from workbench import formatting as fmt
+from workbench.reporting import glossary, i18n
+from workbench.reporting.i18n import tr
+from workbench.reporting.summary import anchor as heading_anchor
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
 _HEADING = re.compile(r'<h([1-3]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
@@ -53,8 +56,10 @@ def headings(page: str) -> list[tuple[int, str, str]]:
 def add_toc(page: str, *, back_link: str | None = "index.html") -> str:
     """Insert a table of contents of the page's headings after ``<body>``."""
     items = [f'<a class="l{lvl}" href="#{html.escape(anchor)}">{html.escape(text)}</a>' for lvl, anchor, text in headings(page)]
-    back = f'<a class="back" href="{back_link}">&larr; Run summary</a>' if back_link else ""
-    nav = f'<nav class="wb-toc" aria-label="Contents">{back}<strong>Contents</strong>{"".join(items)}</nav>'
+    summary_label = html.escape(tr("Run summary"))
+    back = f'<a class="back" href="{back_link}">&larr; {summary_label}</a>' if back_link else ""
+    contents = html.escape(tr("Contents"))
+    nav = f'<nav class="wb-toc" aria-label="{contents}">{back}<strong>{contents}</strong>{"".join(items)}</nav>'
     page = page.replace("</head>", _TOC_CSS + "</head>", 1)
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, page, count=1)
 
@@ -70,8 +75,11 @@ def _end_at_not_applicable(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def notebook_to_html(notebook: Path, target: Path, *, back_link: str | None = "index.html") -> Path:
+def notebook_to_html(notebook: Path, target: Path, *, back_link: str | None = "index.html", language: str = "en") -> Path:
     """Render an executed notebook as a code-free, offline HTML page with a table of contents.
+
+    Only the narrative cells of ``language`` are kept (cell tags ``lang-en`` / ``lang-fr``,
+    see :mod:`workbench.reporting.i18n`); untagged cells are kept in every language.
 
     Parameters
     ----------
@@ -81,31 +89,35 @@ def notebook_to_html(notebook: Path, target: Path, *, back_link: str | None = "i
         The ``.html`` to write.
     back_link
         Link target of the "Run summary" entry (None for none).
+    language
+        ``en`` or ``fr``: the narrative kept, the page's ``lang`` and its navigation labels.
 
     Returns
     -------
     Path
         ``target``.
     """
-    nb = _end_at_not_applicable(nbformat.read(notebook, as_version=4))
+    nb = i18n.keep_language(_end_at_not_applicable(nbformat.read(notebook, as_version=4)), language)
     exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     page, _ = exporter.from_notebook_node(nb)
     found = headings(page)
     if found:
         page = re.sub(r"<title>.*?</title>", f"<title>{html.escape(found[0][2])}</title>", page, count=1, flags=re.DOTALL)
-    page = add_toc(strip_scripts(page), back_link=back_link)
+    page = re.sub(r"<html([^>]*)>", f'<html lang="{language}">', page, count=1)
+    with i18n.using(language):
+        page = add_toc(strip_scripts(page), back_link=back_link)
     target.write_text(page, encoding="utf-8")
     return target
 
 
 def _format(value: Any) -> str:
     if isinstance(value, bool) or value is None:
-        return str(value)
+        return tr(str(value))
     if isinstance(value, int):
         return fmt.number(value)
     if isinstance(value, float):
         if value != 0 and abs(value) < 1:
-            return f"{value:.4g}"
+            return fmt.significant(value, 4)
         return fmt.number(value, 2)
     return str(value)
 
@@ -128,23 +140,43 @@ def format_change(change: Any, pct: Any, unit: str, currency: str = "") -> str:
     if change is None or (isinstance(change, float) and change != change):
         return "—"
     if unit == "fraction":
-        return f"{100 * change:+.1f} pt"
+        return fmt.change_points(change)
     sign = "+" if change >= 0 else "−"
     text = sign + format_value(abs(change), unit, currency)
-    return text + (f" ({100 * pct:+.1f} %)" if pct is not None and pct == pct else "")
+    return text + (f" ({fmt.change_percent(pct)})" if pct is not None and pct == pct else "")
 
 
-def write_index(run_dir: Path, context: dict[str, Any]) -> Path:
-    """Write ``index.html`` of a run from ``context`` (see ``templates/index.html.j2``)."""
+def write_index(run_dir: Path, context: dict[str, Any], *, language: str = "en") -> Path:
+    """Write ``index.html`` of a run from ``context`` (see ``templates/index.html.j2``) in ``language``.
+
+    The template's text goes through the message catalogue (Jinja's ``i18n`` extension: ``_()``
+    and ``{% trans %}``, extracted by ``pybabel`` with ``babel.cfg``); figures and dates follow the locale.
+    """
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("workbench.reporting", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(i18n.translations(language), newstyle=True)
     env.filters["fmt"] = _format
-    env.globals.update(format_value=format_value, format_change=format_change)
-    page = env.get_template("index.html.j2").render(**context)
+    env.filters["date"] = fmt.date
+    env.globals.update(
+        format_value=format_value,
+        format_change=format_change,
+        language=language,
+        tr=tr,
+        anchor=heading_anchor,
+        number=fmt.number,
+        metric_label=glossary.metric_label,
+        table_label=glossary.table_label,
+        label=glossary.label,
+        status_label=glossary.status_label,
+    )
+    with i18n.using(language):
+        page = env.get_template("index.html.j2").render(**context)
+        glossary.write_glossary(run_dir)
     target = run_dir / "index.html"
     target.write_text(page, encoding="utf-8")
     return target

@@ -12,25 +12,31 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from workbench import formatting as fmt
+from workbench.formatting import tr
+from workbench.reporting import glossary
 
 
 def note(text: str) -> None:
     """Show a plain-language note (e.g. why a section is empty)."""
-    display(Markdown(f"> **Note.** {text}"))
+    label = tr("Note.")
+    display(Markdown(f"> **{label}** {text}"))
 
 
 def exported(paths: Sequence[Path], *, what: str = "") -> None:
     """Say which files an export step wrote, or that an interactive session writes none."""
     detail = f" ({what})" if what else ""
     if paths:
-        note(f"Written to the run folder: {', '.join(Path(p).name for p in paths)}{detail}.")
+        note(tr("Written to the run folder: {files}{detail}.", files=", ".join(Path(p).name for p in paths), detail=detail))
+    elif what:
+        note(tr("Interactive session: nothing written ({what} would be exported).", what=what))
     else:
-        note(f"Interactive session: nothing written{' (' + what + ' would be exported)' if what else ''}.")
+        note(tr("Interactive session: nothing written."))
 
 
-def bullets(items: Iterable[str], *, empty: str = "Nothing to report.") -> None:
-    """Show items as a bullet list, or ``empty`` when there are none."""
+def bullets(items: Iterable[str], *, empty: str | None = None) -> None:
+    """Show items as a bullet list, or ``empty`` (default: "Nothing to report.") when there are none."""
     items = list(items)
+    empty = tr("Nothing to report.") if empty is None else empty
     display(Markdown("\n".join(f"- {i}" for i in items) if items else empty))
 
 
@@ -43,6 +49,7 @@ def present(
     decimals: dict[str, int] | None = None,
     rename: dict[str, str] | None = None,
     index: str | None = None,
+    translate: Sequence[str] = (),
 ) -> pd.DataFrame:
     """A copy of ``frame`` with numbers formatted as text for a reviewer.
 
@@ -57,13 +64,18 @@ def present(
     decimals
         Other columns rounded to this many decimals.
     rename
-        Column labels to show.
+        Column labels to show; every label (renamed or not) is shown in the report language.
     index
         Column to show as the row labels (instead of 0, 1, 2, ...).
+    translate
+        Columns of English labels (category names, checks) shown in the report language
+        (:func:`workbench.formatting.tr`; a label without a catalogue entry stays as it is).
 
-    Missing values are shown as empty cells.
+    Missing values are shown as empty cells; numbers follow the report's locale.
     """
     out = frame.copy()
+    for c in translate:
+        out[c] = out[c].map(lambda x: glossary.label(x) if isinstance(x, str) else tr(str(x)) if isinstance(x, bool) else x)
 
     for c in percent:
         out[c] = out[c].map(fmt.percent)
@@ -74,4 +86,6 @@ def present(
     out = out.astype(object).where(out.notna(), "")
     if index is not None:
         out = out.set_index(index)
-    return out.rename(columns=rename or {})
+        out.index.name = tr(index)
+    labels = {c: tr((rename or {}).get(c, c)) for c in out.columns if isinstance((rename or {}).get(c, c), str)}
+    return out.rename(columns=labels)

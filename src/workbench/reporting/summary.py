@@ -14,6 +14,9 @@ from typing import Any
 
 import pandas as pd
 
+from workbench import formatting as fmt
+from workbench.formatting import N_, tr
+from workbench.reporting.i18n import PENDING
 from workbench.reporting.metrics import read_metrics
 
 
@@ -34,32 +37,41 @@ class Headline:
     """Metric keys of a confidence interval, if any."""
 
 
-KPIS = ("01_programme_kpis", "Headline KPIs and their definitions")
+KPIS = ("01_programme_kpis", N_("Headline KPIs and their definitions"))
 HEADLINES: tuple[Headline, ...] = (
-    Headline("kpi.revenue_year", "Revenue of the year", "currency", *KPIS),
-    Headline("kpi.revenue_growth", "Revenue growth vs the same months of the year before", "fraction", *KPIS),
-    Headline("kpi.penetration_customers", "Companies in the programme", "fraction", *KPIS, ("customers",)),
-    Headline("kpi.penetration_revenue", "Revenue share of the programme's companies", "fraction", *KPIS, ("customers",)),
+    Headline("kpi.revenue_year", N_("Revenue of the year"), "currency", *KPIS),
+    Headline("kpi.revenue_growth", N_("Revenue growth vs the same months of the year before"), "fraction", *KPIS),
+    Headline("kpi.penetration_customers", N_("Companies in the programme"), "fraction", *KPIS, ("customers",)),
+    Headline("kpi.penetration_revenue", N_("Revenue share of the programme's companies"), "fraction", *KPIS, ("customers",)),
     Headline(
-        "kpi.activation_rate_window", "Member companies activated within {kpi.activation_days} days of enrolment", "fraction", *KPIS, ("customers", "points")
+        "kpi.activation_rate_window",
+        N_("Member companies activated within {kpi.activation_days} days of enrolment"),
+        "fraction",
+        *KPIS,
+        ("customers", "points"),
     ),
-    Headline("portfolio.churn_rate", "Churn rate (last year)", "fraction", "02_portfolio", "Retention and churn"),
-    Headline("clv.total", "Lifetime value of the customer base over the horizon", "currency", "04_clv", "Customer lifetime value over the horizon"),
+    Headline("portfolio.churn_rate", N_("Churn rate (last year)"), "fraction", "02_portfolio", N_("Retention and churn")),
+    Headline("clv.total", N_("Lifetime value of the customer base over the horizon"), "currency", "04_clv", N_("Customer lifetime value over the horizon")),
     Headline(
         "uplift.att",
-        "Programme uplift per enrolled company, year 1 after enrolment ({uplift.estimator})",
+        N_("Programme uplift per enrolled company, year 1 after enrolment ({uplift.estimator})"),
         "currency",
         "06_uplift",
-        "The headline: staggered enrolment",
+        N_("The headline: staggered enrolment"),
         ("customers",),
         interval=("uplift.att_ci_low", "uplift.att_ci_high"),
     ),
     Headline(
-        "uplift.roi", "Programme return on investment, year 1", "fraction", "06_uplift", "Money: year by year, for the companies evaluated", ("customers",)
+        "uplift.roi",
+        N_("Programme return on investment, year 1"),
+        "fraction",
+        "06_uplift",
+        N_("Money: year by year, for the companies evaluated"),
+        ("customers",),
     ),
-    Headline("rfm.segment.at_risk.customers", "Customers at risk (RFM)", "count", "03_rfm_value", "Named segments"),
-    Headline("rfm.segment.cant_lose_them.customers", "Customers we can't lose (RFM)", "count", "03_rfm_value", "Named segments"),
-    Headline("engagement.ambassadors", "Ambassador companies", "count", "07_engagement", "Ambassadors", ("events",)),
+    Headline("rfm.segment.at_risk.customers", N_("Customers at risk (RFM)"), "count", "03_rfm_value", N_("Named segments")),
+    Headline("rfm.segment.cant_lose_them.customers", N_("Customers we can't lose (RFM)"), "count", "03_rfm_value", N_("Named segments")),
+    Headline("engagement.ambassadors", N_("Ambassador companies"), "count", "07_engagement", N_("Ambassadors"), ("events",)),
 )
 
 
@@ -81,15 +93,17 @@ def compute_summary(metrics: dict[str, Any], *, headlines: tuple[Headline, ...] 
     -------
     pd.DataFrame
         ``key, label, unit, value, ci_low, ci_high, notebook, link, tables``; figures
-        the run did not record are left out.
+        the run did not record are left out. Labels and section anchors are in the report
+        language (:func:`workbench.formatting.tr`).
     """
     rows = []
     for h in headlines:
         if metrics.get(h.key) is None:
             continue
         low, high = (metrics.get(h.interval[0]), metrics.get(h.interval[1])) if h.interval else (None, None)
-        link = f"{h.notebook}.html" + (f"#{anchor(h.section)}" if h.section else "")
-        label = re.sub(r"\{([a-z0-9_.]+)\}", lambda m: _placeholder(metrics.get(m.group(1))), h.label)
+        section = h.section if h.notebook in PENDING else tr(h.section)
+        link = f"{h.notebook}.html" + (f"#{anchor(section)}" if h.section else "")
+        label = re.sub(r"\{([a-z0-9_.]+)\}", lambda m: _placeholder(metrics.get(m.group(1))), tr(h.label))
         rows.append((h.key, label, h.unit, metrics[h.key], low, high, h.notebook, link, h.tables))
     return pd.DataFrame(rows, columns=["key", "label", "unit", "value", "ci_low", "ci_high", "notebook", "link", "tables"], dtype=object)
 
@@ -114,10 +128,12 @@ def target_flags(metrics: dict[str, Any], targets: dict[str, dict[str, float]]) 
         if row.met:
             continue
         if row.value != row.value:
-            out.append(f"KPI {row.kpi} has a target but was not computed in this run.")
+            out.append(tr("KPI {kpi} has a target but was not computed in this run.", kpi=row.kpi))
             continue
-        bounds = " and ".join(f"{name} {bound:g}" for name, bound in (("min", row.target_min), ("max", row.target_max)) if bound == bound)
-        out.append(f"KPI {row.kpi} = {row.value:.4g} misses its target ({bounds}).")
+        bounds = tr(" and ").join(
+            f"{tr(name)} {fmt.significant(bound, 6)}" for name, bound in (("min", row.target_min), ("max", row.target_max)) if bound == bound
+        )
+        out.append(tr("KPI {kpi} = {value} misses its target ({bounds}).", kpi=row.kpi, value=fmt.significant(row.value, 4), bounds=bounds))
     return out
 
 

@@ -1,0 +1,176 @@
+"""Reports in French and English (issue 15): locale formats, the message catalogue, narrative cells, a French run.
+
+Notebooks listed in ``workbench.reporting.i18n.PENDING`` are not translated yet and are skipped by the
+narrative checks, each with its reason: 06_uplift is being rewritten in parallel and is translated in a
+later round; 01-05 and 07 are the next round of issue 15. A pending notebook must hold no French cell,
+so that translating it forces its removal from PENDING (and these checks then cover it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from workbench import formatting as fmt
+from workbench.reporting import glossary, i18n
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NNBSP, NBSP = "\u202f", "\u00a0"
+
+
+# ---------------------------------------------------------------- formats
+def test_english_formats_are_unchanged():
+    assert fmt.number(18583254.4) == f"18{NNBSP}583{NNBSP}254"
+    assert fmt.percent(0.3489) == "34.9 %"
+    assert fmt.percent(0.1667, 1, tight=True) == "16.7%"
+    assert fmt.money(18583254, "EUR") == f"18{NNBSP}583{NNBSP}254 EUR"
+    assert fmt.date(dt.date(2024, 12, 31)) == "2024-12-31"
+    assert fmt.significant(0.794812) == "0.7948"
+    assert fmt.change_points(-0.012) == "-1.2 pt"
+
+
+def test_french_formats():
+    assert fmt.number(18583254.4, locale="fr") == f"18{NNBSP}583{NNBSP}254"
+    assert fmt.number(1234.56, 1, locale="fr") == f"1{NNBSP}234,6"
+    assert fmt.percent(0.3489, locale="fr") == f"34,9{NBSP}%"
+    assert fmt.money(18583254, "EUR", locale="fr") == f"18{NNBSP}583{NNBSP}254{NBSP}€"
+    assert fmt.date(dt.date(2024, 12, 31), locale="fr") == "31/12/2024"
+    assert fmt.date("2024-12-31", locale="fr") == "31/12/2024"
+    assert fmt.significant(0.794812, locale="fr") == "0,7948"
+    assert fmt.signed(-1234.5, 1, locale="fr") == f"−1{NNBSP}234,5"
+
+
+def test_the_session_language_switches_formats_and_messages():
+    with i18n.using("fr"):
+        assert fmt.language() == "fr"
+        assert fmt.percent(0.5) == f"50,0{NBSP}%"
+        assert fmt.tr("Rejected rows by reason") == "Lignes rejetées par motif"
+        assert glossary.label("missing customer_id") == "customer_id manquant"
+        assert glossary.metric_label("kpi.activation_rate_window") == "Taux d'activation"
+    assert fmt.language() == "en"
+    assert fmt.tr("Rejected rows by reason") == "Rejected rows by reason"
+    assert glossary.label("missing customer_id") == "missing customer_id"
+    with pytest.raises(ValueError, match="unknown report language"):
+        fmt.set_language("de")
+
+
+# ---------------------------------------------------------------- catalogue
+def extracted_messages() -> set[str]:
+    """Every msgid that ``make messages`` would extract (babel.cfg, keywords tr and N_)."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    keywords = {**DEFAULT_KEYWORDS, "tr": None}
+    found = set()
+    for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, options_map, keywords=keywords):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_string_of_the_report_has_its_french_translation():
+    french = {m.id: m.string for m in i18n.catalogue("fr") if m.id}
+    messages = extracted_messages()
+    assert "Rejected rows by reason" in messages  # the package
+    assert "No row was rejected." in messages  # a notebook's code cell
+    assert "Executive summary" in messages  # the index template
+    not_in_catalogue = sorted(messages - set(french))
+    assert not not_in_catalogue, f"run `make messages` and translate: {not_in_catalogue}"
+    untranslated = sorted(k for k, v in french.items() if not v)
+    assert not untranslated, f"French translation missing in workbench.po: {untranslated}"
+
+
+def test_the_catalogue_compiles_with_babel():
+    from babel.messages.checkers import checkers  # noqa: F401 - the checks pybabel compile runs
+
+    catalogue = i18n.catalogue("fr")
+    problems = [(m.id, [str(e) for e in errors]) for m, errors in catalogue.check() if errors]
+    assert not problems
+
+
+def test_glossary_holds_the_seed_words_in_both_languages():
+    words = {t.fr for t in glossary.TERMS}
+    for term in ("chiffre d'affaires (CA)", "inscrits / non-inscrits", "pré-inscrits", "bloqués", "taux d'activation", "points générés / dépensés",
+                 "taux d'attrition", "taux de réachat", "panier moyen", "ancienneté", "levier transactionnel", "levier serviciel",
+                 "levier relationnel", "levier engagement", "ambassadeurs", "valeur client", "migration de segments"):  # fmt: skip
+        assert term in words, term
+    assert all(t.en and t.fr and t.definition_en and t.definition_fr for t in glossary.TERMS)
+
+
+# ---------------------------------------------------------------- narrative cells
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_narrative_cell_has_its_translation(path: Path):
+    nb = nbformat.read(path, as_version=4)
+    markdown = [c for c in nb.cells if c.cell_type == "markdown"]
+    tags = [[t for t in c.metadata.get("tags", []) if t.startswith("lang-")] for c in markdown]
+    if path.stem in i18n.PENDING:
+        assert not any("lang-fr" in t for t in tags), f"{path.stem} has French cells: remove it from i18n.PENDING"
+        pytest.skip(f"{path.stem}: {i18n.PENDING[path.stem]}")
+    assert all(len(t) == 1 for t in tags), "every narrative cell carries exactly one language tag (lang-en or lang-fr)"
+    assert [t[0] for t in tags] == ["lang-en", "lang-fr"] * (len(markdown) // 2), "each English cell is followed by its French twin"
+    for en, fr in zip(markdown[::2], markdown[1::2]):
+        en_heads = re.findall(r"^(#+) ", en.source, flags=re.M)
+        fr_heads = re.findall(r"^(#+) ", fr.source, flags=re.M)
+        assert en_heads == fr_heads, f"headings differ between the twins: {en.source[:60]!r}"
+
+
+def test_keep_language_drops_the_other_language():
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Title", metadata={"tags": ["lang-en"]}),
+            nbformat.v4.new_markdown_cell("# Titre", metadata={"tags": ["lang-fr"]}),
+            nbformat.v4.new_code_cell("1 + 1"),
+        ]
+    )
+    kept = i18n.keep_language(nbformat.from_dict(nb), "fr")
+    assert [c.source for c in kept.cells] == ["# Titre", "1 + 1"]
+
+
+# ---------------------------------------------------------------- the French report
+ENGLISH_MARKERS = {
+    "the", "and", "with", "which", "should", "rows", "row", "revenue", "customers", "period", "summary", "contents",
+    "warning", "warnings", "rejected", "kept", "read", "before", "after", "month", "months", "figures", "between",
+    "without", "missing", "unknown", "duplicate", "credit", "notes", "amount", "invoice", "invoices", "share", "run",
+    "this", "that", "there", "their", "every", "each", "is", "are", "was", "not", "of", "in", "to", "by", "per",
+}  # fmt: skip
+"""Common English words that no French sentence of the report uses (proper names and codes are removed first)."""
+
+
+def visible_words(page: str) -> list[str]:
+    """The words a reader sees on a report page: no markup, styles, code, preformatted text, file names or identifiers."""
+    page = re.sub(r"<(style|script|pre|code|title)\b.*?</\1>", " ", page, flags=re.S | re.I)
+    page = re.sub(r'<img[^>]*>|<a class="anchor-link".*?</a>', " ", page, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    text = re.sub(r"\S*[_./@]\S*", " ", text)  # codes, keys, file names, e.g. customer_id, rejected_rows.csv
+    return re.findall(r"[A-Za-zÀ-ÿ']+", text)
+
+
+@pytest.mark.slow
+def test_the_french_report_reads_in_french(french_client: Path, tmp_path: Path):
+    from workbench.runner import run
+
+    result = run(french_client, out=tmp_path / "rapport", only=["00"], language="fr", notebooks_dir=ROOT / "notebooks", say=lambda _: None)
+    assert not result.failed
+    pages = {name: (result.run_dir / name).read_text(encoding="utf-8") for name in ("index.html", "00_data_quality.html", "glossary.html")}
+    proper = {"Acme", "Distribution", "Loyalty", "Workbench", "EUR", "SHA", "CA", "RFM", "CLV", "NPS", "CES", "Net", "Promoter", "Score", "Customer", "Effort"}
+    for name, page in pages.items():
+        assert '<html lang="fr">' in page, name
+        words = visible_words(page)
+        if name == "glossary.html":  # the glossary shows each term in English beside the French on purpose
+            body = re.search(r"<table>.*</table>", page, flags=re.S).group(0)
+            words = visible_words(page.replace(body, ""))
+        english = sorted({w for w in words if w.lower() in ENGLISH_MARKERS and w not in proper})
+        assert not english, f"{name}: English words {english}"
+    index, page = pages["index.html"], pages["00_data_quality.html"]
+    assert "Période d'analyse du 01/01/2022 au 31/12/2024" in index
+    assert 'href="glossary.html"' in index
+    assert re.search(r"\d,\d\u00a0%", page), "a French percentage (decimal comma, no-break space)"
+    assert "<h1" in page and "Qualité des données" in page
+    assert re.search(r"\b\d\d/\d\d/\d{4}\b", page) and not re.search(r"\b20\d\d-\d\d-\d\d\b", html.unescape(re.sub(r"<[^>]+>", " ", page)))
