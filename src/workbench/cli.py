@@ -53,12 +53,12 @@ def _simulate(args: argparse.Namespace) -> int:
     from workbench.simulate import simulate, write_simulation
 
     try:
-        sim = simulate(n_customers=args.customers, seed=args.seed, scenario=args.scenario, null=args.null)
+        sim = simulate(n_customers=args.customers, seed=args.seed, scenario=args.scenario, null=args.null, process=args.process)
     except ValueError as exc:
         raise WorkbenchError(f"simulate: {exc}") from None
     paths = write_simulation(sim, Path(args.out), truth_tables=True)
     rows = {name: len(table) for name, table in sim.tables.items()}
-    world = f"scenario {args.scenario}" + (", null (no effect)" if args.null else "")
+    world = f"scenario {args.scenario}" + (", null (no effect)" if args.null else "") + f", process {args.process}"
     print(f"Simulated {args.customers} companies (seed {args.seed}, {world}) into {args.out}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
     truth = [p for p in paths if p.name in ("truth.json", "truth_members.csv", "future.csv")]
     print("Ground truth: " + ", ".join(str(p) for p in truth))
@@ -118,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="who enrols and how the effect acts: observables (default, today's world), latent, survival, latent_survival, signup or fading",
     )
     p.add_argument("--null", action="store_true", help="the same world with no programme effect")
+    p.add_argument(
+        "--process",
+        default="bgnbd",
+        metavar="NAME",
+        help="the purchase process: bgnbd (default, dropout right after a purchase), pareto (death between purchases) or dormant (active and dormant spells)",
+    )
     p.set_defaults(func=_simulate)
     return parser
 

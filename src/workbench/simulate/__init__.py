@@ -29,6 +29,30 @@ matching on observed history can and cannot see):
 - ``fading``: the effect is full for 12 months, half in months 13-24, then none;
 - ``null=True``: the same world with no effect.
 
+Purchase processes
+------------------
+``simulate(process=NAME)``, ``workbench simulate --process NAME`` (:mod:`.processes`), with
+every scenario and its null variant. The uplift estimators use BG/NBD's P(alive) and expected
+purchases as covariates; validating them only on BG/NBD worlds would be circular, so two
+processes break BG/NBD's lifetime assumption while keeping the rest of the model (purchase and
+spend rates, Gamma-Gamma amounts, seasonality, credit notes, margins, the programme effect on
+the rate while alive or active, the selection rules, ``truth_members.csv`` and the year truths):
+
+- ``bgnbd`` (default): dropout only right after a repeat purchase (BG/NBD is correctly
+  specified; the tables are byte-identical to earlier versions);
+- ``pareto``: an exponential lifetime in continuous time, independent of the purchases
+  (Pareto/NBD-like): a company can die between purchases, a long silence is followed by
+  nothing, and a higher rate does not bring death forward. It breaks the BG/NBD P(alive) (and
+  the link between purchases and dropout) that the staggered estimator balances;
+- ``dormant``: active and dormant spells (a two-state hidden Markov process in continuous
+  time, heterogeneous rates), buying only while active: a quiet company may come back, which
+  neither BG/NBD nor Pareto/NBD allow. It breaks any P(alive) covariate (a silence is not
+  death) and turns the survival condition of the estimand into "active on the enrolment day".
+
+Both are calibrated on the ``bgnbd`` worlds (the purchase rate of a living company is scaled,
+``rate_scale``): yearly revenue per company buying in the year and the share of companies
+still buying in their third year are in the same range (figures in :mod:`.processes`).
+
 Generative model
 ----------------
 Time runs on a daily grid from ``start - 365 days`` to ``end``. All rates are
@@ -48,6 +72,8 @@ convention). Each step of the model is documented in its module:
 - :mod:`.truth`: every key of ``truth`` (``truth.json``), including the
   factual-minus-counterfactual ATT;
 - :mod:`.scenarios`: the harder worlds and their null variants;
+- :mod:`.processes`: the ``pareto`` and ``dormant`` purchase processes (the spells of each
+  company, thinning the Poisson purchases of :mod:`.purchases`);
 - :mod:`.effects`: ``truth_members`` and the year-1 / year-2 intent-to-treat
   effect (``uplift_year1_att``, ``uplift_year2_att``);
 - :mod:`.future`: ``future``, the purchase process continued past ``end``;
@@ -75,13 +101,14 @@ All numbers in ``truth`` are plain Python ``int``/``float`` (or ``None``);
 the same arguments always give byte-identical files.
 """
 
-from .constants import DIRTY_REASONS, SCENARIOS, TABLE_COLUMNS
+from .constants import DIRTY_REASONS, PROCESSES, SCENARIOS, TABLE_COLUMNS
 from .pipeline import Simulation, simulate
 from .pipeline import _build as _build  # for tests: simulate plus the latent draws
 from .writer import TRUTH_TABLE_COLUMNS, write_simulation
 
 __all__ = [
     "DIRTY_REASONS",
+    "PROCESSES",
     "SCENARIOS",
     "TABLE_COLUMNS",
     "TRUTH_TABLE_COLUMNS",

@@ -4,7 +4,9 @@ Time runs on a daily grid from ``start - 365 days`` to ``end``; a *day index* co
 from ``start - 365 days`` (index 0). Every step draws from its own random stream, one of
 child spawned from ``numpy.random.SeedSequence(seed)`` in the fixed order of
 :class:`Streams`, so a step never shifts the draws of another. Streams added later (``future``)
-are appended after the first eight, whose draws therefore never change.
+are appended after the first eight, whose draws therefore never change: ``future`` (the
+purchases after ``end``) and ``process`` (the spells of the ``pareto`` and ``dormant``
+processes, :mod:`.processes`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pandas as pd
 
 from workbench import periods
 
-from .constants import BIRTH_BEFORE_START_DAYS, LAUNCH_MONTHS, SCENARIOS
+from .constants import BIRTH_BEFORE_START_DAYS, LAUNCH_MONTHS, PROCESSES, SCENARIOS
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Settings:
     dirty: bool
     scenario: str = "observables"
     null: bool = False
+    process: str = "bgnbd"
 
 
 @dataclass(frozen=True)
@@ -51,15 +54,17 @@ class Streams:
     surveys: np.random.SeedSequence
     dirty: np.random.SeedSequence
     future: np.random.SeedSequence  # appended: the purchase process after ``end`` (:mod:`.future`)
+    process: np.random.SeedSequence  # appended: the spells of ``pareto`` / ``dormant`` (:mod:`.processes`)
 
     @classmethod
     def spawn(cls, seed: int) -> Streams:
-        """The nine child seed sequences of ``SeedSequence(seed)``, in field order.
+        """The ten child seed sequences of ``SeedSequence(seed)``, in field order.
 
         Child ``k`` of a seed sequence does not depend on how many children are spawned, so the
-        first eight are the streams of every earlier version of the simulator.
+        first eight are the streams of every earlier version of the simulator, and the ninth
+        that of every version with ``future.csv``.
         """
-        return cls(*np.random.SeedSequence(seed).spawn(9))
+        return cls(*np.random.SeedSequence(seed).spawn(10))
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,7 @@ def check_args(
     dirty: Any,
     scenario: Any = "observables",
     null: Any = False,
+    process: Any = "bgnbd",
 ) -> Settings:
     """Check and normalise the arguments of ``simulate``.
 
@@ -164,6 +170,10 @@ def check_args(
         raise ValueError(f"scenario must be one of {', '.join(SCENARIOS)}, got {scenario!r}")
     if not isinstance(null, (bool, np.bool_)):
         raise TypeError(f"null must be a bool, got {type(null).__name__}")
+    if not isinstance(process, str):
+        raise TypeError(f"process must be a str, got {type(process).__name__}")
+    if process not in PROCESSES:
+        raise ValueError(f"process must be one of {', '.join(PROCESSES)}, got {process!r}")
     return Settings(
         n=int(n_customers),
         seed=int(seed),
@@ -174,6 +184,7 @@ def check_args(
         dirty=bool(dirty),
         scenario=scenario,
         null=bool(null),
+        process=process,
     )
 
 

@@ -83,6 +83,15 @@ LATENT_COEF = (-0.45, 1.6, 0.6)  # intercept: about the enrolment share of obser
 # FADE_HALF of it until FADE_MONTHS[1] months, none after
 FADE_MONTHS = (12, 24)
 FADE_HALF = 0.5
+# --- purchase processes (:mod:`.processes`) -------------------------------------
+PROCESSES = ("bgnbd", "pareto", "dormant")
+# rate_scale: the purchase rate of a living company is rate_scale * lambda (module docstring)
+PARETO = {"s": 0.8, "beta": 70.0, "rate_scale": 0.65}  # lifetime rate mu per week ~ Gamma(shape s, rate beta)
+# dormant spells: the rate of leaving an active spell ~ Gamma(active_shape) with mean
+# 1 / active_months, the rate of returning from a dormant spell ~ Gamma(dormant_shape) with
+# mean 1 / dormant_months (calendar months of 365.25 / 12 days)
+DORMANT = {"active_months": 12.0, "active_shape": 3.0, "dormant_months": 9.0, "dormant_shape": 0.2, "rate_scale": 0.72}
+PROCESS_HORIZON_DAYS = 1096  # spells are drawn up to this many days after end (future.csv, sign-up orders)
 TRUTH_EVENT_MONTHS = 24  # truth_members.csv: event months -24..24 around the enrolment month
 FUTURE_MONTHS = 24  # future.csv: revenue in the 24 calendar months after end
 BIRTH_BEFORE_START_DAYS = 365

@@ -15,7 +15,10 @@ with probability ``p_i`` after each purchase, Gamma-Gamma amounts, the same prod
 margins and credit-note rules. By the memorylessness of the Poisson process the continuation
 of a company alive at ``end`` is drawn afresh from ``end + 1 day`` from a new random stream
 (``future``, one child per company), so the written tables do not change. Truth key
-``future_months`` (24) gives the window length.
+``future_months`` (24) gives the window length. With the ``pareto`` and ``dormant`` processes
+(:mod:`.processes`) the continuation has no dropout and keeps only the purchases dated while
+the company is alive or active, on the spells already drawn past ``end`` (the same spells as
+before ``end``): a company dormant at ``end`` may come back.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import pandas as pd
 from .base import Grid, add_months, cents_to_float, rng
 from .companies import Companies
 from .constants import BLOCK, FUTURE_MONTHS, GG
+from .processes import States
 from .purchases import DRAW_FIELDS, attributes_from_draws, season
 
 #: Columns of ``future.csv``, in file order.
@@ -43,6 +47,8 @@ def future_table(
     steps: list[tuple[np.ndarray, float]],
     seasonality: float,
     ss: np.random.SeedSequence,
+    states: States | None = None,
+    rate_scale: float = 1.0,
 ) -> pd.DataFrame:
     """``future.csv``: factual revenue and margin per company in the 24 months after ``end``.
 
@@ -62,6 +68,12 @@ def future_table(
         Amplitude of the seasonality (fraction of the mean rate).
     ss : numpy.random.SeedSequence
         The ``future`` stream.
+    states : States or None
+        The spells of the ``pareto`` or ``dormant`` process (:mod:`.processes`): no dropout,
+        purchases kept only on days the company is alive or active (``death_f`` is then not
+        used); None for ``bgnbd``.
+    rate_scale : float
+        The purchase rate is ``rate_scale * lambda_i`` (no unit; 1 for ``bgnbd``).
 
     Returns
     -------
@@ -74,18 +86,26 @@ def future_table(
     first = np.datetime64(end.isoformat(), "D") + 1
     s = season(first + np.arange(n_future), seasonality)
     day_idx = grid.last + 1 + np.arange(n_future)
-    alive = np.flatnonzero(death_f > grid.last)
+    if states is None:
+        alive = np.flatnonzero(death_f > grid.last)
+        p_drop = companies.p_drop
+    else:
+        alive = np.flatnonzero(states.active_between(grid.last + 1, grid.last + n_future))
+        p_drop = np.zeros(n)
     mult = np.ones((len(alive), n_future))
     for start, m in steps:
         on = enrolled[alive, None] & (day_idx[None, :] >= start[alive, None])
         mult = np.where(on, m, mult)
-    ell = companies.lam[alive] / 7.0  # per day
+    ell = companies.lam[alive] / 7.0 * rate_scale  # per day
     cum = np.concatenate([np.zeros((len(alive), 1)), np.cumsum(s[None, :] * mult, axis=1)], axis=1) * ell[:, None]
     children = ss.spawn(n)
     revenue = np.zeros(n, dtype=np.int64)
     margin = np.zeros(n, dtype=np.int64)
     for row, i in enumerate(alive):
-        draws, day = _future_purchases(rng(children[i]), companies.p_drop[i], companies.nu[i], cum[row])
+        draws, day = _future_purchases(rng(children[i]), p_drop[i], companies.nu[i], cum[row])
+        if states is not None:
+            made = states.active(np.full(len(day), i), grid.last + 1 + day)
+            draws, day = {f: v[made] for f, v in draws.items()}, day[made]
         if not len(day):
             continue
         amount_c = np.rint(draws["Z"] * 100.0).astype(np.int64)

@@ -2,14 +2,15 @@
 
 Each step is a function of the arguments, the day grid and the outputs of earlier steps,
 drawing from its own random stream (:class:`.base.Streams`): companies, purchases (both
-worlds), programme, factual days (and the sign-up orders of the ``signup`` scenario),
-per-purchase attributes, ground-truth ATT, the tables (transactions, customers, members,
-points, events, surveys), aggregates, dirty rows, the member-month truth, the future, truth.
+worlds; thinned by the spells of the ``pareto`` or ``dormant`` process), programme, factual
+days (and the sign-up orders of the ``signup`` scenario), per-purchase attributes,
+ground-truth ATT, the tables (transactions, customers, members, points, events, surveys),
+aggregates, dirty rows, the member-month truth, the future, truth.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -23,6 +24,7 @@ from .effects import member_months
 from .engagement import events_table, surveys_table
 from .future import future_table
 from .points import points_ledger
+from .processes import States, draw_states, rate_scale
 from .programme import draw_members, enrol_companies
 from .purchases import (
     death_days,
@@ -78,10 +80,13 @@ class _Internals:
     enrol: np.ndarray  # day index of enrolment, -1 if never enrolled
     z: np.ndarray  # standardised log expected spend per week
     engagement: np.ndarray  # company engagement g_i
-    death_f: np.ndarray  # day index of the factual dropout purchase, int64 max if none
+    death_f: np.ndarray  # day index of the factual dropout purchase, int64 max if none (pareto /
+    # dormant: the last day of the last spell ended by end if inactive at end, else int64 max)
     death_cf: np.ndarray  # the same in the counterfactual world
     propensity: np.ndarray  # acceptance probability at launch
     moved: np.ndarray  # per purchase: pulled forward to the enrolment day (signup scenario)
+    alive_at_enrol: np.ndarray  # enrolled and alive (active: dormant process) on the enrolment day
+    states: States | None  # the spells of the pareto / dormant process, None for bgnbd
 
 
 def simulate(
@@ -95,6 +100,7 @@ def simulate(
     dirty: bool = True,
     scenario: str = "observables",
     null: bool = False,
+    process: str = "bgnbd",
 ) -> Simulation:
     """Simulate a B2B loyalty programme with a known ground truth.
 
@@ -126,6 +132,11 @@ def simulate(
         tables as before scenarios existed.
     null : bool, default False
         The same world with no effect (``effect`` is ignored and 0 is used).
+    process : str, default "bgnbd"
+        The purchase process (:mod:`workbench.simulate.processes`): ``bgnbd`` (dropout right
+        after a purchase; the tables of earlier versions), ``pareto`` (exponential lifetimes,
+        death between purchases) or ``dormant`` (active and dormant spells, buying only while
+        active). Works with every scenario.
 
     Returns
     -------
@@ -139,8 +150,8 @@ def simulate(
     ------
     ValueError
         If ``n_customers < 1``, ``seed < 0``, ``end <= start``, ``effect`` is
-        negative or not finite, ``seasonality`` is outside ``[0, 1)``, or
-        ``scenario`` is not a known scenario.
+        negative or not finite, ``seasonality`` is outside ``[0, 1)``,
+        ``scenario`` is not a known scenario or ``process`` not a known process.
     TypeError
         If an argument has the wrong type.
     """
@@ -154,6 +165,7 @@ def simulate(
         dirty=dirty,
         scenario=scenario,
         null=null,
+        process=process,
     )
     return sim
 
@@ -169,25 +181,33 @@ def _build(
     dirty: bool = True,
     scenario: str = "observables",
     null: bool = False,
+    process: str = "bgnbd",
 ) -> tuple[Simulation, _Internals]:
     """:func:`simulate`, also returning the latent draws (arguments and errors as there)."""
-    s = check_args(n_customers, seed, start, end, effect, seasonality, dirty, scenario, null)
+    s = check_args(n_customers, seed, start, end, effect, seasonality, dirty, scenario, null, process)
     sc = Scenario.named(s.scenario)
     pull = sc.signup and not s.null  # a null world has no effect of any kind: no sign-up order
     streams = Streams.spawn(s.seed)
     grid = make_grid(s.start, s.end)
     companies = draw_companies(s.n, grid, streams.companies)
-    purchases = draw_purchases(grid, companies, effect=s.effect, seasonality=s.seasonality, ss=streams.purchases, extra=pull)
-    prog = enrol_companies(grid, companies, purchases, streams.programme, latent=sc.latent, survival=sc.survival)
+    bgnbd = s.process == "bgnbd"
+    scale = rate_scale(s.process)
+    purchases = draw_purchases(grid, companies, effect=s.effect, seasonality=s.seasonality, ss=streams.purchases, extra=pull, dropout=bgnbd, rate_scale=scale)
+    states = None if bgnbd else draw_states(s.process, companies.lam, companies.birth, grid, streams.process)
+    if states is not None:  # the counterfactual purchases made while alive / active
+        purchases = replace(purchases, day_cf=states.thin(purchases.comp, purchases.day_cf))
+    prog = enrol_companies(grid, companies, purchases, streams.programme, latent=sc.latent, survival=sc.survival, states=states)
     steps = effect_steps(grid, prog.enrol, effect=s.effect, fading=sc.fading)
     if sc.fading and s.effect > 0:  # without an effect both formulas give the counterfactual days
         day_f = factual_days_schedule(purchases, enrolled=prog.enrolled, steps=steps, n_days=grid.n_days)
     else:
         day_f, _ = factual_days(purchases, enrolled=prog.enrolled, enrol=prog.enrol, effect=s.effect, n_days=grid.n_days)
+    if states is not None:  # factual days from the unthinned clock, then the same spells
+        day_f = states.thin(purchases.comp, day_f)
     moved = np.zeros(len(day_f), dtype=bool)
     if pull:
         day_f, moved = pull_signup_orders(day_f, purchases, enrolled=prog.enrolled, enrol=prog.enrol)
-    death_f = death_days(purchases, day_f)
+    death_f = death_days(purchases, day_f) if states is None else states.last_active_day(grid.last)
     attrs = purchase_attributes(purchases, companies.typ)
     wf = world(day_f, purchases, attrs, last=grid.last)
     wc = world(purchases.day_cf, purchases, attrs, last=grid.last)
@@ -206,7 +226,10 @@ def _build(
     agg = aggregates(clean, tx, grid, status=prog.status, enrolled=prog.enrolled)
     tables, dirty_counts = add_dirty_rows(clean, dirty=s.dirty, n=s.n, id_width=companies.id_width, ss=streams.dirty)
     panel = member_months(grid, purchases, attrs, enrol=prog.enrol, ids=companies.ids, factual=wf, counterfactual=wc)
-    future = future_table(grid, companies, death_f=death_f, enrolled=prog.enrolled, steps=steps, seasonality=s.seasonality, ss=streams.future)
+    future = future_table(
+        grid, companies, death_f=death_f, enrolled=prog.enrolled, steps=steps, seasonality=s.seasonality, ss=streams.future, states=states, rate_scale=scale
+    )
+    alive_at_enrol = prog.enrolled & (death_days(purchases, purchases.day_cf) >= prog.enrol if states is None else states.active(np.arange(s.n), prog.enrol))
     internals = _Internals(
         lam=companies.lam,
         p_drop=companies.p_drop,
@@ -216,9 +239,11 @@ def _build(
         z=companies.z,
         engagement=companies.engagement,
         death_f=death_f,
-        death_cf=death_days(purchases, purchases.day_cf),
+        death_cf=death_days(purchases, purchases.day_cf) if states is None else death_f,
         propensity=prog.propensity,
         moved=moved,
+        alive_at_enrol=alive_at_enrol,
+        states=states,
     )
     truth = truth_dict(s, grid, att, agg, dirty_counts, years=panel.years)
     return Simulation(tables=tables, truth=truth, truth_tables={"truth_members": panel.table, "future": future}), internals

@@ -38,7 +38,8 @@ Programme (self-selection on observable purchases)
     ``latent_survival`` replace the propensity by one of the latent purchase
     rate and amount per purchase (:func:`latent_propensity`), ``survival`` and
     ``latent_survival`` keep an accepting company (or a pre-registering one)
-    only if it is alive on its enrolment day. They use the same random draws.
+    only if it is alive on its enrolment day (active on it, with the ``dormant`` process). They
+    use the same random draws.
 
 People (``members``)
     Each enrolled company has 1-5 people, more for bigger companies; exactly
@@ -70,6 +71,7 @@ from .constants import (
     ROLE_PROBS,
     ROLES,
 )
+from .processes import States
 from .purchases import Purchases, death_days
 
 
@@ -164,13 +166,22 @@ def latent_propensity(grid: Grid, companies: Companies) -> np.ndarray:
 
 
 def enrol_companies(
-    grid: Grid, companies: Companies, purchases: Purchases, ss: np.random.SeedSequence, *, latent: bool = False, survival: bool = False
+    grid: Grid,
+    companies: Companies,
+    purchases: Purchases,
+    ss: np.random.SeedSequence,
+    *,
+    latent: bool = False,
+    survival: bool = False,
+    states: States | None = None,
 ) -> Programme:
     """Invitations, acceptances, enrolment days and statuses, from the ``programme`` stream ``ss``.
 
     ``latent`` uses :func:`latent_propensity` instead of :func:`invitation_propensity`;
     ``survival`` lets a company enrol (or pre-register) only if it is alive on its enrolment
-    day (its dropout purchase, if any, is dated on or after that day). The draws are the same.
+    day (its dropout purchase, if any, is dated on or after that day; with the spells
+    ``states`` of the ``pareto`` or ``dormant`` process, :mod:`.processes`: alive or active on
+    that day). The draws are the same.
     """
     n, last = len(companies.birth), grid.last
     rp = rng(ss)
@@ -181,7 +192,12 @@ def enrol_companies(
     propensity = latent_propensity(grid, companies) if latent else invitation_propensity(grid, companies, purchases)
     programme_runs = grid.launch_idx <= last
     enrol_day = grid.launch_idx + delay
-    alive = death_days(purchases, purchases.day_cf) >= enrol_day if survival else np.ones(n, dtype=bool)
+    if not survival:
+        alive = np.ones(n, dtype=bool)
+    elif states is None:
+        alive = death_days(purchases, purchases.day_cf) >= enrol_day
+    else:
+        alive = states.active(np.arange(n), enrol_day)
     enrolled = programme_runs & (u_enrol < propensity) & (enrol_day <= last) & alive
     enrol = np.where(enrolled, enrol_day, -1)
     blocked = enrolled & (u_block < BLOCKED_RATE)

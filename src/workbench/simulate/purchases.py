@@ -68,6 +68,7 @@ from .constants import (
     RANGE_UNIT_PRICE,
     RANGES,
 )
+from .processes import GONE
 
 #: Per-purchase draws of a company stream, in drawing order within a block.
 DRAW_FIELDS = ("E", "U", "Z", "cn_u", "cn_frac", "cn_delay", "range_u", "channel_u", "qty_n", "margin_n")
@@ -156,24 +157,42 @@ def cumulative_season(grid: Grid, seasonality: float) -> np.ndarray:
     return np.concatenate([[0.0], np.cumsum(season(grid.dates(), seasonality))])
 
 
-def draw_purchases(grid: Grid, companies: Companies, *, effect: float, seasonality: float, ss: np.random.SeedSequence, extra: bool = False) -> Purchases:
+def draw_purchases(
+    grid: Grid,
+    companies: Companies,
+    *,
+    effect: float,
+    seasonality: float,
+    ss: np.random.SeedSequence,
+    extra: bool = False,
+    dropout: bool = True,
+    rate_scale: float = 1.0,
+) -> Purchases:
     """Draw every company's purchases (both worlds) from the ``purchases`` stream ``ss``.
 
     With ``extra`` each surviving company also keeps its first purchase beyond the reach of
     ``end`` (dated after ``end`` in both worlds, so never written): the sign-up scenario pulls
-    it forward to the enrolment day. The draws are the same either way.
+    it forward to the enrolment day. Without ``dropout`` (the ``pareto`` and ``dormant``
+    processes, :mod:`.processes`) nobody drops out (``p_i`` is not used): the purchases are the
+    Poisson process over the whole grid, to be thinned by the company's spells, and ``extra``
+    keeps every drawn purchase beyond ``end`` (1 to ``BLOCK``), so that the first one in an
+    active spell can be pulled forward. The purchase rate is ``rate_scale * lambda_i`` (1 for
+    ``bgnbd``). The draws are the same either way.
     """
     sx = cumulative_season(grid, seasonality)
     n = len(companies.lam)
     birth = companies.birth
     ell = companies.lam / 7.0  # per day
+    if rate_scale != 1.0:
+        ell = ell * rate_scale
     with np.errstate(divide="ignore", invalid="ignore"):
         t_max = (1.0 + effect) * ell * (sx[grid.n_days] - sx[birth])
     children = ss.spawn(n)
     parts: dict[str, list[np.ndarray]] = {f: [] for f in (*DRAW_FIELDS, "tau", "comp", "j")}
     k_drop = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)  # index of dropout purchase
     for i in range(n):
-        draws, k_i = _company_purchases(rng(children[i]), companies.p_drop[i], companies.nu[i], t_max[i], extra=extra)
+        p_i = companies.p_drop[i] if dropout else 0.0
+        draws, k_i = _company_purchases(rng(children[i]), p_i, companies.nu[i], t_max[i], extra=extra, extra_all=extra and not dropout)
         if k_i >= 0:
             k_drop[i] = k_i
         keep = len(draws["tau"])
@@ -196,13 +215,15 @@ def draw_purchases(grid: Grid, companies: Companies, *, effect: float, seasonali
     )  # fmt: skip
 
 
-def _company_purchases(g: np.random.Generator, p_drop: float, nu: float, t_max: float, *, extra: bool = False) -> tuple[dict[str, np.ndarray], int]:
+def _company_purchases(
+    g: np.random.Generator, p_drop: float, nu: float, t_max: float, *, extra: bool = False, extra_all: bool = False
+) -> tuple[dict[str, np.ndarray], int]:
     """One company's kept purchases: its draws (and ``tau``) and the rank of its dropout purchase (-1: none kept).
 
     Draws come in blocks of ``BLOCK`` purchases until the cumulative unit-rate time exceeds
     ``t_max`` (the most intensity the company can reach before ``end``) or a dropout occurs.
     With ``extra`` the first purchase with ``tau > t_max`` is kept too (if the company has not
-    dropped out before it).
+    dropped out before it); with ``extra_all`` every drawn purchase is kept (no dropout).
     """
     blocks: list[dict[str, np.ndarray]] = []
     taus: list[np.ndarray] = []
@@ -239,7 +260,9 @@ def _company_purchases(g: np.random.Generator, p_drop: float, nu: float, t_max: 
     tau_all = np.concatenate(taus)
     keep = int(np.searchsorted(tau_all, t_max, side="right"))  # tau <= t_max
     keep = max(keep, 1)
-    if extra:
+    if extra_all:
+        keep = len(tau_all)
+    elif extra:
         keep = min(keep + 1, len(tau_all))
     dropped = -1
     if k_i >= 0 and k_i < keep:
@@ -328,6 +351,10 @@ def factual_days_schedule(purchases: Purchases, *, enrolled: np.ndarray, steps: 
 def pull_signup_orders(day_f: np.ndarray, purchases: Purchases, *, enrolled: np.ndarray, enrol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Move each enrolled company's first purchase dated on or after its enrolment day to that day.
 
+    Purchases the company did not make (day :data:`.processes.GONE`: dead or dormant in the
+    ``pareto`` and ``dormant`` processes) are skipped: the first purchase made on or after the
+    enrolment day moves.
+
     Returns
     -------
     (day, moved) : tuple of numpy.ndarray
@@ -336,7 +363,7 @@ def pull_signup_orders(day_f: np.ndarray, purchases: Purchases, *, enrolled: np.
     """
     comp = purchases.comp
     e = np.where(enrolled, enrol, np.iinfo(np.int64).max)[comp]
-    after = day_f >= e
+    after = (day_f >= e) & (day_f < GONE)
     first = after & ~np.concatenate([[False], after[:-1] & (comp[1:] == comp[:-1])])
     day = np.where(first, e, day_f)
     return day, first & (day_f != e)

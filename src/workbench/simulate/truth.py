@@ -49,6 +49,14 @@ Truth keys (``Simulation.truth``, ``truth.json``)
 ``scenario``, ``null``
     The scenario (:mod:`.scenarios`) and whether the world is its null variant
     (effect 0).
+``process``, ``process_parameters``
+    The purchase process (:mod:`.processes`): ``bgnbd``, ``pareto`` or ``dormant``, and its
+    lifetime parameters: ``{"a", "b"}`` (the Beta dropout probability after each repeat
+    purchase) for ``bgnbd``; ``{"s", "beta"}`` (the Gamma lifetime rate per week) for
+    ``pareto``; ``{"active_months", "active_shape", "dormant_months", "dormant_shape"}`` (the
+    Gamma rates of leaving an active and a dormant spell: mean ``1 / months``, shape) for
+    ``dormant``. ``bgnbd`` keeps giving ``r`` and ``alpha`` (the purchase rate) in every
+    process; its ``a`` and ``b`` are not used by ``pareto`` and ``dormant``.
 ``uplift_year1_att``, ``uplift_year1_n``, ``uplift_year1_counterfactual_revenue``, ``uplift_year2_att``, ``uplift_year2_n``, ``uplift_year2_counterfactual_revenue``
     The intent-to-treat effect per enrolled company (``member`` or ``blocked``) over
     event months 1-12 and 13-24 after the enrolment month, EUR; defined in
@@ -96,10 +104,12 @@ from .constants import (
     ATT_MONTHS,
     BGNBD,
     CREDIT_NOTE_RATE,
+    DORMANT,
     EVENT_KINDS,
     EXPIRY_MONTHS,
     FUTURE_MONTHS,
     GG,
+    PARETO,
     PEAK_DOY,
     PHASE,
     POINT_KIND_ORDER,
@@ -225,6 +235,15 @@ def aggregates(clean: dict[str, pd.DataFrame], tx: Transactions, grid: Grid, *, 
     }
 
 
+def process_parameters(process: str) -> dict[str, float]:
+    """The lifetime parameters of ``process`` (``truth["process_parameters"]``, module docstring)."""
+    if process == "pareto":
+        return {k: float(v) for k, v in PARETO.items()}
+    if process == "dormant":
+        return {k: float(v) for k, v in DORMANT.items()}
+    return {"a": float(BGNBD["a"]), "b": float(BGNBD["b"])}
+
+
 def truth_dict(
     settings: Settings,
     grid: Grid,
@@ -258,6 +277,8 @@ def truth_dict(
         "uplift_att_revenue_pct": att.revenue_pct,
         "scenario": settings.scenario,
         "null": settings.null,
+        "process": settings.process,
+        "process_parameters": process_parameters(settings.process),
         **years,
         "future_months": FUTURE_MONTHS,
         "programme": {
