@@ -30,9 +30,9 @@ import pandas as pd
 
 from .base import Grid, add_months, cents_to_float, rng
 from .companies import Companies
-from .constants import BLOCK, FUTURE_MONTHS, GG
+from .constants import FUTURE_MONTHS
 from .processes import States
-from .purchases import DRAW_FIELDS, attributes_from_draws, season
+from .purchases import DRAW_FIELDS, attributes_from_draws, draw_block, season
 
 #: Columns of ``future.csv``, in file order.
 FUTURE_COLUMNS = ("customer_id", "revenue", "margin")
@@ -126,18 +126,7 @@ def _future_purchases(g: np.random.Generator, p_drop: float, nu: float, cum: np.
     blocks: list[dict[str, np.ndarray]] = []
     total = 0.0
     while True:
-        blk = {
-            "E": g.standard_exponential(BLOCK),
-            "U": g.random(BLOCK),
-            "Z": g.gamma(GG["p"], 1.0 / nu, BLOCK),
-            "cn_u": g.random(BLOCK),
-            "cn_frac": g.uniform(0.1, 1.0, BLOCK),
-            "cn_delay": g.integers(2, 31, BLOCK),
-            "range_u": g.random(BLOCK),
-            "channel_u": g.random(BLOCK),
-            "qty_n": g.standard_normal(BLOCK),
-            "margin_n": g.standard_normal(BLOCK),
-        }
+        blk = draw_block(g, nu)
         blk["tau"] = total + np.cumsum(blk["E"])
         total = float(blk["tau"][-1])
         blocks.append(blk)

@@ -215,6 +215,26 @@ def draw_purchases(
     )  # fmt: skip
 
 
+def draw_block(g: np.random.Generator, nu: float) -> dict[str, np.ndarray]:
+    """One block of a company's random numbers, in their fixed order (the bytes of every world depend on it).
+
+    ``E`` inter-purchase exponentials, ``U`` dropout uniforms, ``Z`` Gamma-Gamma spend draws (rate ``nu``),
+    then credit notes, product range, channel, quantity and margin noise, ``BLOCK`` of each.
+    """
+    return {
+        "E": g.standard_exponential(BLOCK),
+        "U": g.random(BLOCK),
+        "Z": g.gamma(GG["p"], 1.0 / nu, BLOCK),
+        "cn_u": g.random(BLOCK),
+        "cn_frac": g.uniform(0.1, 1.0, BLOCK),
+        "cn_delay": g.integers(2, 31, BLOCK),
+        "range_u": g.random(BLOCK),
+        "channel_u": g.random(BLOCK),
+        "qty_n": g.standard_normal(BLOCK),
+        "margin_n": g.standard_normal(BLOCK),
+    }
+
+
 def _company_purchases(
     g: np.random.Generator, p_drop: float, nu: float, t_max: float, *, extra: bool = False, extra_all: bool = False
 ) -> tuple[dict[str, np.ndarray], int]:
@@ -231,18 +251,7 @@ def _company_purchases(
     k_i = -1
     drawn = 0
     while True:
-        blk = {
-            "E": g.standard_exponential(BLOCK),
-            "U": g.random(BLOCK),
-            "Z": g.gamma(GG["p"], 1.0 / nu, BLOCK),
-            "cn_u": g.random(BLOCK),
-            "cn_frac": g.uniform(0.1, 1.0, BLOCK),
-            "cn_delay": g.integers(2, 31, BLOCK),
-            "range_u": g.random(BLOCK),
-            "channel_u": g.random(BLOCK),
-            "qty_n": g.standard_normal(BLOCK),
-            "margin_n": g.standard_normal(BLOCK),
-        }
+        blk = draw_block(g, nu)
         if drawn == 0:  # purchase 0 is the birth purchase: no gap, no dropout
             blk["E"][0] = 0.0
             blk["U"][0] = 1.0
