@@ -21,7 +21,7 @@ def _run(args: argparse.Namespace) -> int:
     notebooks = Path(args.notebooks) if args.notebooks else notebooks_dir()
     if not notebooks.is_dir():
         raise WorkbenchError(f"--notebooks {args.notebooks}: no such folder; give the folder of the NN_name.ipynb notebooks")
-    result = run(args.params, out=args.out, only=args.only, strict=args.strict, notebooks_dir=notebooks, compare=args.compare)
+    result = run(args.params, out=args.out, only=args.only, strict=args.strict, notebooks_dir=notebooks, compare=args.compare, jobs=args.jobs)
     print(f"Report: {result.index}")
     if result.failed:
         print(f"error: {len(result.failed)} notebook(s) failed: {', '.join(result.failed)}; see {result.index}", file=sys.stderr)
@@ -92,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="fail when any input row is rejected")
     p.add_argument("--compare", metavar="PREVIOUS_RUN_DIR", help="a previous run of the same client: show each headline figure's change")
     p.add_argument("--notebooks", metavar="DIR", help="folder of the method notebooks (default: the ones installed with the package)")
+    p.add_argument("--jobs", type=int, metavar="N", help="notebooks run at once, each in its own kernel (default: the machine's cores; 1: one after the other)")
     p.set_defaults(func=_run)
 
     p = sub.add_parser("validate", help="check the parameters and data, print the row ledger")

@@ -5,6 +5,9 @@ Under ``workbench run`` the tables were normalised once and saved in the run
 folder, and are read from there. An analyst who opens the notebook in
 JupyterLab (``run_dir`` empty) gets the same tables, loaded and validated from
 the parameter file.
+
+``workbench run`` names the notebook a kernel runs in ``$WORKBENCH_NOTEBOOK``, so that
+notebooks running side by side record figures and exports in their own files.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from workbench.data import Dataset, load_dataset
 from workbench.errors import ParameterError
 from workbench.reporting import manifest, metrics
 
+NOTEBOOK_ENV = "WORKBENCH_NOTEBOOK"
+
 
 @dataclass
 class Workbench:
@@ -36,12 +41,16 @@ class Workbench:
         The run folder, or None in interactive use.
     metrics
         Figures recorded in this session.
+    notebook
+        The notebook's name under ``workbench run`` (figures and exports are listed in its
+        own part files, merged by the runner), or None.
     """
 
     params: Params
     dataset: Dataset
     run_dir: Path | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
+    notebook: str | None = None
 
     def has(self, table: str) -> bool:
         """True when the client gave this table."""
@@ -109,7 +118,7 @@ class Workbench:
             return None
         path = self.run_dir / name
         frame.to_csv(path, index=False, encoding="utf-8")
-        manifest.add_export(self.run_dir, file=name, rows=len(frame), columns=[str(c) for c in frame.columns], role=role)
+        manifest.add_export(self.run_dir, file=name, rows=len(frame), columns=[str(c) for c in frame.columns], role=role, part=self.notebook)
         return path
 
     def export_all(self, frames: dict[str, pd.DataFrame]) -> list[Path]:
@@ -118,7 +127,7 @@ class Workbench:
 
     def record(self, key: str, value: Any) -> None:
         """Record a headline figure into ``metrics.json`` (see :func:`workbench.reporting.metrics.record`)."""
-        metrics.record(key, value, run_dir=self.run_dir, store=self.metrics)
+        metrics.record(key, value, run_dir=self.run_dir, store=self.metrics, part=self.notebook)
 
 
 def default_params_path() -> Path:
@@ -168,4 +177,4 @@ def load(params_path: str | Path, *, run_dir: str | Path | None = None) -> Workb
         dataset = Dataset.read_saved(folder)
     else:
         dataset = load_dataset(params)
-    return Workbench(params=params, dataset=dataset, run_dir=folder)
+    return Workbench(params=params, dataset=dataset, run_dir=folder, notebook=(os.environ.get(NOTEBOOK_ENV) or None) if folder else None)
