@@ -19,7 +19,7 @@ help:
 	@echo "make test       set up, then every test (lint, unit tests and nbval on the notebooks)"
 	@echo "make lab        JupyterLab on notebooks/ with the project's environment"
 	@echo "make notebooks  re-execute the committed notebooks on the demo data (refreshes their outputs)"
-	@echo "make benchmark  speed and memory benchmarks (benchmarks/)"
+	@echo "make benchmark  speed and memory benchmarks (benchmarks/; speed.py: whole runs as ratios to the notebook floor)"
 	@echo "make lock       recompile requirements/lock.txt from pyproject.toml"
 
 $(STAMP): pyproject.toml $(LOCK)
@@ -63,6 +63,7 @@ lab: install demo-data
 
 benchmark: install
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/speed.py --json benchmarks/results/speed.json
 
 clean:
 	rm -rf $(VENV) data/demo .pytest_cache .hypothesis
