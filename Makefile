@@ -19,7 +19,7 @@ help:
 	@echo "make test       set up, then every test (lint, unit tests and nbval on the notebooks)"
 	@echo "make lab        JupyterLab on notebooks/ with the project's environment"
 	@echo "make notebooks  re-execute the committed notebooks on the demo data (refreshes their outputs)"
-	@echo "make benchmark  speed and memory benchmarks (benchmarks/)"
+	@echo "make benchmark  speed and memory benchmarks (benchmarks/; speed.py: whole runs as ratios to the notebook floor)"
 	@echo "make benchmark-uplift  coverage of the programme-effect estimators, 200 seeds per world (hours)"
 	@echo "make lock       recompile requirements/lock.txt from pyproject.toml"
 	@echo "make messages   extract the report's strings (pybabel) and update the French catalogue (.po) to translate"
@@ -68,6 +68,7 @@ benchmark-uplift: install
 
 benchmark: install
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/speed.py --json benchmarks/results/speed.json
 
 # The report's message catalogue: tr()/N_() in the package and the notebooks' code, _() in the index template
 # (babel.cfg). The .po is committed and compiled in memory at run time; `pybabel compile` here only checks it.

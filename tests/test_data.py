@@ -192,6 +192,20 @@ def test_saved_dataset_reads_back_identically(french_client: Path, tmp_path: Pat
     assert len(back.rejected) == len(ds.rejected)
 
 
+def test_saved_tables_are_read_on_first_use(french_client: Path, tmp_path: Path, monkeypatch):
+    from workbench.data import Dataset
+
+    load_dataset(load_params(french_client)).save(tmp_path / "run")
+    read = []
+    original = pd.read_parquet
+    monkeypatch.setattr(pd, "read_parquet", lambda path, **kw: read.append(Path(path).stem) or original(path, **kw))
+    tables = Dataset.read_saved(tmp_path / "run").tables
+    assert list(tables) == ["customers", "transactions"] and "events" not in tables and read == []
+    assert len(tables["transactions"]) == 4 and tables.get("events") is None
+    assert tables["transactions"] is tables["transactions"] and read == ["transactions"]  # read once
+    assert {**tables}.keys() == {"customers", "transactions"} and read == ["transactions", "customers"]
+
+
 # ---------------------------------------------------------------- the ledger invariant
 cell = st.one_of(
     st.sampled_from(["", "  ", "A", "B", "007", "n/a", "2023-01-05", "2023-02-30", "05/01/2023", "abc", "1,5", "12.5", "-3", "0"]),

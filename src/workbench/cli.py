@@ -21,7 +21,9 @@ def _run(args: argparse.Namespace) -> int:
     notebooks = Path(args.notebooks) if args.notebooks else notebooks_dir()
     if not notebooks.is_dir():
         raise WorkbenchError(f"--notebooks {args.notebooks}: no such folder; give the folder of the NN_name.ipynb notebooks")
-    result = run(args.params, out=args.out, only=args.only, strict=args.strict, notebooks_dir=notebooks, compare=args.compare, language=args.language)
+    result = run(
+        args.params, out=args.out, only=args.only, strict=args.strict, notebooks_dir=notebooks, compare=args.compare, jobs=args.jobs, language=args.language
+    )
     print(f"Report: {result.index}")
     if result.failed:
         print(f"error: {len(result.failed)} notebook(s) failed: {', '.join(result.failed)}; see {result.index}", file=sys.stderr)
@@ -92,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="fail when any input row is rejected")
     p.add_argument("--compare", metavar="PREVIOUS_RUN_DIR", help="a previous run of the same client: show each headline figure's change")
     p.add_argument("--notebooks", metavar="DIR", help="folder of the method notebooks (default: the ones installed with the package)")
+    p.add_argument("--jobs", type=int, metavar="N", help="notebooks run at once, each in its own kernel (default: the machine's cores; 1: one after the other)")
     p.add_argument("--language", choices=("en", "fr"), help="language of the report pages (default: report.language of the parameter file, else en)")
     p.set_defaults(func=_run)
 

@@ -3,6 +3,10 @@
 A run folder holds: ``data/`` (normalised tables as Parquet and the ledger),
 ``rejected_rows.csv``, each executed ``.ipynb`` and its code-free ``.html``,
 ``metrics.json``, ``run.json`` and ``index.html``.
+
+The notebooks are independent (each reads only the run folder's ``data/`` and the
+parameters), so ``jobs`` of them run at once, each in its own kernel; the runner renders
+each finished notebook's page while the next ones execute, with one reused exporter.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ import platform
 import re
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
@@ -31,7 +38,7 @@ from workbench.errors import StrictModeError, WorkbenchError
 from workbench.reporting import html as report
 from workbench.reporting import i18n, manifest, metrics, summary
 from workbench.resources import notebooks_dir as notebooks_dir_default
-from workbench.session import Workbench
+from workbench.session import NOTEBOOK_ENV, Workbench
 
 NOT_APPLICABLE = "not applicable"
 _NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
@@ -151,16 +158,46 @@ def _notebook_title(path: Path, language: str = "en") -> str:
     return path.stem
 
 
-def _execute(notebook: Path, output: Path, parameters: dict, cwd: Path) -> tuple[str, str | None, int | None]:
+@lru_cache(maxsize=1)
+def _kernel_manager_class() -> type:
+    """A kernel manager that adds ``extra_env`` (here: the notebook's name) to the kernel's environment."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import Dict
+
+    class WorkbenchKernelManager(AsyncKernelManager):
+        extra_env = Dict(help="Variables added to the kernel's environment.").tag(config=True)
+
+        async def _async_pre_start_kernel(self, **kw):
+            kw["env"] = {**kw.get("env", os.environ), **self.extra_env}
+            return await super()._async_pre_start_kernel(**kw)
+
+    return WorkbenchKernelManager
+
+
+def _skip_slow_iri_checker() -> None:
+    """Keep jsonschema from importing ``rfc3987_syntax`` in the runner process.
+
+    jsonschema imports that optional IRI checker, which builds a grammar on import
+    (about 2 s, paid before the first kernel starts); the notebook schema that
+    nbformat validates has no IRI format, so validation is unchanged without it.
+    """
+    if "jsonschema._format" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def _execute(notebook: Path, output: Path, parameters: dict, cwd: Path, *, progress_bar: bool = False) -> tuple[str, str | None, int | None]:
+    """Run one notebook with Papermill in its own kernel; ``(status, error, cell)``, never raises."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config
 
     # Local IPC sockets instead of TCP: nothing listens on the network, and ipykernel
-    # does not print its "running over TCP without encryption" warning.
+    # does not print its "running over TCP without encryption" warning. One socket
+    # prefix per notebook, as kernels start side by side.
     config = Config()
     config.KernelManager.transport = "ipc"
-    config.KernelManager.ip = str(Path(tempfile.gettempdir()) / f"workbench-kernel-{os.getpid()}")
+    config.KernelManager.ip = str(Path(tempfile.gettempdir()) / f"workbench-kernel-{os.getpid()}-{notebook.stem}")
+    config.WorkbenchKernelManager.extra_env = {NOTEBOOK_ENV: notebook.stem}
     try:
         pm.execute_notebook(
             str(notebook),
@@ -168,9 +205,10 @@ def _execute(notebook: Path, output: Path, parameters: dict, cwd: Path) -> tuple
             parameters=parameters,
             cwd=str(cwd),
             kernel_name="python3",
-            progress_bar=sys.stderr.isatty(),
+            progress_bar=progress_bar,
             log_output=False,
             request_save_on_cell_execute=False,
+            kernel_manager_class=_kernel_manager_class(),
             config=config,
         )
     except PapermillExecutionError as exc:
@@ -182,6 +220,52 @@ def _execute(notebook: Path, output: Path, parameters: dict, cwd: Path) -> tuple
     return "ok", None, None
 
 
+def default_jobs() -> int:
+    """How many notebooks run at once by default: the machine's cores."""
+    return os.cpu_count() or 1
+
+
+def _run_notebooks(
+    notebooks: list[Path], run_dir: Path, parameters: dict, *, jobs: int, say: Callable[[str], None], language: str = "en"
+) -> list[NotebookResult]:
+    """Execute the notebooks, ``jobs`` at once, and render each one's page as it finishes.
+
+    One line per notebook when it starts and when it ends (Papermill's progress bar only
+    when one notebook runs at a time on a terminal). A failing notebook stops nothing else.
+
+    Returns
+    -------
+    list of NotebookResult
+        In notebook order; ``figures`` is filled in once the metrics are merged.
+    """
+    total, lock = len(notebooks), threading.Lock()
+    progress_bar = jobs == 1 and sys.stderr.isatty()
+
+    def execute(i: int, notebook: Path) -> tuple[str, str | None, int | None, float]:
+        with lock:
+            say(f"[{i}/{total}] {notebook.stem} ...")
+        started = time.perf_counter()
+        status, error, cell = _execute(notebook, run_dir / notebook.name, parameters, notebook.parent, progress_bar=progress_bar)
+        return status, error, cell, time.perf_counter() - started
+
+    results: dict[Path, NotebookResult] = {}
+    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, total)), thread_name_prefix="notebook")
+    futures: dict[Future, tuple[int, Path]] = {pool.submit(execute, i, nb): (i, nb) for i, nb in enumerate(notebooks, 1)}
+    try:
+        for future in as_completed(futures):
+            i, notebook = futures[future]
+            status, error, cell, duration = future.result()
+            html_name = f"{notebook.stem}.html"
+            if (run_dir / notebook.name).is_file():
+                report.notebook_to_html(run_dir / notebook.name, run_dir / html_name, language=language)
+            results[notebook] = NotebookResult(notebook.stem, _notebook_title(notebook, language), status, round(duration, 2), html_name, error, cell)
+            with lock:
+                say(f"[{i}/{total}] {notebook.stem}: {status} in {duration:.1f} s" + (f" — {error}" if error else ""))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return [results[nb] for nb in notebooks]
+
+
 def run(
     params_path: str | Path,
     *,
@@ -191,6 +275,7 @@ def run(
     notebooks_dir: Path | None = None,
     compare: str | Path | None = None,
     language: str | None = None,
+    jobs: int | None = None,
     say: Callable[[str], None] = print,
 ) -> RunResult:
     """Validate the parameters and data, run the notebooks, write the report.
@@ -211,6 +296,9 @@ def run(
         A previous run folder of the same client: the summary shows each headline figure's change.
     language
         ``en`` or ``fr``: the language of the report pages; None: ``report.language`` of the parameters.
+    jobs
+        How many notebooks run at once, each in its own kernel (default: the machine's cores);
+        the outputs are the same as with 1.
     say
         Where progress lines go.
 
@@ -223,6 +311,10 @@ def run(
     ParameterError, DataError, StrictModeError, WorkbenchError
         User errors, before any notebook runs.
     """
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise WorkbenchError(f"--jobs {jobs}: give how many notebooks run at once, 1 or more")
+    _skip_slow_iri_checker()
     params_path = Path(params_path).resolve()
     params = load_params(params_path)
     language = language or params.report.language
@@ -239,6 +331,8 @@ def run(
     run_dir = Path(out).resolve() if out else default_run_dir(params)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / metrics.METRICS_FILE).unlink(missing_ok=True)
+    metrics.clear_parts(run_dir)
+    manifest.clear_parts(run_dir)
     dataset.save(run_dir)
     for row in dataset.ledger.itertuples():
         say(f"  {row.table}: {row.rows_read} rows read, {row.rows_kept} kept, {row.rows_rejected} rejected, {row.rows_out_of_period} out of period")
@@ -249,22 +343,12 @@ def run(
             f"--strict: {rejected} input row(s) rejected ({_reason_summary(dataset)}); see {run_dir / 'rejected_rows.csv'}, fix the data or run without --strict"
         )
 
-    results: list[NotebookResult] = []
     parameters = {"params_path": str(params_path), "run_dir": str(run_dir), "language": language}
-    for i, notebook in enumerate(notebooks, 1):
-        say(f"[{i}/{len(notebooks)}] {notebook.stem} ...")
-        before = metrics.read_metrics(run_dir)
-        started = time.perf_counter()
-        output = run_dir / notebook.name
-        status, error, cell = _execute(notebook, output, parameters, notebook.parent)
-        duration = time.perf_counter() - started
-        html_name = f"{notebook.stem}.html"
-        if output.is_file():
-            report.notebook_to_html(output, run_dir / html_name, language=language)
-        after = metrics.read_metrics(run_dir)
-        figures = sorted(k for k in after if k not in before or after[k] != before[k])
-        results.append(NotebookResult(notebook.stem, _notebook_title(notebook, language), status, round(duration, 2), html_name, error, cell, figures))
-        say(f"[{i}/{len(notebooks)}] {notebook.stem}: {status} in {duration:.1f} s" + (f" — {error}" if error else ""))
+    results = _run_notebooks(notebooks, run_dir, parameters, jobs=jobs, say=say, language=language)
+    figures = metrics.merge_parts(run_dir, [nb.stem for nb in notebooks])
+    manifest.merge_parts(run_dir, [nb.stem for nb in notebooks])
+    for nb in results:
+        nb.figures = figures[nb.name]
 
     result = RunResult(run_dir=run_dir, notebooks=results)
     _write_run_json(result, params, dataset, params_path)

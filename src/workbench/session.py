@@ -5,6 +5,9 @@ Under ``workbench run`` the tables were normalised once and saved in the run
 folder, and are read from there. An analyst who opens the notebook in
 JupyterLab (``run_dir`` empty) gets the same tables, loaded and validated from
 the parameter file.
+
+``workbench run`` names the notebook a kernel runs in ``$WORKBENCH_NOTEBOOK``, so that
+notebooks running side by side record figures and exports in their own files.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from workbench.config.params import Params, load_params
 from workbench.data import Dataset, load_dataset
 from workbench.errors import ParameterError
 from workbench.reporting import i18n, manifest, metrics
+
+NOTEBOOK_ENV = "WORKBENCH_NOTEBOOK"
 
 
 @dataclass
@@ -38,6 +43,9 @@ class Workbench:
         Figures recorded in this session.
     language
         The report language, ``en`` or ``fr`` (``report.language`` unless ``workbench run --language`` chose).
+    notebook
+        The notebook's name under ``workbench run`` (figures and exports are listed in its
+        own part files, merged by the runner), or None.
     """
 
     params: Params
@@ -45,6 +53,7 @@ class Workbench:
     run_dir: Path | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
     language: str = "en"
+    notebook: str | None = None
 
     def has(self, table: str) -> bool:
         """True when the client gave this table."""
@@ -112,7 +121,7 @@ class Workbench:
             return None
         path = self.run_dir / name
         frame.to_csv(path, index=False, encoding="utf-8")
-        manifest.add_export(self.run_dir, file=name, rows=len(frame), columns=[str(c) for c in frame.columns], role=role)
+        manifest.add_export(self.run_dir, file=name, rows=len(frame), columns=[str(c) for c in frame.columns], role=role, part=self.notebook)
         return path
 
     def export_all(self, frames: dict[str, pd.DataFrame]) -> list[Path]:
@@ -121,7 +130,7 @@ class Workbench:
 
     def record(self, key: str, value: Any) -> None:
         """Record a headline figure into ``metrics.json`` (see :func:`workbench.reporting.metrics.record`)."""
-        metrics.record(key, value, run_dir=self.run_dir, store=self.metrics)
+        metrics.record(key, value, run_dir=self.run_dir, store=self.metrics, part=self.notebook)
 
 
 def default_params_path() -> Path:
@@ -179,4 +188,5 @@ def load(params_path: str | Path, *, run_dir: str | Path | None = None, language
         i18n.activate(chosen)
     except ValueError as exc:
         raise ParameterError(f"language: {exc}") from None
-    return Workbench(params=params, dataset=dataset, run_dir=folder, language=chosen)
+    notebook = (os.environ.get(NOTEBOOK_ENV) or None) if folder else None
+    return Workbench(params=params, dataset=dataset, run_dir=folder, language=chosen, notebook=notebook)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import unicodedata
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,42 @@ from workbench.errors import DataError
 LEDGER_COLUMNS = ["table", "file", "rows_read", "rows_kept", "rows_rejected", "rows_out_of_period"]
 REJECTED_COLUMNS = ["table", "file", "source_row", "reason", "detail", "raw"]
 _COMMON_SEPARATORS = (";", ",", "\t", "|")
+
+
+class SavedTables(MutableMapping):
+    """The tables of a run folder's ``data/``, each read from its Parquet file on first use.
+
+    A notebook pays, in time and memory, only for the tables it uses; the names are known
+    at once (``"events" in tables`` reads nothing).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self._paths = {p.stem: p for p in sorted(folder.glob("*.parquet"))}
+        self._read: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._read:
+            if name not in self._paths:
+                raise KeyError(name)
+            self._read[name] = pd.read_parquet(self._paths[name])
+        return self._read[name]
+
+    def __setitem__(self, name: str, frame: pd.DataFrame) -> None:
+        self._paths.setdefault(name, None)
+        self._read[name] = frame
+
+    def __delitem__(self, name: str) -> None:
+        del self._paths[name]
+        self._read.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._paths
 
 
 @dataclass
@@ -44,7 +81,7 @@ class Dataset:
         (``raw`` holds the original values as JSON).
     """
 
-    tables: dict[str, pd.DataFrame]
+    tables: MutableMapping[str, pd.DataFrame]
     ledger: pd.DataFrame
     rejected: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
@@ -59,11 +96,11 @@ class Dataset:
 
     @classmethod
     def read_saved(cls, folder: Path) -> "Dataset":
-        """Read what :meth:`save` wrote."""
+        """Read what :meth:`save` wrote (each table on first use, see :class:`SavedTables`)."""
         data = folder / "data"
         if not (data / "ledger.csv").is_file():
             raise DataError(f"{folder}: no normalised data in this run folder; run `workbench run` or pass run_dir=None")
-        tables = {p.stem: pd.read_parquet(p) for p in sorted(data.glob("*.parquet"))}
+        tables = SavedTables(data)
         ledger = pd.read_csv(data / "ledger.csv")
         rejected = pd.read_csv(folder / "rejected_rows.csv", dtype={"detail": "str", "raw": "str"})
         return cls(tables=tables, ledger=ledger, rejected=rejected)

@@ -4,23 +4,27 @@ Pages are made with nbconvert's ``lab`` template with the code cells hidden.
 That template loads require.js, MathJax and mermaid from a CDN; the reports
 need no JavaScript, so every ``<script>`` is removed and the page renders
 offline. nbconvert has no table of contents, so one is built from the headings.
+nbconvert is imported on the first page, and one exporter serves every page of the process.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
-import nbformat
-from nbconvert import HTMLExporter
 
 from workbench import formatting as fmt
 from workbench.reporting import glossary, i18n
 from workbench.reporting.i18n import tr
 from workbench.reporting.summary import anchor as heading_anchor
+
+if TYPE_CHECKING:
+    import nbformat
+    from nbconvert import HTMLExporter
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
 _HEADING = re.compile(r'<h([1-3]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
@@ -64,6 +68,14 @@ def add_toc(page: str, *, back_link: str | None = "index.html") -> str:
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, page, count=1)
 
 
+@lru_cache(maxsize=1)
+def exporter() -> HTMLExporter:
+    """The one code-free ``lab`` exporter, made on first use and reused (its templates load once)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
 def _end_at_not_applicable(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Cut a notebook that raised ``NotApplicable``: no error banner, no traceback, nothing after that cell."""
     for i, cell in enumerate(nb.cells):
@@ -97,9 +109,10 @@ def notebook_to_html(notebook: Path, target: Path, *, back_link: str | None = "i
     Path
         ``target``.
     """
+    import nbformat
+
     nb = i18n.keep_language(_end_at_not_applicable(nbformat.read(notebook, as_version=4)), language)
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    page, _ = exporter.from_notebook_node(nb)
+    page, _ = exporter().from_notebook_node(nb)
     found = headings(page)
     if found:
         page = re.sub(r"<title>.*?</title>", f"<title>{html.escape(found[0][2])}</title>", page, count=1, flags=re.DOTALL)
