@@ -39,7 +39,7 @@ def _method_notebooks(folder: Path) -> None:
         "Fast",
         load,
         "wb.record('test.shared', 2)\nwb.record('test.fast', 'yes')\nwb.export(pd.DataFrame({'b': [3]}), 'fast.csv')",
-        "print(len(wb.transactions), 'transactions')",
+        "import os\nprint(len(wb.transactions), 'transactions in', os.path.basename(os.getcwd()))",
     )
     _notebook(folder, "03_broken.ipynb", "Broken", load, "wb.record('test.shared', 2)\nwb.record('test.last', None)", "raise ValueError('boom on purpose')")
 
@@ -98,6 +98,7 @@ def test_parallel_run_equals_sequential_run(french_client: Path, tmp_path: Path)
         assert _texts(parallel, notebook.name) == _texts(sequential, notebook.name), notebook.name
         assert (parallel / f"{notebook.stem}.html").is_file()
     assert ("stdout", "slow done\n") in _texts(parallel, "01_slow.ipynb")
+    assert ("stdout", "3 transactions in nbs\n") in _texts(parallel, "02_fast.ipynb")  # each kernel runs in its notebook's folder
 
 
 def test_jobs_must_be_positive(french_client: Path, tmp_path: Path):

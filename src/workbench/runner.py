@@ -193,7 +193,11 @@ def _execute(notebook: Path, output: Path, parameters: dict, cwd: Path, *, progr
 
     # Local IPC sockets instead of TCP: nothing listens on the network, and ipykernel
     # does not print its "running over TCP without encryption" warning. One socket
-    # prefix per notebook, as kernels start side by side.
+    # prefix per notebook, as kernels start side by side. The kernel starts in ``cwd``
+    # (nbclient's ``resources``) rather than through Papermill's ``cwd``, which changes
+    # the directory of the whole runner process and races between threads. Once the last
+    # cell has answered, the kernel has nothing left to write: it is stopped at once
+    # (a graceful shutdown now and then waits seconds for the kernel to exit).
     config = Config()
     config.KernelManager.transport = "ipc"
     config.KernelManager.ip = str(Path(tempfile.gettempdir()) / f"workbench-kernel-{os.getpid()}-{notebook.stem}")
@@ -203,12 +207,13 @@ def _execute(notebook: Path, output: Path, parameters: dict, cwd: Path, *, progr
             str(notebook),
             str(output),
             parameters=parameters,
-            cwd=str(cwd),
             kernel_name="python3",
             progress_bar=progress_bar,
             log_output=False,
             request_save_on_cell_execute=False,
             kernel_manager_class=_kernel_manager_class(),
+            resources={"metadata": {"path": str(cwd)}},
+            shutdown_kernel="immediate",
             config=config,
         )
     except PapermillExecutionError as exc:
@@ -322,7 +327,7 @@ def run(
         previous = summary.read_previous_run(compare) if compare else None
     except ValueError as exc:
         raise WorkbenchError(str(exc)) from None
-    notebooks_dir = Path(notebooks_dir) if notebooks_dir else notebooks_dir_default()
+    notebooks_dir = (Path(notebooks_dir) if notebooks_dir else notebooks_dir_default()).resolve()
     notebooks = select_notebooks(discover_notebooks(notebooks_dir), only)
     if not notebooks:
         raise WorkbenchError(f"{notebooks_dir}: no notebooks named NN_name.ipynb found")
