@@ -185,6 +185,14 @@ def _skip_slow_iri_checker() -> None:
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
+def _declared(notebook: Path, parameters: dict) -> dict:
+    """The run's parameters that this notebook's ``parameters`` cell declares (papermill warns about any other)."""
+    import papermill as pm
+
+    names = set(pm.inspect_notebook(str(notebook)))
+    return {k: v for k, v in parameters.items() if k in names}
+
+
 def _execute(notebook: Path, output: Path, parameters: dict, cwd: Path, *, progress_bar: bool = False) -> tuple[str, str | None, int | None]:
     """Run one notebook with Papermill in its own kernel; ``(status, error, cell)``, never raises."""
     import papermill as pm
@@ -250,7 +258,7 @@ def _run_notebooks(
         with lock:
             say(f"[{i}/{total}] {notebook.stem} ...")
         started = time.perf_counter()
-        status, error, cell = _execute(notebook, run_dir / notebook.name, parameters, notebook.parent, progress_bar=progress_bar)
+        status, error, cell = _execute(notebook, run_dir / notebook.name, _declared(notebook, parameters), notebook.parent, progress_bar=progress_bar)
         return status, error, cell, time.perf_counter() - started
 
     results: dict[Path, NotebookResult] = {}
