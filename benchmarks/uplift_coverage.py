@@ -69,14 +69,30 @@ def _matched(tx, customers, truth, seed):
     return float(rev["att"]), float(rev["ci_low"]), float(rev["ci_high"])
 
 
-ESTIMATORS = {"staggered (Callaway-Sant'Anna)": (_staggered, "uplift_year1_att"), "matched DiD": (_matched, "uplift_att_revenue")}
+def _counterfactual(tx, customers, truth, seed):
+    from workbench.analysis.uplift.counterfactual import estimate_counterfactual
+
+    res = estimate_counterfactual(
+        tx, customers[["customer_id", "enrolled_on"]], end=pd.Timestamp(truth["end"]), launch=pd.Timestamp(truth["programme_launch"]),
+        n_bootstrap=199, seed=seed,
+    )  # fmt: skip
+    row = res.year(1)
+    return (row["att"], row["ci_low"], row["ci_high"]) if row is not None else (np.nan, np.nan, np.nan)
 
 
-def one_run(args: tuple[str, bool, int, int, str]) -> list[dict]:
-    scenario, null, seed, customers, process = args
+ESTIMATORS = {
+    "purchase-model counterfactual": (_counterfactual, "uplift_year1_att"),
+    "staggered (Callaway-Sant'Anna)": (_staggered, "uplift_year1_att"),
+    "matched DiD": (_matched, "uplift_att_revenue"),
+}
+
+
+def one_run(args: tuple[str, bool, int, int, str, tuple[str, ...]]) -> list[dict]:
+    scenario, null, seed, customers, process, names = args
     tx, cust, truth = _world(scenario, null, seed, customers, process)
     rows = []
-    for name, (estimate, truth_key) in ESTIMATORS.items():
+    for name in names:
+        estimate, truth_key = ESTIMATORS[name]
         started = time.perf_counter()
         try:
             att, low, high = estimate(tx, cust, truth, seed)
@@ -134,10 +150,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="worlds simulated and estimated side by side")
     parser.add_argument("--scenarios", nargs="+", default=None, help="only these scenarios")
     parser.add_argument("--processes", nargs="+", default=["bgnbd"], help="purchase processes of the simulator (bgnbd, pareto, dormant)")
+    parser.add_argument("--estimators", nargs="+", default=list(ESTIMATORS), choices=list(ESTIMATORS), help="only these estimators")
     parser.add_argument("--out", default="uplift", help="prefix of the result files in benchmarks/results/")
     args = parser.parse_args(argv)
     scenarios = args.scenarios or _available_scenarios()
-    work = [(s, null, seed, args.customers, proc) for proc in args.processes for s in scenarios for null in (False, True) for seed in range(1, args.seeds + 1)]
+    work = [
+        (s, null, seed, args.customers, proc, tuple(args.estimators))
+        for proc in args.processes
+        for s in scenarios
+        for null in (False, True)
+        for seed in range(1, args.seeds + 1)
+    ]
     started = time.perf_counter()
     rows: list[dict] = []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:

@@ -513,10 +513,10 @@ def test_headline_conclusion_says_when_the_evidence_is_weak():
     problems = evidence_problems(year1=y1, disagree=True, pre_trend_p=0.01, placebo=None, e_value_interval=1.0)
     assert problems == [
         "its interval includes no effect at all",
-        "the two estimators disagree beyond their intervals",
+        "the estimators disagree beyond their intervals",
         "members already moved apart from the comparison companies before enrolling (pre-trend test p = 0.010)",
     ]
-    text = headline_conclusion(y1, second=None, problems=problems, naive=6000.0, currency="EUR")
+    text = headline_conclusion(y1, others=None, problems=problems, naive=6000.0, currency="EUR")
     assert "cannot tell" in text and "should not be presented as the programme's established value" in text
     assert "4.0 times larger" in text  # 6,000 / 1,500
 
@@ -525,10 +525,11 @@ def test_headline_conclusion_states_the_e_value_when_the_evidence_holds():
     from workbench.analysis.uplift.conclusion import evidence_problems, headline_conclusion
 
     y1 = pd.Series({"att": 2000.0, "ci_low": 800.0, "ci_high": 3200.0, "companies": 200, "cohorts": 10})
-    second = pd.Series({"att": 2500.0, "ci_low": 500.0, "ci_high": 4500.0})
+    others = pd.DataFrame({"estimator": ["matched difference-in-differences"], "att": [2500.0], "ci_low": [500.0], "ci_high": [4500.0]})
     assert evidence_problems(year1=y1, disagree=False, pre_trend_p=0.4, placebo=None, e_value_interval=1.6) == []
-    text = headline_conclusion(y1, second=second, problems=[], naive=None, e_value=2.3)
-    assert "**increased**" in text and "risk ratio of about 2.3" in text and "finds 2\u202f500 EUR" in text
+    text = headline_conclusion(y1, others=others, problems=[], naive=None, e_value=2.3)
+    assert "**increased**" in text and "risk ratio of about 2.3" in text
+    assert "The matched difference-in-differences finds 2\u202f500 EUR (interval 500 EUR to 4\u202f500 EUR)" in text
 
 
 @pytest.mark.slow

@@ -149,7 +149,7 @@ def plot_staggered_event_study(
 
 
 def plot_estimates(comparison: pd.DataFrame, *, currency: str = "EUR", title: str | None = None, ax: Axes | None = None) -> Axes:
-    """The two estimators' year-1 effect and interval side by side (currency per company).
+    """The estimators' year-1 effect and interval side by side (currency per company).
 
     Parameters
     ----------
@@ -166,5 +166,5 @@ def plot_estimates(comparison: pd.DataFrame, *, currency: str = "EUR", title: st
     ax.set_xlabel(f"extra revenue per enrolled company over a year ({currency})")
     ax.xaxis.set_major_formatter(thousands())
     ax.set_ylim(-0.7, len(comparison) - 0.3)
-    ax.set_title(title or "The programme's effect: the two estimates and their intervals")
+    ax.set_title(title or "The programme's effect: the estimates and their intervals")
     return ax

@@ -57,7 +57,7 @@ HEADLINES: tuple[Headline, ...] = (
         N_("Programme uplift per enrolled company, year 1 after enrolment ({uplift.estimator})"),
         "currency",
         "06_uplift",
-        N_("The headline: staggered enrolment"),
+        N_("The headline: each company against its own prediction"),
         ("customers",),
         interval=("uplift.att_ci_low", "uplift.att_ci_high"),
     ),

@@ -8,6 +8,9 @@ apart better than raw recency does.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -50,3 +53,48 @@ def latent_state(summary: pd.DataFrame, *, fit: ModelFit, horizon_weeks: float =
     p_alive = np.asarray(model.conditional_probability_alive(x, tx, t), dtype=float)
     expected = np.asarray(model.conditional_expected_number_of_purchases_up_to_time(horizon_weeks, x, tx, t), dtype=float)
     return pd.DataFrame({"p_alive": np.clip(p_alive, 0.0, 1.0), "expected_purchases": expected}, index=summary.index)
+
+
+def parameter_draws(fit: ModelFit, *, n: int, rng: np.random.Generator) -> list[dict[str, float]]:
+    """``n`` draws of the fit's parameters from its estimation uncertainty (log-normal, the fit's covariance).
+
+    The same draws as the CLV intervals (:mod:`workbench.analysis.clv.uncertainty`); a fit without
+    a finite covariance gives its estimates ``n`` times.
+    """
+    from workbench.analysis.clv.uncertainty import _draw_parameters
+
+    drawn = _draw_parameters(fit, n, rng)
+    return [{name: float(values[i, 0]) for name, values in drawn.items()} for i in range(n)]
+
+
+def with_parameters(fit: ModelFit, params: dict[str, float]) -> ModelFit:
+    """A copy of ``fit`` whose model predicts with ``params`` (for example one of :func:`parameter_draws`)."""
+    model = copy.copy(fit.model)
+    model.params_ = pd.Series({name: float(params[name]) for name in fit.model.params_.index})
+    return dataclasses.replace(fit, model=model)
+
+
+def expected_between(summary: pd.DataFrame, *, fit: ModelFit, start_weeks: np.ndarray, end_weeks: np.ndarray) -> pd.DataFrame:
+    """P(alive) at the summary's date and the expected purchases between two later times.
+
+    Parameters
+    ----------
+    summary
+        ``frequency``, ``recency``, ``T`` (weeks), one row per company and date.
+    fit
+        The population model (:func:`fit_population`, or :func:`with_parameters` of it).
+    start_weeks, end_weeks
+        Per row, the window's bounds in weeks after the summary's date (``start <= end``).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``p_alive`` (0-1) and ``expected_purchases`` (purchase days expected in the window, averaged
+        over alive and dead: divide by ``p_alive`` for a company known to be alive at the date).
+    """
+    model = fit.model
+    x, tx, t = (summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    p_alive = np.clip(np.asarray(model.conditional_probability_alive(x, tx, t), dtype=float), 0.0, 1.0)
+    upto = model.conditional_expected_number_of_purchases_up_to_time
+    expected = np.asarray(upto(np.asarray(end_weeks, float), x, tx, t), dtype=float) - np.asarray(upto(np.asarray(start_weeks, float), x, tx, t), dtype=float)
+    return pd.DataFrame({"p_alive": p_alive, "expected_purchases": np.clip(expected, 0.0, None)}, index=summary.index)

@@ -51,7 +51,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from workbench.analysis.uplift.conclusion import conclusion, evidence_problems, headline_conclusion
+from workbench.analysis.uplift.conclusion import conclusion, describe_counterfactual, evidence_problems, headline_conclusion
+from workbench.analysis.uplift.counterfactual import CounterfactualResult, estimate_counterfactual
 from workbench.analysis.uplift.design import (
     CATEGORICALS,
     build_units,
@@ -106,6 +107,9 @@ from workbench.analysis.uplift.matching import (
 from workbench.analysis.uplift.money import MONEY_ITEMS, compute_money
 
 __all__ = [
+    "CounterfactualResult",
+    "describe_counterfactual",
+    "estimate_counterfactual",
     "compute_subgroup_effects",
     "check_survival_selection",
     "looks_survival_selected",

@@ -102,7 +102,7 @@ def evidence_problems(
     year1
         The headline's year-1 row (``att``, ``ci_low``, ``ci_high``).
     disagree
-        The two estimators' intervals do not overlap.
+        Another estimator's interval does not overlap the headline's.
     pre_trend_p
         p-value of the pre-enrolment effects being 0 (None: not testable).
     placebo
@@ -115,13 +115,13 @@ def evidence_problems(
     out = []
     if survival_selected:
         out.append(
-            "almost every member bought again after enrolling, as if only still-active companies joined: in such programmes both "
-            "estimators overstate the effect (see what the headline cannot see), so read it as an upper bound"
+            "almost every member bought again after enrolling, as if only still-active companies joined: the comparisons with "
+            "other companies then overstate the effect, and the headline's correction for it rests on the purchase model"
         )
     if year1["ci_low"] <= 0 <= year1["ci_high"]:
         out.append("its interval includes no effect at all")
     if disagree:
-        out.append("the two estimators disagree beyond their intervals")
+        out.append("the estimators disagree beyond their intervals")
     if pre_trend_p is not None and pre_trend_p < 0.05:
         out.append(f"members already moved apart from the comparison companies before enrolling (pre-trend test p = {pre_trend_p:.3f})")
     if placebo is not None and (placebo["ci_low"] > 0 or placebo["ci_high"] < 0):
@@ -134,7 +134,7 @@ def evidence_problems(
 def headline_conclusion(
     year1: pd.Series,
     *,
-    second: pd.Series | None,
+    others: pd.DataFrame | None,
     problems: list[str],
     naive: float | None,
     year2: pd.Series | None = None,
@@ -142,12 +142,26 @@ def headline_conclusion(
     currency: str = "EUR",
     ci_level: float = 0.95,
 ) -> str:
-    """The page's conclusion on the headline (staggered) estimate, with its uncertainty and the second estimate.
+    """The page's conclusion on the headline estimate, with its uncertainty and the other estimates.
+
+    Parameters
+    ----------
+    year1, year2
+        The headline's rows (``att``, ``ci_low``, ``ci_high``, ``companies``; currency per company).
+    others
+        The other estimators' rows of :func:`~workbench.analysis.uplift.compare_estimates`
+        (``estimator``, ``att``, ``ci_low``, ``ci_high``), or None.
+    problems
+        :func:`evidence_problems`.
+    naive
+        The naive gap (currency per company), or None.
+    e_value
+        E-value of the point estimate, or None.
 
     Returns
     -------
     str
-        Markdown: the year-1 effect and interval, year 2 when estimated, the matched estimate beside
+        Markdown: the year-1 effect and interval, year 2 when estimated, the other estimates beside
         it, the naive gap it replaces, and either the E-value or why the evidence is weak.
     """
 
@@ -157,13 +171,13 @@ def headline_conclusion(
     level = fmt.percent(ci_level, 0)
     text = [
         f"{_verdict(year1)}: in the 12 months after their enrolment month, about **{money(year1['att'])} per enrolled company** "
-        f"({level} interval {money(year1['ci_low'])} to {money(year1['ci_high'])}; {fmt.number(year1['companies'])} companies in "
-        f"{fmt.number(year1['cohorts'])} enrolment months, compared with companies not yet or never enrolled)."
+        f"({level} interval {money(year1['ci_low'])} to {money(year1['ci_high'])}; {fmt.number(year1['companies'])} companies, each "
+        "compared with what its own purchases before enrolling predicted)."
     ]
     if year2 is not None:
         text.append(f"In the second year: {money(year2['att'])} (interval {money(year2['ci_low'])} to {money(year2['ci_high'])}).")
-    if second is not None:
-        text.append(f"The matched difference-in-differences finds {money(second['att'])} (interval {money(second['ci_low'])} to {money(second['ci_high'])}).")
+    for r in [] if others is None else others.itertuples(index=False):
+        text.append(f"The {r.estimator} finds {money(r.att)} (interval {money(r.ci_low)} to {money(r.ci_high)}).")
     if naive is not None and naive > 0 and year1["att"] > 0:
         text.append(f"The naive gap between members and non-members ({money(naive)}) is {fmt.number(naive / year1['att'], 1)} times larger.")
     if problems:
@@ -174,3 +188,33 @@ def headline_conclusion(
             f"risk ratio of about {fmt.number(e_value, 1)} each, beyond what the comparison already accounts for, to explain the effect away."
         )
     return " ".join(text)
+
+
+def describe_counterfactual(result, *, currency: str = "EUR") -> str:
+    """One paragraph on the headline's corrections: the survival weight, the calibration and the companies behind it.
+
+    Parameters
+    ----------
+    result
+        :class:`~workbench.analysis.uplift.counterfactual.CounterfactualResult`.
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+    w = result.survival_weight
+    who = (
+        "enrolment looks as if it required being still a customer"
+        if w >= 0.67
+        else "enrolment looks partly tied to being still a customer"
+        if w >= 0.33
+        else "enrolment looks unrelated to being still a customer"
+    )
+    calib = result.calibration.get("year 1", float("nan"))
+    return (
+        f"Survival weight {fmt.number(w, 2)}: {who}, from the members' silence after enrolling. The purchase model's average error "
+        f"on the year after a date, measured on {fmt.number(result.calibration_rows)} pseudo-enrolment dates of never-enrolled companies "
+        f"that were almost surely still customers ({fmt.number(result.controls)} never-enrolled companies in all), is {fmt.money(calib, currency)} "
+        "per company; it is removed from every prediction."
+    )

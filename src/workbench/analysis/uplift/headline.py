@@ -1,10 +1,15 @@
-"""The page's headline: the staggered estimate of year 1 and year 2, its money, its sensitivity, and the second estimate beside it.
+"""The page's headline: the effect in year 1 and year 2, its money, its sensitivity, and two other estimates beside it.
 
-The headline estimator is :mod:`~workbench.analysis.uplift.staggered` (Callaway & Sant'Anna on
-not-yet-enrolled and never-enrolled companies); the matched difference-in-differences of
-:func:`~workbench.analysis.uplift.estimate_uplift` is shown beside it. The treated group is every
-company that enrolled, whatever its status at the reference date (intent to treat), unless the
-parameters ask for the status-based variant.
+The headline estimator is :mod:`~workbench.analysis.uplift.counterfactual` (each enrolled company
+against what its own purchase history predicts, calibrated on never-enrolled companies): in the
+coverage benchmark it is the one that holds when only still-active companies enrol and when the
+sales team invites on the latent purchase rate, where both comparisons with other companies
+overstate the effect (``benchmarks/results/uplift_coverage.md``). Beside it: the staggered
+difference-in-differences (:mod:`~workbench.analysis.uplift.staggered`, Callaway & Sant'Anna on
+not-yet-enrolled and never-enrolled companies) and the matched difference-in-differences of
+:func:`~workbench.analysis.uplift.estimate_uplift`. The treated group is every company that
+enrolled, whatever its status at the reference date (intent to treat), unless the parameters ask
+for the status-based variant.
 """
 
 from __future__ import annotations
@@ -13,11 +18,17 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from workbench.analysis.uplift.counterfactual import CounterfactualResult, estimate_counterfactual
 from workbench.analysis.uplift.money import compute_money_by_year
 from workbench.analysis.uplift.sensitivity import compute_e_value
 from workbench.analysis.uplift.staggered import StaggeredResult, estimate_staggered
 
-HEADLINE_ESTIMATOR = "staggered"
+HEADLINE_ESTIMATOR = "purchase_model"
+ESTIMATOR_NAMES = {
+    "purchase_model": "purchase-model counterfactual",
+    "staggered": "staggered enrolment (Callaway & Sant'Anna)",
+    "matched": "matched difference-in-differences",
+}
 COMPARISON_COLUMNS = ["estimator", "role", "window", "att", "ci_low", "ci_high"]
 
 
@@ -28,7 +39,10 @@ class HeadlineRun:
     Attributes
     ----------
     revenue, margin
-        Staggered estimates on net revenue and, when the transactions carry margins, on margin.
+        Headline (purchase-model) estimates on net revenue and, when the transactions carry
+        margins, on margin.
+    staggered
+        The staggered estimate on net revenue (None when it could not run: see ``notes``).
     money
         :func:`~workbench.analysis.uplift.money.compute_money_by_year` (None without an estimate).
     e_value
@@ -39,8 +53,9 @@ class HeadlineRun:
         Which companies count as treated, in words.
     """
 
-    revenue: StaggeredResult | None
-    margin: StaggeredResult | None = None
+    revenue: CounterfactualResult | None
+    margin: CounterfactualResult | None = None
+    staggered: StaggeredResult | None = None
     money: pd.DataFrame | None = None
     e_value: pd.DataFrame | None = None
     reason: str | None = None
@@ -80,7 +95,7 @@ def run_headline(
     platform_cost_per_year: float = 50_000.0,
     animation_cost_per_year: float = 30_000.0,
 ) -> HeadlineRun:
-    """Run the staggered estimator on revenue (and margin), then money and E-value; never raises on unusable data.
+    """Run the headline estimator on revenue (and margin), the staggered one beside it, then money and E-value; never raises on unusable data.
 
     Parameters are those of the ``uplift:`` section (see parameters/_template.yaml); ``launch`` None
     takes the earliest enrolment date.
@@ -95,59 +110,64 @@ def run_headline(
     launch = pd.Timestamp(companies["enrolled_on"].min() if launch is None else launch)
     common = dict(end=end, launch=launch, donut_days=donut_days, n_bootstrap=n_bootstrap, ci_level=ci_level, seed=seed)
     try:
-        revenue = estimate_staggered(transactions, companies, **common)
+        revenue = estimate_counterfactual(transactions, companies, **common)
     except ValueError as exc:
         return HeadlineRun(None, reason=str(exc), treated=who)
-    if revenue.year(1) is None:
-        return HeadlineRun(revenue, reason="no enrolment cohort is observed 12 months after enrolment yet", treated=who)
+    notes = list(revenue.notes)
     margin = None
     if "margin" in transactions and transactions["margin"].notna().any():
-        margin = estimate_staggered(transactions, companies, outcome="trailing_margin_12m", **common)
+        margin = estimate_counterfactual(transactions, companies, value="margin", **common)
+    try:
+        staggered = estimate_staggered(transactions, companies, **common)
+    except ValueError as exc:
+        staggered = None
+        notes.append(f"The staggered estimate could not run: {exc}.")
     money = compute_money_by_year(
-        revenue.windows, margin_windows=None if margin is None else margin.windows, margin_rate=margin_rate, member_revenue=revenue.member_revenue,
-        enrolled_companies=revenue.enrolled_companies, points_cost_rate=points_cost_rate, platform_cost_per_year=platform_cost_per_year,
-        animation_cost_per_year=animation_cost_per_year,
+        revenue.windows, margin_windows=None if margin is None else margin.windows, margin_rate=margin_rate,
+        member_revenue=dict(zip(revenue.windows["window"], revenue.windows["member_value"])),
+        enrolled_companies=int(companies["enrolled_on"].notna().sum()), points_cost_rate=points_cost_rate,
+        platform_cost_per_year=platform_cost_per_year, animation_cost_per_year=animation_cost_per_year,
     )  # fmt: skip
     y1 = revenue.year(1)
     e_value = compute_e_value(y1["att"], y1["ci_low"], y1["ci_high"], outcome_sd=revenue.outcome_sd) if revenue.outcome_sd > 0 else None
-    return HeadlineRun(revenue, margin, money, e_value, None, who, list(revenue.notes))
+    return HeadlineRun(revenue, margin, staggered, money, e_value, None, who, notes)
 
 
-def compare_estimates(headline: StaggeredResult, matched_did: pd.DataFrame | None, *, post_months: int = 12) -> pd.DataFrame:
-    """The year-1 revenue effect of both estimators side by side (currency per company).
+def compare_estimates(run: HeadlineRun, matched_did: pd.DataFrame | None, *, post_months: int = 12) -> pd.DataFrame:
+    """The year-1 revenue effect of the three estimators side by side (currency per company).
 
     Returns
     -------
     pd.DataFrame
-        :data:`COMPARISON_COLUMNS`: the headline (staggered) first, then the matched DiD when it ran.
+        :data:`COMPARISON_COLUMNS`: the headline first, then the staggered and the matched
+        difference-in-differences when they ran.
     """
-    y1 = headline.year(1)
-    rows = [("staggered enrolment (Callaway & Sant'Anna)", "headline", "year 1 after the enrolment month", y1["att"], y1["ci_low"], y1["ci_high"])]
+    y1 = run.revenue.year(1)
+    rows = [(ESTIMATOR_NAMES["purchase_model"], "headline", "year 1 after the enrolment month", y1["att"], y1["ci_low"], y1["ci_high"])]
+    s1 = None if run.staggered is None else run.staggered.year(1)
+    if s1 is not None:
+        rows.append((ESTIMATOR_NAMES["staggered"], "second estimate", "year 1 after the enrolment month", s1["att"], s1["ci_low"], s1["ci_high"]))
     if matched_did is not None:
         r = matched_did.set_index("outcome").loc["revenue"]
-        rows.append(
-            ("matched difference-in-differences", "second estimate", f"{post_months} months from the enrolment day", r["att"], r["ci_low"], r["ci_high"])
-        )
+        rows.append((ESTIMATOR_NAMES["matched"], "third estimate", f"{post_months} months from the enrolment day", r["att"], r["ci_low"], r["ci_high"]))
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
 def estimates_disagree(comparison: pd.DataFrame) -> bool:
-    """True when the two estimators' intervals do not overlap (they disagree beyond their uncertainty)."""
-    if len(comparison) < 2:
-        return False
-    a, b = comparison.iloc[0], comparison.iloc[1]
-    return bool(a["ci_high"] < b["ci_low"] or b["ci_high"] < a["ci_low"])
+    """True when another estimator's interval does not overlap the headline's (they disagree beyond their uncertainty)."""
+    a = comparison.iloc[0]
+    return any(bool(a["ci_high"] < b["ci_low"] or b["ci_high"] < a["ci_low"]) for _, b in comparison.iloc[1:].iterrows())
 
 
 def headline_metrics(run: HeadlineRun) -> dict[str, float | int | str | None]:
     """The ``uplift.*`` metrics of the headline estimator (None when not estimable).
 
     ``att``, ``att_ci_low``, ``att_ci_high`` (year 1, currency per enrolled company), ``att_year2``
-    (+ interval), ``estimator``, ``companies_year1``, ``roi`` (year 1, fraction), ``e_value``.
+    (+ interval), ``estimator``, ``companies_year1``, ``roi`` (year 1, fraction), ``e_value``,
+    ``survival_weight`` (0-1), and the staggered estimate's year 1 as ``staggered_att`` (+ interval).
     """
-    out: dict[str, float | int | str | None] = dict.fromkeys(
-        ["att", "att_ci_low", "att_ci_high", "att_year2", "att_year2_ci_low", "att_year2_ci_high", "companies_year1", "roi", "e_value"]
-    )
+    keys = ["att", "att_ci_low", "att_ci_high", "att_year2", "att_year2_ci_low", "att_year2_ci_high", "companies_year1", "roi", "e_value"]
+    out: dict[str, float | int | str | None] = dict.fromkeys([*keys, "survival_weight", "staggered_att", "staggered_att_ci_low", "staggered_att_ci_high"])
     out["estimator"] = HEADLINE_ESTIMATOR
     if run.revenue is None or run.revenue.year(1) is None:
         return out
@@ -156,6 +176,10 @@ def headline_metrics(run: HeadlineRun) -> dict[str, float | int | str | None]:
         if row is not None:
             out[key], out[f"{key}_ci_low"], out[f"{key}_ci_high"] = float(row["att"]), float(row["ci_low"]), float(row["ci_high"])
     out["companies_year1"] = int(run.revenue.year(1)["companies"])
+    out["survival_weight"] = float(run.revenue.survival_weight)
+    s1 = None if run.staggered is None else run.staggered.year(1)
+    if s1 is not None:
+        out["staggered_att"], out["staggered_att_ci_low"], out["staggered_att_ci_high"] = float(s1["att"]), float(s1["ci_low"]), float(s1["ci_high"])
     if run.money is not None and len(run.money):
         out["roi"] = float(run.money.iloc[0]["roi"])
     if run.e_value is not None:

@@ -51,13 +51,12 @@ def money_labels(*, currency: str) -> dict[str, str]:
 
 
 WINDOW_LABELS = {
-    "first_month": "from event month",
-    "last_month": "to event month",
     "att": "effect per company",
     "se": "standard error",
     **_INTERVAL,
-    "cohorts": "enrolment months",
     "companies": "companies",
+    "member_value": "observed revenue per company",
+    "counterfactual_value": "predicted without the programme",
 }
 """Columns of :attr:`~workbench.analysis.uplift.staggered.StaggeredResult.windows`."""
 
