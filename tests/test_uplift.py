@@ -69,6 +69,31 @@ def test_windows_leave_the_enrolment_day_out_of_the_pre_window():
     assert "launch_revenue" not in w.columns  # no launch given
 
 
+def test_the_donut_leaves_the_days_around_the_date_out_of_both_windows():
+    # Enrolment 2024-01-10, donut 2 days: 2024-01-08 .. 2024-01-12 are in neither window. The pre-window
+    # (365 days) ends on 2024-01-07 and starts on 2023-01-08; the post-window (366 days) starts on
+    # 2024-01-13 and ends on 2025-01-12.
+    tx = _tx(
+        [
+            ("A", "2023-01-07", 1.0, 0.0),  # rel -368: before the shifted pre-window
+            ("A", "2023-01-08", 2.0, 0.0),  # rel -367: first pre day
+            ("A", "2024-01-07", 4.0, 0.0),  # rel -3: last pre day
+            ("A", "2024-01-08", 8.0, 0.0),  # rel -2: donut
+            ("A", "2024-01-10", 16.0, 0.0),  # rel 0: donut (the enrolment day)
+            ("A", "2024-01-12", 32.0, 0.0),  # rel 2: donut
+            ("A", "2024-01-13", 64.0, 0.0),  # rel 3: first post day
+            ("A", "2025-01-12", 128.0, 0.0),  # rel 368: last post day
+            ("A", "2025-01-13", 256.0, 0.0),  # rel 369: after the post-window
+        ]
+    )
+    units = pd.DataFrame({"customer_id": ["A"], "date": [D("2024-01-10")], "treated": [True]})
+    row = U.compute_windows(tx, units, pre_months=12, post_months=12, donut_days=2).iloc[0]
+    assert row["pre_revenue"] == 6.0 and row["post_revenue"] == 192.0
+    assert row["pre_frequency"] == 2 and row["post_frequency"] == 2
+    row0 = U.compute_windows(tx, units, pre_months=12, post_months=12).iloc[0]
+    assert row0["pre_revenue"] == 12.0 and row0["post_revenue"] == 112.0  # no donut: 4 + 8 (from 2023-01-10); 16 + 32 + 64 (to 2025-01-09)
+
+
 def test_windows_describe_the_year_before_the_launch():
     tx = _tx(
         [
@@ -232,7 +257,7 @@ def test_run_takes_the_section_as_plain_values():
     import inspect
 
     kwargs = UpliftSection(launch="2022-07-01").estimator_kwargs()
-    assert set(kwargs) == set(UpliftSection.model_fields) - {"treated", "donut_days"}  # those two are the headline's
+    assert set(kwargs) == set(UpliftSection.model_fields) - {"treated"}  # treated is the headline's; the donut applies to both designs
     assert kwargs["member_statuses"] == ("member", "pre-registered", "blocked", "non-member")  # intent to treat: every enrolled company
     assert all(isinstance(v, (int, float, str, tuple, type(None), datetime.date)) for v in kwargs.values())
     run_params = {k for k, p in inspect.signature(U.run).parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}

@@ -203,6 +203,7 @@ def estimate_uplift(
     min_members: int = 30,
     launch: pd.Timestamp | None = None,
     placebo: bool = False,
+    donut_days: int = 0,
 ) -> UpliftResult:
     """Run the whole design: units, windows, matching, balance, naive gap, DiD, event study.
 
@@ -230,6 +231,9 @@ def estimate_uplift(
         None: the earliest ``enrolled_on`` of the customers table.
     placebo
         Date every member one post-window earlier (a fake enrolment): the estimate should be ~0.
+    donut_days
+        Days on each side of the (pseudo-)enrolment day left out of both windows
+        (:func:`compute_windows`); a member is evaluated when its shifted post-window ends by ``end``.
 
     Returns
     -------
@@ -245,12 +249,15 @@ def estimate_uplift(
     if reason:
         raise ValueError(f"the programme cannot be evaluated: {reason}")
     tx = transactions[transactions["date"] <= pd.Timestamp(end)]
-    units = build_units(tx, customers, end=end, member_statuses=member_statuses, post_months=post_months, shift=post_months if placebo else 0, seed=seed)
-    reason = too_few_units(units, end=end, post_months=post_months, min_members=min_members)
+    observed_to = pd.Timestamp(end) - pd.Timedelta(days=donut_days + 1 if donut_days else 0)  # the post-window moves by d + 1 days
+    units = build_units(
+        tx, customers, end=observed_to, member_statuses=member_statuses, post_months=post_months, shift=post_months if placebo else 0, seed=seed
+    )
+    reason = too_few_units(units, end=observed_to, post_months=post_months, min_members=min_members)
     if reason:
         raise ValueError(reason)
     launch = pd.Timestamp(customers["enrolled_on"].min() if launch is None else launch)
-    windows = compute_windows(tx, units, pre_months=pre_months, post_months=post_months, launch=launch)
+    windows = compute_windows(tx, units, pre_months=pre_months, post_months=post_months, launch=launch, donut_days=donut_days)
     matching = match_units(windows, covariate_matrix(windows, customers), n_neighbors=n_neighbors, caliper=caliper)
     boot = Bootstrap.draw(len(matching.treated_index), len(matching.control_index), n_draws=n_bootstrap, seed=seed + 1)
     es = compute_event_study(tx, matching, boot=boot, pre_months=pre_months, post_months=post_months, ci_level=ci_level)
@@ -317,6 +324,7 @@ def run(
     platform_cost_per_year: float = 50_000.0,
     animation_cost_per_year: float = 30_000.0,
     margin_rate: float = 0.30,
+    donut_days: int = 0,
 ) -> UpliftRun:
     """Estimate the uplift, its placebo and its money, never raising on missing data.
 
@@ -330,7 +338,7 @@ def run(
         ``wb.table("customers")`` (None when absent).
     end
         Reference date.
-    pre_months, post_months, member_statuses, n_neighbors, caliper, n_bootstrap, ci_level, seed, min_members, launch
+    pre_months, post_months, member_statuses, n_neighbors, caliper, n_bootstrap, ci_level, seed, min_members, launch, donut_days
         As in :func:`estimate_uplift` (months are calendar months).
     points_cost_rate, platform_cost_per_year, animation_cost_per_year, margin_rate
         As in :func:`compute_money` (fractions; currency per year).
@@ -356,6 +364,7 @@ def run(
         "seed": seed,
         "min_members": min_members,
         "launch": None if launch is None else pd.Timestamp(launch),
+        "donut_days": donut_days,
     }
     try:
         result = estimate_uplift(transactions, customers, **kw)

@@ -225,12 +225,16 @@ def compute_windows(
     pre_months: int = 12,
     post_months: int = 12,
     launch: pd.Timestamp | None = None,
+    donut_days: int = 0,
 ) -> pd.DataFrame:
     """Pre- and post-window behaviour of every unit.
 
     Pre-window: ``add_months(date, -pre_months)`` to ``date - 1 day``; post-window: ``date`` to
     ``add_months(date, post_months) - 1 day`` (the enrolment day belongs to the post-window
-    only). Revenue is net (credit notes included), frequency counts rows with a positive amount.
+    only). With ``donut_days`` *d* > 0 the days ``date - d`` to ``date + d`` are left out of both:
+    each window keeps its length in days and moves *d* days away from the date (pre-window
+    ending on ``date - d - 1``, post-window starting on ``date + d + 1``). Revenue is net (credit
+    notes included), frequency counts rows with a positive amount.
 
     Parameters
     ----------
@@ -244,6 +248,9 @@ def compute_windows(
         Programme launch: when given, the behaviour over the ``pre_months`` months before it is
         added (the same calendar window for every unit: what the company looked like when the
         programme, and usually its invitation lists, started).
+    donut_days
+        Days on each side of the date left out of both windows (0: only the enrolment day leaves
+        the pre-window).
 
     Returns
     -------
@@ -271,7 +278,7 @@ def compute_windows(
     tx = _unit_transactions(transactions, u)
     pre_len, post_len = months_days(u["date"], -pre_months), months_days(u["date"], post_months)
     out = u.copy()
-    out = out.assign(**_window_totals(tx, n=len(u), pre_len=pre_len, post_len=post_len))
+    out = out.assign(**_window_totals(tx, n=len(u), pre_len=pre_len, post_len=post_len, donut=donut_days))
     out = out.assign(**_history_features(tx, n=len(u), pre_len=pre_len, tenure_cap=months_days(u["date"], -2 * pre_months)))
     if launch is not None:
         out = out.assign(**_launch_features(tx, n=len(u), launch=pd.Timestamp(launch), pre_months=pre_months))
@@ -301,10 +308,11 @@ def _unit_transactions(transactions: pd.DataFrame, units: pd.DataFrame) -> _Unit
     return _UnitTx(tx, has_margin)
 
 
-def _window_totals(tx: _UnitTx, *, n: int, pre_len: np.ndarray, post_len: np.ndarray) -> dict[str, np.ndarray]:
-    """Revenue, margin and purchases of each unit in its pre- and post-window (lengths in days per unit)."""
-    pre = (tx.rel >= -pre_len[tx.unit]) & (tx.rel <= -1)
-    post = (tx.rel >= 0) & (tx.rel < post_len[tx.unit])
+def _window_totals(tx: _UnitTx, *, n: int, pre_len: np.ndarray, post_len: np.ndarray, donut: int = 0) -> dict[str, np.ndarray]:
+    """Revenue, margin and purchases of each unit in its pre- and post-window (lengths in days per unit, ``donut`` days left out)."""
+    first_post = donut + 1 if donut > 0 else 0
+    pre = (tx.rel >= -pre_len[tx.unit] - donut) & (tx.rel <= -1 - donut)
+    post = (tx.rel >= first_post) & (tx.rel < post_len[tx.unit] + first_post)
     nan = np.full(n, np.nan)
     return {
         "pre_revenue": tx.total(pre, n, tx.amount),

@@ -42,7 +42,7 @@ class UpliftSection(Section):
         With ``treated: intent_to_treat`` every status counts: the matched design then evaluates
         every company that enrolled (it needs an enrolment date either way).
         """
-        out = self.model_dump(exclude={"treated", "donut_days"})
+        out = self.model_dump(exclude={"treated"})
         if self.treated == "intent_to_treat":
             out["member_statuses"] = STATUSES
         return out
