@@ -35,6 +35,7 @@ import pandas as pd
 
 from workbench.analysis.clv.fit import ModelFit
 from workbench.analysis.clv.prepare import check_summary, months_to_units
+from workbench.analysis.clv.season import Seasonality
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ def simulate_clv(
     n_draws: int = 200,
     level: float = 0.9,
     seed: int = 0,
+    seasonality: Seasonality | None = None,
 ) -> ClvIntervals:
     """Intervals of each customer's CLV and of the total, by the seeded simulation of the module docstring.
 
@@ -133,7 +135,7 @@ def simulate_clv(
         From :func:`~workbench.analysis.clv.prepare.compute_summary`.
     purchase, gg
         The purchase model (BG/NBD, MBG/NBD or Pareto/NBD) and the Gamma-Gamma model fitted on ``summary``.
-    time_unit, horizon_months, annual_discount_rate, margin_rates
+    time_unit, horizon_months, annual_discount_rate, margin_rates, seasonality
         As :func:`~workbench.analysis.clv.forecast.compute_clv`.
     n_draws
         Simulated futures (each with its own parameter draw).
@@ -162,7 +164,8 @@ def simulate_clv(
     x, tx, age = (summary[c].to_numpy(dtype=float)[None, :] for c in ("frequency", "recency", "T"))
     m = np.clip(summary["monetary_value"].to_numpy(dtype=float), 0.0, None)[None, :]
     rate = np.ones(x.shape[1]) if margin_rates is None else summary["customer_id"].map(margin_rates).fillna(1.0).to_numpy(dtype=float)
-    month_units = months_to_units(1.0, time_unit=time_unit)
+    months = np.arange(horizon_months + 1)
+    month_ends = months_to_units(months, time_unit=time_unit) if seasonality is None else seasonality.horizon_units(months, time_unit=time_unit)
     values = np.zeros((n_draws, x.shape[1]))
     for chunk in np.array_split(np.arange(n_draws), max(1, int(np.ceil(n_draws * x.shape[1] / 200_000)))):
         th = _draw_parameters(purchase, len(chunk), rng)
@@ -170,8 +173,8 @@ def simulate_clv(
         alive = rng.random((len(chunk), x.shape[1])) < _p_alive(purchase.key, th, x, tx, age)
         scale = rng.gamma(sp["p"] * x + sp["q"], 1.0 / (sp["v"] + x * m), size=alive.shape)  # spend rate nu, per currency
         value = np.zeros(alive.shape)
-        for t, buys in _simulate_purchases(purchase.key, th, x, age, alive, months_to_units(horizon_months, time_unit=time_unit), rng):
-            month = np.ceil(t / month_units)
+        for t, buys in _simulate_purchases(purchase.key, th, x, age, alive, float(month_ends[-1]), rng):
+            month = np.searchsorted(month_ends, t)  # k for a purchase in (end of month k - 1, end of month k]
             amount = rng.gamma(np.broadcast_to(sp["p"], alive.shape), 1.0 / scale)
             value += np.where(buys, amount * (1 + annual_discount_rate) ** (-month / 12), 0.0)
         values[chunk] = value * rate[None, :]
