@@ -297,6 +297,10 @@ def compute_monthly(tables: Tables, *, start: pd.Timestamp, end: pd.Timestamp, a
         (member companies, enrolled by then when ``enrolled_on`` is known, active in the
         ``active_days`` days up to the month's last day, or up to ``end``); ``points_earned``, ``points_redeemed``, ``points_expired`` (points, positive);
         ``cumulative_points`` (points earned since ``start``, running total).
+        Its ``attrs`` hold the ``window`` (start, end) and, for the months whose comparison with the
+        year before would set part of a month against a whole one (the months of ``start`` and
+        ``end``, and the month 12 months after ``start``), the like-for-like values
+        (:func:`workbench.periods.like_for_like`) that :func:`compute_year_over_year` uses.
 
     Raises
     ------
@@ -304,6 +308,14 @@ def compute_monthly(tables: Tables, *, start: pd.Timestamp, end: pd.Timestamp, a
         ``end`` before ``start``.
     """
     _check_window(start, end)
+    out = _monthly_frame(tables, start=pd.Timestamp(start), end=pd.Timestamp(end), active_days=active_days)
+    out.attrs["window"] = (pd.Timestamp(start), pd.Timestamp(end))
+    out.attrs["same_days"] = _same_days_values(tables, _months(start, end), start=pd.Timestamp(start), end=pd.Timestamp(end), active_days=active_days)
+    return out
+
+
+def _monthly_frame(tables: Tables, *, start: pd.Timestamp, end: pd.Timestamp, active_days: int) -> pd.DataFrame:
+    """The columns of :func:`compute_monthly`, one row per calendar month of [start, end]."""
     months = _months(start, end)
     out = pd.DataFrame(index=months)
 
@@ -341,8 +353,46 @@ def compute_monthly(tables: Tables, *, start: pd.Timestamp, end: pd.Timestamp, a
     return out.reset_index()[MONTHLY_COLUMNS]
 
 
+def _span_values(tables: Tables, first: pd.Timestamp, last: pd.Timestamp, *, start: pd.Timestamp, active_days: int) -> dict[str, float]:
+    """The monthly KPIs over ``[first, last]`` (inside one month): flows summed, stocks at ``last`` (cumulative points since ``start``)."""
+    row = _monthly_frame(tables, start=first, end=last, active_days=active_days).iloc[0]
+    values = {column: float(row[column]) for column in MONTHLY_COLUMNS[1:]}
+    points = tables.get("points")
+    if points is not None:
+        earned = points[(points["kind"] == "earned") & points["date"].between(start, last)]
+        values["cumulative_points"] = float(_points_of(earned, "earned").sum())
+    return values
+
+
+def _same_days_values(tables: Tables, months: pd.PeriodIndex, *, start: pd.Timestamp, end: pd.Timestamp, active_days: int) -> dict:
+    """Like-for-like values of the months whose comparison with the year before is not whole month against whole month.
+
+    Those are the month of ``start`` and the one 12 months later (its base is cut by ``start``) and the
+    month of ``end``; for each, the spans of :func:`workbench.periods.like_for_like` and the KPIs over them.
+    """
+    out = {}
+    for month in {months[0], months[0] + 12, months[-1]} & set(months):
+        first, last = max(month.to_timestamp(how="start"), start), min(month.to_timestamp(how="end").normalize(), end)
+        spans = like_for_like(first, last, months=12, earliest=start)
+        whole = spans is not None and spans[0] == (month.to_timestamp(how="start"), month.to_timestamp(how="end").normalize())
+        if spans is None or whole:
+            continue
+        (c1, c2), (b1, b2) = spans
+        out[month] = {
+            "spans": spans,
+            "current": _span_values(tables, c1, c2, start=start, active_days=active_days),
+            "previous": _span_values(tables, b1, b2, start=start, active_days=active_days),
+        }
+    return out
+
+
 def compute_year_over_year(monthly: pd.DataFrame, *, column: str, year: int) -> pd.DataFrame:
-    """One monthly KPI of ``year`` beside the same month of the year before.
+    """One monthly KPI of ``year`` beside the same month of the year before, like for like.
+
+    A month that is only partly in the window (the month of ``end`` when ``end`` is not its last day,
+    or of ``start``) is compared on the same days of both years (:func:`workbench.periods.like_for_like`),
+    never part of a month against a whole one: with ``end`` 2024-06-15, June 2024 is 1-15 June 2024
+    against 1-15 June 2023. The values come from the ``attrs`` of :func:`compute_monthly`.
 
     Parameters
     ----------
@@ -370,25 +420,45 @@ def compute_year_over_year(monthly: pd.DataFrame, *, column: str, year: int) -> 
     if year not in years:
         raise ValueError(f"year {year} has no month in the analysis period ({years[0]}-{years[-1]}); set kpis.year to one of {', '.join(map(str, years))}")
     series = monthly.set_index("month")[column]
-
-    def of(y: int) -> np.ndarray:
-        return series.reindex(pd.period_range(f"{y}-01", f"{y}-12", freq="M")).to_numpy(dtype="float64")
-
-    previous, current = of(year - 1), of(year)
+    months = pd.period_range(f"{year}-01", f"{year}-12", freq="M")
+    previous = series.reindex(months - 12).to_numpy(dtype="float64", copy=True)
+    current = series.reindex(months).to_numpy(dtype="float64", copy=True)
+    for k, month in enumerate(months):
+        same = monthly.attrs.get("same_days", {}).get(month)
+        if same is not None:
+            current[k], previous[k] = same["current"][column], same["previous"][column]
     with np.errstate(divide="ignore", invalid="ignore"):
         change = np.where(previous > 0, current / previous - 1, np.nan)
     return pd.DataFrame({"month": np.arange(1, 13), "previous": previous, "current": current, "change": change})
 
 
+def _month_spans(monthly: pd.DataFrame, months: pd.PeriodIndex) -> pd.DataFrame:
+    """The days compared for each month of ``months``: the whole months, or the like-for-like spans of ``monthly.attrs``."""
+    rows = []
+    present = set(monthly["month"])
+    for month in months:
+        same = monthly.attrs.get("same_days", {}).get(month)
+        if same is not None:
+            (c1, c2), (b1, b2) = same["spans"]
+        elif month in present and month - 12 in present:
+            c1, c2 = month.to_timestamp(how="start"), month.to_timestamp(how="end").normalize()
+            b1, b2 = (month - 12).to_timestamp(how="start"), (month - 12).to_timestamp(how="end").normalize()
+        else:
+            c1 = c2 = b1 = b2 = pd.NaT
+        rows.append((c1, c2, b1, b2))
+    return pd.DataFrame(rows, columns=["first", "last", "base_first", "base_last"]).astype("datetime64[ns]")
+
+
 def compute_yoy_table(monthly: pd.DataFrame, *, year: int) -> pd.DataFrame:
-    """Every monthly KPI of ``year`` against the same months of ``year - 1``.
+    """Every monthly KPI of ``year`` against the same days of ``year - 1`` (like for like, see :func:`compute_year_over_year`).
 
     Returns
     -------
     pd.DataFrame
-        ``kpi, previous, current, change``: totals over the months present in both years
-        (``active_companies`` and ``cumulative_points``: their value in the last such month),
-        and current / previous - 1 (fraction; NaN when previous is 0 or a table is absent).
+        ``kpi, previous, current, change, period``: totals over the months present in both years
+        (``active_companies`` and ``cumulative_points``: their value at the last day compared),
+        current / previous - 1 (fraction; NaN when previous is 0 or a table is absent), and the days
+        compared (e.g. ``2024-01-01 to 2024-06-15 vs 2023-01-01 to 2023-06-15``).
     """
     rows = []
     for column in MONTHLY_COLUMNS[1:]:
@@ -397,7 +467,14 @@ def compute_yoy_table(monthly: pd.DataFrame, *, year: int) -> pd.DataFrame:
         previous = yoy["previous"].iloc[-1] if stock and len(yoy) else yoy["previous"].sum() if len(yoy) else np.nan
         current = yoy["current"].iloc[-1] if stock and len(yoy) else yoy["current"].sum() if len(yoy) else np.nan
         rows.append((column, float(previous), float(current), current / previous - 1 if previous and previous > 0 else np.nan))
-    return pd.DataFrame(rows, columns=["kpi", "previous", "current", "change"]).astype({"change": "float64"})
+    out = pd.DataFrame(rows, columns=["kpi", "previous", "current", "change"]).astype({"change": "float64"})
+    spans = _month_spans(monthly, pd.period_range(f"{year}-01", f"{year}-12", freq="M")).dropna(subset=["first"])
+    out["period"] = (
+        f"{spans['first'].min():%Y-%m-%d} to {spans['last'].max():%Y-%m-%d} vs {spans['base_first'].min():%Y-%m-%d} to {spans['base_last'].max():%Y-%m-%d}"
+        if len(spans)
+        else "no day of both years in the period"
+    )
+    return out
 
 
 def year_spans(year: int, *, start: pd.Timestamp, end: pd.Timestamp) -> tuple[tuple[pd.Timestamp, pd.Timestamp], tuple[pd.Timestamp, pd.Timestamp]] | None:
@@ -862,9 +939,11 @@ def compute_headline(
     months_both = "no day of both years in the period" if spans is None else " vs ".join(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in spans)
 
     rows.append(("revenue", float(tx["amount"].sum()), currency, "sum of net amounts (credit notes deducted)", window))
-    revenue_yoy = compute_year_over_year(monthly, column="revenue", year=year)
+    in_year = monthly.loc[monthly["month"].dt.year == year, "revenue"]
+    if in_year.empty:
+        compute_year_over_year(monthly, column="revenue", year=year)  # raises: the year has no month in the window
     year_span = f"{max(start, pd.Timestamp(year=year, month=1, day=1)):%Y-%m-%d} to {min(end, pd.Timestamp(year=year, month=12, day=31)):%Y-%m-%d}"
-    rows.append(("revenue_year", float(revenue_yoy["current"].sum()), currency, f"sum of net amounts dated in {year}", year_span))
+    rows.append(("revenue_year", float(in_year.sum()), currency, f"sum of net amounts dated in {year}", year_span))
     rows.append(("revenue_growth", span_growth(tx, "amount", spans), "fraction", f"revenue {year} / revenue {year - 1} - 1, same days", months_both))
     population = member_companies(tables)
     if population is not None:
