@@ -502,7 +502,7 @@ def test_active_profiles():
 def test_yoy_table_sums_flows_and_takes_stocks_at_the_last_month():
     got = kpis.compute_yoy_table(kpis.compute_monthly(TABLES, start=START, end=END), year=2023).set_index("kpi")
     assert got.loc["revenue", ["previous", "current", "change"]].tolist() == pytest.approx([500.0, 1150.0, 1.3])
-    assert got.loc["revenue", "period"] == "2023-01-01 to 2023-12-31 vs 2022-01-01 to 2022-12-31"  # whole years: whole months
+    assert got.loc["revenue", "compared"] == "2023-01-01 to 12-31 vs 2022-01-01 to 12-31"  # whole years: whole months
     assert got.loc["cumulative_points", ["previous", "current"]].tolist() == [0.0, 600.0]  # December 2022, December 2023
     assert got.loc["active_companies", ["previous", "current"]].tolist() == [0.0, 1.0]
     assert np.isnan(got.loc["enrolments", "change"])  # nobody enrolled in 2022
@@ -551,7 +551,7 @@ def test_year_over_year_is_like_for_like_when_the_last_month_is_partial():
     assert got.loc[6, "change"] == pytest.approx(2.0)
     table = kpis.compute_yoy_table(monthly, year=2023).set_index("kpi")
     assert table.loc["revenue", ["previous", "current"]].tolist() == [110.0, 320.0]  # not 1,110 against 320
-    assert table.loc["revenue", "period"] == "2023-01-01 to 2023-06-15 vs 2022-01-01 to 2022-06-15"
+    assert table.loc["revenue", "compared"] == "2023-01-01 to 06-15 vs 2022-01-01 to 06-15"
 
 
 def test_year_over_year_is_like_for_like_when_the_first_month_is_partial():
@@ -560,7 +560,7 @@ def test_year_over_year_is_like_for_like_when_the_first_month_is_partial():
     monthly = kpis.compute_monthly({"transactions": tx}, start=pd.Timestamp("2022-01-15"), end=END)
     got = kpis.compute_year_over_year(monthly, column="revenue", year=2023).set_index("month")
     assert (got.loc[1, "previous"], got.loc[1, "current"]) == (10.0, 30.0)
-    assert kpis.compute_yoy_table(monthly, year=2023).set_index("kpi").loc["revenue", "period"] == "2023-01-15 to 2023-12-31 vs 2022-01-15 to 2022-12-31"
+    assert kpis.compute_yoy_table(monthly, year=2023).set_index("kpi").loc["revenue", "compared"] == "2023-01-15 to 12-31 vs 2022-01-15 to 12-31"
     # the headline's revenue of the year still counts every day of 2023
     headline = kpis.compute_headline({"transactions": tx}, start=pd.Timestamp("2022-01-15"), end=END, year=2023).set_index("kpi")
     assert headline.loc["revenue_year", "value"] == 530.0
