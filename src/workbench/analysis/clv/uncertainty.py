@@ -18,9 +18,12 @@ Method (:func:`simulate_clv`). Each of ``n_draws`` draws:
 The interval of a customer is the central ``level`` range of its simulated values; that of the total,
 of the simulated totals. They therefore include **both parameter uncertainty and process noise** (the
 randomness of who buys, when and how much), so a customer's interval is wide and often starts at 0.
-They do **not** include: model misspecification (seasonality, trends, the programme's own effect,
-a spend that depends on frequency), uncertainty of the margin rates (taken as known), customers not
-yet acquired, and the left truncation of old customers. The point CLV is the plug-in expectation
+With a ``seasonality`` the horizon and its month ends are in seasonal time (as the summary's
+recency and T), so a purchase's month, for the discount, is that of its seasonal time.
+They do **not** include: model misspecification (a seasonality other than the one estimated, trends,
+the programme's own effect, a spend that depends on frequency), the uncertainty of the choice of the
+purchase model (the chosen model is taken as right), uncertainty of the margin rates (taken as known),
+customers not yet acquired, and the left truncation of old customers. The point CLV is the plug-in expectation
 (estimates, no simulation); the simulated mean is close to it but not equal.
 
 Units: money in the client's currency; ``level`` is a fraction (0.9 = 90 % intervals).
@@ -178,10 +181,15 @@ def simulate_clv(
             amount = rng.gamma(np.broadcast_to(sp["p"], alive.shape), 1.0 / scale)
             value += np.where(buys, amount * (1 + annual_discount_rate) ** (-month / 12), 0.0)
         values[chunk] = value * rate[None, :]
+    return _intervals(summary["customer_id"].to_numpy(), values, level=level, n_draws=n_draws, seed=seed)
+
+
+def _intervals(ids: np.ndarray, values: np.ndarray, *, level: float, n_draws: int, seed: int) -> ClvIntervals:
+    """The central ``level`` ranges of the simulated values (draws x customers), per customer and of the totals."""
     lo, hi = (1 - level) / 2, (1 + level) / 2
     customers = pd.DataFrame(
         {
-            "customer_id": summary["customer_id"].to_numpy(),
+            "customer_id": ids,
             "clv_mean": values.mean(axis=0),
             "clv_low": np.quantile(values, lo, axis=0),
             "clv_high": np.quantile(values, hi, axis=0),
