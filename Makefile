@@ -12,7 +12,7 @@ PARAMS ?= parameters/demo.yaml
 DEMO   := data/demo/transactions.csv
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help install demo-data demo test lint unit nbval notebooks lab benchmark benchmark-uplift lock messages clean
+.PHONY: help install demo-data demo test lint unit nbval notebooks lab benchmark benchmark-uplift benchmark-clv lock messages clean
 
 help:
 	@echo "make demo       set up, simulate the demo data if absent, run every notebook, print the report path"
@@ -21,6 +21,7 @@ help:
 	@echo "make notebooks  re-execute the committed notebooks on the demo data (refreshes their outputs)"
 	@echo "make benchmark  speed and memory benchmarks (benchmarks/; speed.py: whole runs as ratios to the notebook floor)"
 	@echo "make benchmark-uplift  coverage of the programme-effect estimators, 200 seeds per world (hours)"
+	@echo "make benchmark-clv  coverage of the CLV total's interval against the simulated future, 20 seeds (15 min)"
 	@echo "make lock       recompile requirements/lock.txt from pyproject.toml"
 	@echo "make messages   extract the report's strings (pybabel) and update the French catalogue (.po) to translate"
 
@@ -65,6 +66,9 @@ lab: install demo-data
 
 benchmark-uplift: install
 	$(BIN)/python benchmarks/uplift_coverage.py --seeds 200
+
+benchmark-clv: install
+	$(BIN)/python benchmarks/clv_coverage.py --seeds 20
 
 benchmark: install
 	$(BIN)/python benchmarks/run.py

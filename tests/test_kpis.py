@@ -501,7 +501,8 @@ def test_active_profiles():
 
 def test_yoy_table_sums_flows_and_takes_stocks_at_the_last_month():
     got = kpis.compute_yoy_table(kpis.compute_monthly(TABLES, start=START, end=END), year=2023).set_index("kpi")
-    assert got.loc["revenue"].tolist() == pytest.approx([500.0, 1150.0, 1.3])
+    assert got.loc["revenue", ["previous", "current", "change"]].tolist() == pytest.approx([500.0, 1150.0, 1.3])
+    assert got.loc["revenue", "compared"] == "2023-01-01 to 12-31 vs 2022-01-01 to 12-31"  # whole years: whole months
     assert got.loc["cumulative_points", ["previous", "current"]].tolist() == [0.0, 600.0]  # December 2022, December 2023
     assert got.loc["active_companies", ["previous", "current"]].tolist() == [0.0, 1.0]
     assert np.isnan(got.loc["enrolments", "change"])  # nobody enrolled in 2022
@@ -528,3 +529,38 @@ def test_member_revenue_monthly():
     assert got.loc[m("2023-03", "M")].tolist() == [300.0, 500.0]
     assert got.loc[m("2023-12", "M")].tolist() == [-50.0, 100.0]
     assert got["member"].sum() == 200 + 300 - 50 + 100  # A's 2022 purchase is outside the window
+
+
+def test_year_over_year_is_like_for_like_when_the_last_month_is_partial():
+    # window 2022-01-01 .. 2023-06-15: June 2023 has 15 days, so it is compared with 1-15 June 2022, not all of June 2022
+    tx = frame(
+        [
+            ("A", "2022-05-20", 10.0),
+            ("A", "2022-06-10", 100.0),  # same days as the partial June 2023: compared
+            ("A", "2022-06-25", 1000.0),  # after the 15th: not compared
+            ("A", "2023-05-20", 20.0),
+            ("A", "2023-06-05", 300.0),
+        ],
+        ["customer_id", "date", "amount"],
+    )
+    monthly = kpis.compute_monthly({"transactions": tx}, start=START, end=pd.Timestamp("2023-06-15"))
+    assert monthly.loc[monthly["month"] == pd.Period("2022-06", "M"), "revenue"].iloc[0] == 1100.0  # the monthly series keeps whole months
+    got = kpis.compute_year_over_year(monthly, column="revenue", year=2023).set_index("month")
+    assert (got.loc[5, "previous"], got.loc[5, "current"]) == (10.0, 20.0)  # a whole month against a whole month
+    assert (got.loc[6, "previous"], got.loc[6, "current"]) == (100.0, 300.0)  # 1-15 June 2022 against 1-15 June 2023
+    assert got.loc[6, "change"] == pytest.approx(2.0)
+    table = kpis.compute_yoy_table(monthly, year=2023).set_index("kpi")
+    assert table.loc["revenue", ["previous", "current"]].tolist() == [110.0, 320.0]  # not 1,110 against 320
+    assert table.loc["revenue", "compared"] == "2023-01-01 to 06-15 vs 2022-01-01 to 06-15"
+
+
+def test_year_over_year_is_like_for_like_when_the_first_month_is_partial():
+    # window from 2022-01-15: January 2023 is compared on 15-31 January of both years
+    tx = frame([("A", "2022-01-20", 10.0), ("A", "2023-01-05", 500.0), ("A", "2023-01-20", 30.0)], ["customer_id", "date", "amount"])
+    monthly = kpis.compute_monthly({"transactions": tx}, start=pd.Timestamp("2022-01-15"), end=END)
+    got = kpis.compute_year_over_year(monthly, column="revenue", year=2023).set_index("month")
+    assert (got.loc[1, "previous"], got.loc[1, "current"]) == (10.0, 30.0)
+    assert kpis.compute_yoy_table(monthly, year=2023).set_index("kpi").loc["revenue", "compared"] == "2023-01-15 to 12-31 vs 2022-01-15 to 12-31"
+    # the headline's revenue of the year still counts every day of 2023
+    headline = kpis.compute_headline({"transactions": tx}, start=pd.Timestamp("2022-01-15"), end=END, year=2023).set_index("kpi")
+    assert headline.loc["revenue_year", "value"] == 530.0

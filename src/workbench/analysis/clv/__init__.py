@@ -5,6 +5,8 @@ Every import of and call to lifetimes lives in this subpackage. The steps, one m
 1. :mod:`~workbench.analysis.clv.prepare`: purchase days (same-day purchases merged, credit notes
    netted), the summary per customer in the time unit, the calibration/holdout split and the
    preparation table.
+1b. :mod:`~workbench.analysis.clv.season`: a yearly seasonality of the purchase days and the seasonal
+   time the models can run on (recency, T and horizons), so a low season is not read as quiet customers.
 2. :mod:`~workbench.analysis.clv.fit`: the purchase-model and Gamma-Gamma fits with their retries,
    standard errors by the delta method, the total log-likelihood.
 3. :mod:`~workbench.analysis.clv.validate`: chi-square on the calibration histogram, the holdout by
@@ -60,6 +62,8 @@ from workbench.analysis.clv.prepare import (
     resolve_calibration_end,
     unit_days,
 )
+from workbench.analysis.clv.season import MIN_MONTHS as SEASON_MIN_MONTHS
+from workbench.analysis.clv.season import Seasonality, describe_seasonality, estimate_seasonality, no_seasonality
 from workbench.analysis.clv.select import (
     COMPARISON_COLUMNS,
     COMPARISON_LABELS,
@@ -96,6 +100,11 @@ from workbench.analysis.clv.validate import (
 
 __all__ = [
     "not_applicable_reason",
+    "SEASON_MIN_MONTHS",
+    "Seasonality",
+    "estimate_seasonality",
+    "describe_seasonality",
+    "no_seasonality",
     "ClvIntervals",
     "COMPARISON_COLUMNS",
     "COMPARISON_LABELS",

@@ -25,6 +25,7 @@ import pandas as pd
 from workbench import formatting
 from workbench.analysis.clv.fit import ModelFit
 from workbench.analysis.clv.prepare import check_summary, months_to_units
+from workbench.analysis.clv.season import Seasonality
 
 
 def clv_labels(currency: str, *, top_share: float = 0.2) -> dict[str, str]:
@@ -105,6 +106,7 @@ def compute_clv(
     horizon_months: int = 24,
     annual_discount_rate: float = 0.10,
     margin_rates: pd.Series | None = None,
+    seasonality: Seasonality | None = None,
 ) -> pd.DataFrame:
     """P(alive), expected purchases, expected spend and discounted CLV per customer over the horizon.
 
@@ -122,6 +124,9 @@ def compute_clv(
         The Gamma-Gamma fit.
     margin_rates
         Margin rate of each customer (fraction), indexed by ``customer_id``; None: the CLV is on revenue (rate 1).
+    seasonality
+        The seasonality whose seasonal time ``summary`` is measured in (the month ends of the horizon
+        are then converted to it, from its ``end``); None: calendar time.
 
     Returns
     -------
@@ -144,7 +149,7 @@ def compute_clv(
     model = bgnbd.model
     x, tx, age = (summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
     months = np.arange(horizon_months + 1)
-    horizons = months_to_units(months, time_unit=time_unit)
+    horizons = months_to_units(months, time_unit=time_unit) if seasonality is None else seasonality.horizon_units(months, time_unit=time_unit)
     predict = model.conditional_expected_number_of_purchases_up_to_time
     cumulative = np.column_stack([np.zeros(len(x))] + [np.asarray(predict(h, x, tx, age), dtype=float) for h in horizons[1:]])
     discount = (1 + annual_discount_rate) ** (-months[1:] / 12)

@@ -26,13 +26,16 @@ Units: recency, T and durations are in the chosen time unit; money is in the cli
 from __future__ import annotations
 
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from workbench.analysis.clv._lifetimes import summary_data_from_transaction_data
 from workbench.data.validation import require_columns
 from workbench.periods import DAYS_PER_MONTH, add_months
+
+if TYPE_CHECKING:
+    from workbench.analysis.clv.season import Seasonality
 
 UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": DAYS_PER_MONTH}
 SUMMARY_COLUMNS = ["customer_id", "first_purchase", "last_purchase", "frequency", "recency", "T", "monetary_value", "repeat_spend", "total_spend"]
@@ -134,7 +137,7 @@ def purchase_days(transactions: pd.DataFrame, *, end: pd.Timestamp) -> tuple[pd.
     return days, report
 
 
-def compute_summary(transactions: pd.DataFrame, *, end: pd.Timestamp, time_unit: str = "week") -> pd.DataFrame:
+def compute_summary(transactions: pd.DataFrame, *, end: pd.Timestamp, time_unit: str = "week", seasonality: Seasonality | None = None) -> pd.DataFrame:
     """Frequency, recency, T and repeat spend per customer, as of ``end``.
 
     Parameters
@@ -145,13 +148,16 @@ def compute_summary(transactions: pd.DataFrame, *, end: pd.Timestamp, time_unit:
         The date the summary is taken at (included): the reference date, or the calibration end.
     time_unit
         ``day``, ``week`` or ``month`` (365.25 / 12 days); dates keep a daily resolution.
+    seasonality
+        None: recency and T in calendar time. A :class:`~workbench.analysis.clv.season.Seasonality`:
+        in its seasonal time (:meth:`~workbench.analysis.clv.season.Seasonality.elapsed_days`).
 
     Returns
     -------
     pd.DataFrame
         One row per customer with at least one purchase day, by ``customer_id``:
         ``first_purchase``, ``last_purchase`` (dates), ``frequency`` (repeat purchase days, int),
-        ``recency`` and ``T`` (time units), ``monetary_value`` (mean net spend per repeat purchase
+        ``recency`` and ``T`` (time units, calendar or seasonal), ``monetary_value`` (mean net spend per repeat purchase
         day, currency, each day scaled by the customer's net-to-gross ratio; 0 without repeat purchase), ``repeat_spend`` (net spend of the repeat
         purchase days, currency), ``total_spend`` (net spend of every purchase day, currency).
 
@@ -172,6 +178,9 @@ def compute_summary(transactions: pd.DataFrame, *, end: pd.Timestamp, time_unit:
     out = spans.join(summary, how="inner").rename_axis("customer_id").reset_index()
     out["frequency"] = out["frequency"].round().astype("int64")
     out["repeat_spend"] = out["monetary_value"] * out["frequency"]
+    if seasonality is not None:
+        out["recency"] = seasonality.elapsed_days(out["first_purchase"], out["last_purchase"]) / multiplier
+        out["T"] = seasonality.elapsed_days(out["first_purchase"], pd.Timestamp(end)) / multiplier
     return out[SUMMARY_COLUMNS].sort_values("customer_id", kind="stable").reset_index(drop=True)
 
 
@@ -249,15 +258,20 @@ def resolve_calibration_end(calibration_end: Any, *, start: pd.Timestamp, end: p
     return cal
 
 
-def compute_calibration_holdout(transactions: pd.DataFrame, *, calibration_end: pd.Timestamp, end: pd.Timestamp, time_unit: str = "week") -> pd.DataFrame:
+def compute_calibration_holdout(
+    transactions: pd.DataFrame, *, calibration_end: pd.Timestamp, end: pd.Timestamp, time_unit: str = "week", seasonality: Seasonality | None = None
+) -> pd.DataFrame:
     """The calibration summary of the customers seen by ``calibration_end``, and their holdout purchases.
+
+    ``seasonality`` (None: calendar time) measures recency, T and the holdout's duration in seasonal
+    time; estimate it on the calibration period only (``end=calibration_end``), so the holdout stays unseen.
 
     Returns
     -------
     pd.DataFrame
         The columns of :func:`compute_summary` taken at ``calibration_end`` (so a calibration fit uses
         the same functions as a full fit), plus ``frequency_holdout`` (purchase days after
-        ``calibration_end`` up to ``end``, int) and ``duration_holdout`` (time units).
+        ``calibration_end`` up to ``end``, int) and ``duration_holdout`` (time units, calendar or seasonal).
 
     Raises
     ------
@@ -267,11 +281,12 @@ def compute_calibration_holdout(transactions: pd.DataFrame, *, calibration_end: 
     cal_end, end = pd.Timestamp(calibration_end), pd.Timestamp(end)
     if cal_end >= end:
         raise ValueError(f"calibration_end {cal_end:%Y-%m-%d} must be before the end {end:%Y-%m-%d}; leave a holdout period")
-    summary = compute_summary(transactions, end=cal_end, time_unit=time_unit)
+    summary = compute_summary(transactions, end=cal_end, time_unit=time_unit, seasonality=seasonality)
     days, _ = purchase_days(transactions, end=end)
     holdout = days.loc[days["date"] > cal_end].groupby("customer_id").size()
     summary["frequency_holdout"] = summary["customer_id"].map(holdout).fillna(0).astype("int64").to_numpy()
-    summary["duration_holdout"] = (end - cal_end).days / unit_days(time_unit)
+    held = (end - cal_end).days if seasonality is None else float(seasonality.elapsed_days(cal_end, end)[0])
+    summary["duration_holdout"] = held / unit_days(time_unit)
     return summary
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from workbench.analysis.clv.fit import PURCHASE_MODELS, ClvFitError, ModelFit, fit_gamma_gamma, fit_purchase_model
 from workbench.analysis.clv.prepare import compute_calibration_holdout
+from workbench.analysis.clv.season import Seasonality, estimate_seasonality
 from workbench.analysis.clv.validate import (
     compute_chi_square,
     compute_holdout_by_frequency,
@@ -245,6 +246,9 @@ class ClvFits:
         Gamma-Gamma fitted on the calibration summary (for the holdout check of spend).
     notes
         Plain-language notes (a model left out of the comparison, and why).
+    calibration_seasonality
+        The seasonality estimated on the calibration period (``seasonal=True``), whose seasonal time
+        ``calibration`` is measured in; None: calendar time.
     """
 
     calibration: pd.DataFrame
@@ -257,6 +261,7 @@ class ClvFits:
     gamma_gamma: ModelFit
     calibration_gamma_gamma: ModelFit
     notes: tuple[str, ...] = ()
+    calibration_seasonality: Seasonality | None = None
 
     @property
     def calibration_purchase(self) -> ModelFit:
@@ -294,6 +299,7 @@ def fit_models(
     penalizer: float = 0.0,
     q_constraint: bool = True,
     model: str = "auto",
+    seasonal: bool = False,
 ) -> ClvFits:
     """The calibration split, the three purchase models, the choice, the refits; the first failure names its step.
 
@@ -313,6 +319,10 @@ def fit_models(
         Passed to :func:`~workbench.analysis.clv.fit.fit_gamma_gamma`.
     model
         ``auto`` (:data:`SELECTION_RULE`) or the key of the purchase model to use.
+    seasonal
+        Measure the calibration summary in the seasonal time of a seasonality estimated on the
+        calibration period (:func:`~workbench.analysis.clv.season.estimate_seasonality`); give then a
+        ``summary`` in the seasonal time of the whole history. False: calendar time.
 
     Returns
     -------
@@ -328,7 +338,8 @@ def fit_models(
     try:
         if model not in MODEL_CHOICES:
             raise ValueError(f"clv.model {model!r} is not supported; use one of {', '.join(MODEL_CHOICES)}")
-        calibration = compute_calibration_holdout(transactions, calibration_end=calibration_end, end=end, time_unit=time_unit)
+        season = estimate_seasonality(transactions, end=calibration_end) if seasonal else None
+        calibration = compute_calibration_holdout(transactions, calibration_end=calibration_end, end=end, time_unit=time_unit, seasonality=season)
         step = "The purchase model cannot be fitted on the calibration period"
         fits, notes = _calibration_fits(calibration, penalizer=penalizer, model=model)
         comparison = compare_purchase_models(calibration, fits)
@@ -342,7 +353,7 @@ def fit_models(
         calibration_gg = fit_gamma_gamma(calibration, q_constraint=q_constraint)
     except ValueError as exc:
         raise (ClvFitError if isinstance(exc, ClvFitError) else ValueError)(f"{step}: {exc}") from exc
-    return ClvFits(calibration, fits, comparison, chosen, reason, purchase, bgnbd, gamma_gamma, calibration_gg, tuple(notes))
+    return ClvFits(calibration, fits, comparison, chosen, reason, purchase, bgnbd, gamma_gamma, calibration_gg, tuple(notes), season)
 
 
 def _try_bgnbd(summary: pd.DataFrame, penalizer: float) -> ModelFit | None:

@@ -18,9 +18,12 @@ Method (:func:`simulate_clv`). Each of ``n_draws`` draws:
 The interval of a customer is the central ``level`` range of its simulated values; that of the total,
 of the simulated totals. They therefore include **both parameter uncertainty and process noise** (the
 randomness of who buys, when and how much), so a customer's interval is wide and often starts at 0.
-They do **not** include: model misspecification (seasonality, trends, the programme's own effect,
-a spend that depends on frequency), uncertainty of the margin rates (taken as known), customers not
-yet acquired, and the left truncation of old customers. The point CLV is the plug-in expectation
+With a ``seasonality`` the horizon and its month ends are in seasonal time (as the summary's
+recency and T), so a purchase's month, for the discount, is that of its seasonal time.
+They do **not** include: model misspecification (a seasonality other than the one estimated, trends,
+the programme's own effect, a spend that depends on frequency), the uncertainty of the choice of the
+purchase model (the chosen model is taken as right), uncertainty of the margin rates (taken as known),
+customers not yet acquired, and the left truncation of old customers. The point CLV is the plug-in expectation
 (estimates, no simulation); the simulated mean is close to it but not equal.
 
 Units: money in the client's currency; ``level`` is a fraction (0.9 = 90 % intervals).
@@ -35,6 +38,7 @@ import pandas as pd
 
 from workbench.analysis.clv.fit import ModelFit
 from workbench.analysis.clv.prepare import check_summary, months_to_units
+from workbench.analysis.clv.season import Seasonality
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ def simulate_clv(
     n_draws: int = 200,
     level: float = 0.9,
     seed: int = 0,
+    seasonality: Seasonality | None = None,
 ) -> ClvIntervals:
     """Intervals of each customer's CLV and of the total, by the seeded simulation of the module docstring.
 
@@ -133,7 +138,7 @@ def simulate_clv(
         From :func:`~workbench.analysis.clv.prepare.compute_summary`.
     purchase, gg
         The purchase model (BG/NBD, MBG/NBD or Pareto/NBD) and the Gamma-Gamma model fitted on ``summary``.
-    time_unit, horizon_months, annual_discount_rate, margin_rates
+    time_unit, horizon_months, annual_discount_rate, margin_rates, seasonality
         As :func:`~workbench.analysis.clv.forecast.compute_clv`.
     n_draws
         Simulated futures (each with its own parameter draw).
@@ -162,7 +167,8 @@ def simulate_clv(
     x, tx, age = (summary[c].to_numpy(dtype=float)[None, :] for c in ("frequency", "recency", "T"))
     m = np.clip(summary["monetary_value"].to_numpy(dtype=float), 0.0, None)[None, :]
     rate = np.ones(x.shape[1]) if margin_rates is None else summary["customer_id"].map(margin_rates).fillna(1.0).to_numpy(dtype=float)
-    month_units = months_to_units(1.0, time_unit=time_unit)
+    months = np.arange(horizon_months + 1)
+    month_ends = months_to_units(months, time_unit=time_unit) if seasonality is None else seasonality.horizon_units(months, time_unit=time_unit)
     values = np.zeros((n_draws, x.shape[1]))
     for chunk in np.array_split(np.arange(n_draws), max(1, int(np.ceil(n_draws * x.shape[1] / 200_000)))):
         th = _draw_parameters(purchase, len(chunk), rng)
@@ -170,15 +176,20 @@ def simulate_clv(
         alive = rng.random((len(chunk), x.shape[1])) < _p_alive(purchase.key, th, x, tx, age)
         scale = rng.gamma(sp["p"] * x + sp["q"], 1.0 / (sp["v"] + x * m), size=alive.shape)  # spend rate nu, per currency
         value = np.zeros(alive.shape)
-        for t, buys in _simulate_purchases(purchase.key, th, x, age, alive, months_to_units(horizon_months, time_unit=time_unit), rng):
-            month = np.ceil(t / month_units)
+        for t, buys in _simulate_purchases(purchase.key, th, x, age, alive, float(month_ends[-1]), rng):
+            month = np.searchsorted(month_ends, t)  # k for a purchase in (end of month k - 1, end of month k]
             amount = rng.gamma(np.broadcast_to(sp["p"], alive.shape), 1.0 / scale)
             value += np.where(buys, amount * (1 + annual_discount_rate) ** (-month / 12), 0.0)
         values[chunk] = value * rate[None, :]
+    return _intervals(summary["customer_id"].to_numpy(), values, level=level, n_draws=n_draws, seed=seed)
+
+
+def _intervals(ids: np.ndarray, values: np.ndarray, *, level: float, n_draws: int, seed: int) -> ClvIntervals:
+    """The central ``level`` ranges of the simulated values (draws x customers), per customer and of the totals."""
     lo, hi = (1 - level) / 2, (1 + level) / 2
     customers = pd.DataFrame(
         {
-            "customer_id": summary["customer_id"].to_numpy(),
+            "customer_id": ids,
             "clv_mean": values.mean(axis=0),
             "clv_low": np.quantile(values, lo, axis=0),
             "clv_high": np.quantile(values, hi, axis=0),

@@ -19,6 +19,7 @@ from scipy.special import gammaln, xlogy
 
 from workbench.analysis.clv.fit import ModelFit
 from workbench.analysis.clv.prepare import check_summary, purchase_days, unit_days
+from workbench.analysis.clv.season import Seasonality
 
 
 def _bins(values: pd.Series, max_frequency: int) -> pd.Series:
@@ -191,7 +192,14 @@ def compute_holdout_accuracy(calibration: pd.DataFrame, bgnbd: ModelFit) -> pd.D
 
 
 def compute_tracking(
-    transactions: pd.DataFrame, bgnbd: ModelFit, *, calibration_end: pd.Timestamp, end: pd.Timestamp, time_unit: str = "week", step_days: int = 7
+    transactions: pd.DataFrame,
+    bgnbd: ModelFit,
+    *,
+    calibration_end: pd.Timestamp,
+    end: pd.Timestamp,
+    time_unit: str = "week",
+    step_days: int = 7,
+    seasonality: Seasonality | None = None,
 ) -> pd.DataFrame:
     """Cumulative and incremental repeat purchases of the calibration customers, actual vs model.
 
@@ -202,7 +210,8 @@ def compute_tracking(
     (lifetimes' ``expected_number_of_purchases_up_to_time``), as in lifetimes'
     ``expected_cumulative_transactions``; the actual figure counts their repeat purchase days
     before ``p``. This cohort tracking differs from the sum of conditional expectations of
-    :func:`compute_holdout_accuracy`.
+    :func:`compute_holdout_accuracy`. With ``seasonality`` (that of the calibration fit) the ages are
+    in its seasonal time, so the model's curve follows the seasons.
 
     Returns
     -------
@@ -221,7 +230,11 @@ def compute_tracking(
     stop = end + pd.Timedelta(days=1)
     steps = int(np.ceil((stop - origin).days / step_days))
     points = pd.DatetimeIndex([stop - pd.Timedelta(days=step_days * k) for k in range(steps - 1, -1, -1)])
-    ages = (points.to_numpy()[:, None] - births.index.to_numpy()[None, :]) / np.timedelta64(1, "D") / unit_days(time_unit)
+    if seasonality is None:
+        ages = (points.to_numpy()[:, None] - births.index.to_numpy()[None, :]) / np.timedelta64(1, "D") / unit_days(time_unit)
+    else:
+        ages = (seasonality.elapsed_days(origin, points)[:, None] - seasonality.elapsed_days(origin, births.index)[None, :]) / unit_days(time_unit)
+
     expected_each = np.where(ages > 0, bgnbd.model.expected_number_of_purchases_up_to_time(np.clip(ages, 0, None)), 0.0)
     expected = (expected_each * births.to_numpy()[None, :]).sum(axis=1)
     actual = np.searchsorted(np.sort(repeats.to_numpy()), points.to_numpy(), side="left")

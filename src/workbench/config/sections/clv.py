@@ -50,6 +50,10 @@ class ClvSection(Section):
         Simulated futures behind the intervals (parameter draws with process noise).
     seed
         Seed of the simulation (same data and seed, same intervals).
+    seasonal
+        True: estimate a yearly seasonality of the purchase days and run the purchase models in
+        seasonal time (needs 30 complete months of purchases, otherwise calendar time is used and the
+        page says why); False: calendar time.
     """
 
     time_unit: Literal["day", "week", "month"] = "week"
@@ -66,6 +70,7 @@ class ClvSection(Section):
     interval_level: float = Field(0.9, gt=0, lt=1)
     n_draws: int = Field(200, ge=20, le=10_000)
     seed: int = Field(42, ge=0)
+    seasonal: bool = True
 
     @field_validator("penalizer")
     @classmethod
