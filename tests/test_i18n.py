@@ -174,3 +174,21 @@ def test_the_french_report_reads_in_french(french_client: Path, tmp_path: Path):
     assert re.search(r"\d,\d\u00a0%", page), "a French percentage (decimal comma, no-break space)"
     assert "<h1" in page and "Qualité des données" in page
     assert re.search(r"\b\d\d/\d\d/\d{4}\b", page) and not re.search(r"\b20\d\d-\d\d-\d\d\b", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+# ---------------------------------------------------------------- analysis words at display time
+@pytest.mark.parametrize("end", ["2024-12-31", "2024-06-30"])
+@pytest.mark.parametrize("grain", ["year", "quarter"])
+def test_the_portfolio_comparison_sentence_is_the_analysis_sentence_in_english(grain: str, end: str):
+    import pandas as pd
+
+    from workbench.analysis import portfolio as pf
+    from workbench.reporting import wording
+
+    spans = pf.compute_comparison_spans(start=pd.Timestamp("2022-01-01"), end=pd.Timestamp(end), grain=grain)
+    assert wording.describe_comparison(spans, grain=grain) == pf.describe_comparison(spans, grain=grain)
+    with i18n.using("fr"):
+        french = wording.describe_comparison(spans, grain=grain)
+    if end == "2024-06-30" and grain == "year":
+        assert french.startswith("2024 ne couvre que la période du 01/01/2024 au 30/06/2024. Une année partielle")
+    assert not set(re.findall(r"[a-z]+", french)) & ENGLISH_MARKERS

@@ -237,8 +237,8 @@ def bridge_chart(ax: Axes, labels: Sequence[str], values: Sequence[float], *, to
 
 def lorenz_curve(ax: Axes, population_share: Sequence[float], value_share: Sequence[float]) -> Axes:
     """A Lorenz curve (cumulative shares, fractions 0-1, drawn in %) with the line of equality."""
-    ax.plot(100 * np.asarray(population_share), 100 * np.asarray(value_share), color=PALETTE[0], label="Lorenz curve")
-    ax.plot([0, 100], [0, 100], color="grey", linestyle="--", linewidth=1, label="equal shares")
+    ax.plot(100 * np.asarray(population_share), 100 * np.asarray(value_share), color=PALETTE[0], label=formatting.tr("Lorenz curve"))
+    ax.plot([0, 100], [0, 100], color="grey", linestyle="--", linewidth=1, label=formatting.tr("equal shares"))
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
     return ax
