@@ -192,3 +192,33 @@ def test_the_portfolio_comparison_sentence_is_the_analysis_sentence_in_english(g
     if end == "2024-06-30" and grain == "year":
         assert french.startswith("2024 ne couvre que la période du 01/01/2024 au 30/06/2024. Une année partielle")
     assert not set(re.findall(r"[a-z]+", french)) & ENGLISH_MARKERS
+
+
+def test_the_default_names_of_the_method_have_their_french_translation():
+    from workbench.config import defaults
+
+    french = {m.id: m.string for m in i18n.catalogue("fr") if m.id}
+    codes = [r.name for r in defaults.DEFAULT_SEGMENTS] + [defaults.OTHERS, *defaults.LEVERS, *defaults.LEVER_EXAMPLES.values()]
+    codes += [name for name, _ in defaults.DEFAULT_CLASSES]
+    assert [c for c in codes if not french.get(c)] == []
+
+
+def test_rfm_and_value_words_are_the_analysis_words_in_english():
+    import pandas as pd
+
+    from workbench.analysis import rfm, value
+    from workbench.reporting import wording
+
+    thresholds = pd.DataFrame(
+        {"dimension": ["recency"] * 3 + ["frequency"] * 3, "score": [1, 2, 3] * 2, "lower": 0.0, "upper": 1.0, "customers": [5, 0, 4, 3, 0, 0]}
+    )
+    assert wording.scoring_warnings(thresholds, n_scores=3) == rfm.scoring_warnings(thresholds, n_scores=3)
+    scale = value.compute_scale_table(currency="EUR")
+    assert wording.scale_table(scale).equals(scale)
+    assert wording.lever_list("relational, engagement") == "relational, engagement"
+    with i18n.using("fr"):
+        assert wording.scoring_warnings(thresholds, n_scores=3)[1].startswith("fréquence : seulement 1 scores distincts sur 3 (le ou les scores 2, 3")
+        french = wording.scale_table(scale)
+        assert wording.lever_list("relational, engagement") == "relationnel, engagement"
+    assert list(french["band"][:3]) == ["plus de 100", "à partir de 50, jusqu'à 100 inclus", "à partir de 10, moins de 50"]
+    assert french["unit"].iloc[0] == "kEUR par an" and french["band"].iloc[-1] == "chaque achat sur 3 ans"

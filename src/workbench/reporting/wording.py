@@ -7,9 +7,12 @@ display time with :func:`workbench.formatting.tr`; the English text is unchanged
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from workbench import formatting as fmt
+from workbench.analysis.rfm import DIMENSIONS
 from workbench.formatting import N_, tr
 
 GRAINS = {"year": N_("years"), "quarter": N_("quarters")}
@@ -34,8 +37,26 @@ COLUMNS = (
     N_("product range"),
     N_("day"),
     N_("invoice"),
+    N_("measure"),
+    N_("band"),
+    N_("points"),
+    N_("unit"),
+    N_("score"),
+    N_("dimension"),
+    N_("lever"),
+    N_("levers"),
+    N_("value_class"),
 )
 """Column names and codes of the analyses that the notebooks show as they are (translated by ``nb.present``)."""
+
+
+PURCHASE_UNITS = {"day": N_("days"), "invoice": N_("invoices")}
+"""The purchase units (``purchase`` in the parameters), in the plural."""
+
+
+def purchase_units(purchase: str) -> str:
+    """The purchase unit in the plural, in the report language (``day`` → ``days`` / ``jours``)."""
+    return tr(PURCHASE_UNITS[purchase]) if purchase in PURCHASE_UNITS else purchase
 
 
 def grain_label(grain: str) -> str:
@@ -87,3 +108,135 @@ def describe_comparison(spans: pd.DataFrame, *, grain: str = "year") -> str:
             **dates,
         )
     return "; ".join(parts) + ". " + rest
+
+
+# ---------------------------------------------------------------- RFM and value score (03)
+CODES = (
+    # the default RFM segments (workbench.config.defaults.DEFAULT_SEGMENTS, OTHERS)
+    N_("Champions"),
+    N_("Loyal Customers"),
+    N_("Potential Loyalist"),
+    N_("New Customers"),
+    N_("Promising"),
+    N_("Need Attention"),
+    N_("Can't Lose Them"),
+    N_("At Risk"),
+    N_("About To Sleep"),
+    N_("Hibernating"),
+    N_("Lost"),
+    N_("Others"),
+    # the levers of seed 004 and their examples (LEVERS, LEVER_EXAMPLES)
+    N_("transactional"),
+    N_("service"),
+    N_("relational"),
+    N_("engagement"),
+    N_("vouchers, promotions, discounts, gifts, cashback; cross-sell and up-sell offers"),
+    N_("dedicated services: delivery, training, after-sales, advice, loans"),
+    N_("regular personal contact: account-manager calls, newsletters, satisfaction surveys, product news"),
+    N_("recognition for reviews, referrals, testimonials; customer test groups, ambassador club"),
+    # the default value classes (DEFAULT_CLASSES) and the RFM dimensions
+    N_("VIP"),
+    N_("High value"),
+    N_("Medium value"),
+    N_("Low value"),
+    N_("recency"),
+    N_("monetary"),
+    N_("annual net revenue"),
+    N_("annual gross margin"),
+    N_("any value"),
+)
+"""Default names of the method (segments, levers, classes) and analysis codes, shown in the report language.
+
+A client's own names (from the parameters) have no catalogue entry and are shown as written."""
+
+
+def lever_list(levers: str) -> str:
+    """A comma-separated list of lever codes (``relational, engagement``) in the report language."""
+    return ", ".join(tr(lever) for lever in levers.split(", ")) if levers else levers
+
+
+def scoring_warnings(thresholds: pd.DataFrame, *, n_scores: int = 5) -> list[str]:
+    """The sentences of :func:`workbench.analysis.rfm.scoring_warnings`, in the report language.
+
+    Parameters
+    ----------
+    thresholds
+        The output of :func:`workbench.analysis.rfm.compute_threshold_table` (``dimension, score, lower, upper, customers``).
+    n_scores
+        Scores asked per dimension.
+
+    Returns
+    -------
+    list of str
+        One sentence per dimension that yields fewer distinct scores than asked.
+    """
+    out = []
+    for dim in DIMENSIONS:
+        rows = thresholds[thresholds["dimension"] == dim]
+        used = rows[rows["customers"] > 0]
+        if len(used) < n_scores:
+            skipped = ", ".join(str(s) for s in sorted(rows.loc[rows["customers"] == 0, "score"]))
+            out.append(
+                tr(
+                    "{dimension}: only {used} distinct scores out of {n_scores} (score(s) {skipped} hold no customer): "
+                    "many customers share the same {dimension} value, and equal values always get the same score.",
+                    dimension=tr(dim),
+                    used=len(used),
+                    n_scores=n_scores,
+                    skipped=skipped,
+                )
+            )
+    return out
+
+
+_NUMBER = r"(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
+_BAND_PARTS = (
+    (re.compile(rf"^more than {_NUMBER}$"), N_("more than {x}")),
+    (re.compile(rf"^from {_NUMBER}$"), N_("from {x}")),
+    (re.compile(rf"^up to {_NUMBER} included$"), N_("up to {x} included")),
+    (re.compile(rf"^below {_NUMBER}$"), N_("below {x}")),
+    (re.compile(rf"^each purchase per {_NUMBER} years$"), N_("each purchase per {x} years")),
+    (re.compile(rf"^points per purchase \(per {_NUMBER} years\)$"), N_("points per purchase (per {x} years)")),
+    (re.compile(r"^thousand (\S+) per year$"), N_("thousand {x} per year")),
+)
+
+
+def number_text(text: str) -> str:
+    """A number written with ``:g`` (``2.5``) in the report's locale (``2,5``)."""
+    if not re.fullmatch(_NUMBER, text):
+        return text
+    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0
+    return fmt.number(float(text), decimals)
+
+
+def _band_words(text: str) -> str:
+    """One band or unit of :func:`workbench.analysis.value.compute_scale_table` in the report language."""
+    parts = []
+    for part in text.split(", "):
+        for pattern, template in _BAND_PARTS:
+            match = pattern.match(part)
+            if match:
+                parts.append(tr(template, x=number_text(match.group(1))))
+                break
+        else:
+            money = re.match(rf"^{_NUMBER} (\S+) per year$", part)
+            parts.append(tr("{x} {currency} per year", x=number_text(money.group(1)), currency=money.group(2)) if money else tr(part))
+    return ", ".join(parts)
+
+
+def scale_table(scale: pd.DataFrame) -> pd.DataFrame:
+    """The value-score scale of :func:`workbench.analysis.value.compute_scale_table` with its words in the report language.
+
+    Parameters
+    ----------
+    scale
+        ``measure, band, points, unit`` (points per band; the unit in words).
+
+    Returns
+    -------
+    pd.DataFrame
+        The same frame, ``measure``, ``band`` and ``unit`` translated (English: unchanged).
+    """
+    if fmt.language() == "en":
+        return scale
+    return scale.assign(measure=scale["measure"].map(tr), band=scale["band"].map(_band_words), unit=scale["unit"].map(_band_words))
