@@ -222,3 +222,14 @@ def test_rfm_and_value_words_are_the_analysis_words_in_english():
         assert wording.lever_list("relational, engagement") == "relationnel, engagement"
     assert list(french["band"][:3]) == ["plus de 100", "à partir de 50, jusqu'à 100 inclus", "à partir de 10, moins de 50"]
     assert french["unit"].iloc[0] == "kEUR par an" and french["band"].iloc[-1] == "chaque achat sur 3 ans"
+
+
+def test_migration_words_keep_english_and_read_french():
+    from workbench.reporting import wording
+
+    assert wording.local_dates("2023-12-31 → 2024-12-31") == "2023-12-31 → 2024-12-31"
+    assert wording.group_label("members") == "members" and wording.group_label("non-members") == "non-members"
+    with i18n.using("fr"):
+        assert wording.local_dates("2023-12-31 → 2024-12-31") == "31/12/2023 → 31/12/2024"
+        assert wording.group_label("members") == "inscrits" and wording.group_label("non-members") == "non-inscrits"
+        assert fmt.tr("Inactive") == "Inactifs"

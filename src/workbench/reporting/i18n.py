@@ -37,7 +37,6 @@ _NEXT_ROUND = "narrative and code labels not translated yet (issue 15, next roun
 PENDING = {
     "01_programme_kpis": _NEXT_ROUND,
     "04_clv": _NEXT_ROUND,
-    "05_segment_migration": _NEXT_ROUND,
     "06_uplift": "being rewritten in parallel; translated in a later round",
     "07_engagement": _NEXT_ROUND,
 }

@@ -240,3 +240,35 @@ def scale_table(scale: pd.DataFrame) -> pd.DataFrame:
     if fmt.language() == "en":
         return scale
     return scale.assign(measure=scale["measure"].map(tr), band=scale["band"].map(_band_words), unit=scale["unit"].map(_band_words))
+
+
+# ---------------------------------------------------------------- segment migration (05)
+MIGRATION = (
+    N_("Inactive"),
+    N_("New"),
+    N_("state"),
+    N_("group"),
+    N_("from_state"),
+    N_("upgraded"),
+    N_("stable"),
+    N_("downgraded"),
+    N_("year"),
+    N_("quarter"),
+)
+"""States, steps and columns of :mod:`workbench.analysis.migration` shown as they are."""
+
+GROUPS = {"all": N_("all customers"), "members": N_("enrolled companies"), "non-members": N_("non-enrolled companies")}
+"""The groups of :func:`workbench.analysis.migration.membership_groups` (``members`` is also a table's name, hence own words)."""
+
+
+def group_label(group: str) -> str:
+    """A migration group in the report language; English shows the code as it is (``members``, ``non-members``)."""
+    return group if fmt.language() == "en" or group not in GROUPS else tr(GROUPS[group])
+
+
+_ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def local_dates(text: str) -> str:
+    """``text`` with its ISO days (``2024-12-31``) in the report's date format (``31/12/2024``); English: unchanged."""
+    return _ISO_DAY.sub(lambda m: fmt.date(m.group(0)), text)
