@@ -109,13 +109,19 @@ def thousands(unit: str = "") -> FuncFormatter:
     return FuncFormatter(lambda x, _: formatting.money(x, unit))
 
 
+def local_number(text: str) -> str:
+    """A number written with Python's format (``1,234.5``) in the report's locale: thin-space groups, and a decimal comma in French."""
+    text = text.replace(",", formatting.GROUP)
+    return text if formatting.language() == "en" else text.replace(".", ",")
+
+
 def labelled_barh(ax: Axes, labels: Sequence[str], values: Sequence[float], *, fmt: str = "{:,.0f}", color: str = PALETTE[0]) -> Axes:
     """Horizontal bars, first label on top, each bar labelled with its value."""
     y = np.arange(len(labels))
     bars = ax.barh(y, values, color=color)
     ax.set_yticks(y, labels=list(labels))
     ax.invert_yaxis()
-    ax.bar_label(bars, labels=[fmt.format(v).replace(",", formatting.GROUP) for v in values], padding=3, fontsize=9)
+    ax.bar_label(bars, labels=[local_number(fmt.format(v)) for v in values], padding=3, fontsize=9)
     ax.margins(x=0.12)
     return ax
 
@@ -131,7 +137,7 @@ def heatmap(ax: Axes, matrix, *, row_labels: Sequence[str], col_labels: Sequence
     middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
-            ax.text(j, i, fmt.format(v).replace(",", formatting.GROUP), ha="center", va="center", fontsize=8, color="white" if v > middle else "black")
+            ax.text(j, i, local_number(fmt.format(v)), ha="center", va="center", fontsize=8, color="white" if v > middle else "black")
     ax.figure.colorbar(image, ax=ax, label=cbar_label)
     return ax
 
@@ -225,7 +231,7 @@ def bridge_chart(ax: Axes, labels: Sequence[str], values: Sequence[float], *, to
             running += value
     x = np.arange(len(labels))
     bars = ax.bar(x, heights, bottom=bottoms, color=colors)
-    ax.bar_label(bars, labels=[t.replace(",", formatting.GROUP) for t in texts], padding=2, fontsize=9)
+    ax.bar_label(bars, labels=[local_number(t) for t in texts], padding=2, fontsize=9)
     ax.set_xticks(x, labels=list(labels))
     levels = [b + h for b, h in zip(bottoms, heights)] + [b for b, t in zip(bottoms, totals) if not t]
     lo, hi = min(levels), max(levels)

@@ -38,7 +38,6 @@ PENDING = {
     "01_programme_kpis": _NEXT_ROUND,
     "04_clv": _NEXT_ROUND,
     "06_uplift": "being rewritten in parallel; translated in a later round",
-    "07_engagement": _NEXT_ROUND,
 }
 """Notebooks whose narrative is not translated yet, and why: their pages stay English in French
 reports (their headings keep their English anchors), and the translation tests skip them."""

@@ -272,3 +272,73 @@ _ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 def local_dates(text: str) -> str:
     """``text`` with its ISO days (``2024-12-31``) in the report's date format (``31/12/2024``); English: unchanged."""
     return _ISO_DAY.sub(lambda m: fmt.date(m.group(0)), text)
+
+
+# ---------------------------------------------------------------- engagement and satisfaction (07)
+ENGAGEMENT = (
+    # pillars, default event kinds and tiers (workbench.config.sections.engagement)
+    N_("business"),
+    N_("social"),
+    N_("technical"),
+    N_("purchase_declaration"),
+    N_("login"),
+    N_("visit"),
+    N_("review"),
+    N_("referral"),
+    N_("profile_completed"),
+    N_("challenge"),
+    N_("training"),
+    N_("content"),
+    N_("base"),
+    N_("silver"),
+    N_("gold"),
+    N_("platinum"),
+    # statuses, NPS categories, programme mechanics and their evidence (workbench.analysis.engagement.compute_programme_fit)
+    N_("non-member"),
+    N_("pre-registered"),
+    N_("blocked"),
+    N_("detractor"),
+    N_("passive"),
+    N_("promoter"),
+    N_("status tiers"),
+    N_("ambassador"),
+    N_("median purchase days per buying company over the window"),
+    N_("revenue share of companies buying at least monthly"),
+    N_("companies above the base tier"),
+    N_("members with social or technical activity"),
+    N_("ambassador companies"),
+    N_("revenue share carried by ambassadors"),
+    N_("companies"),
+    # columns shown as they are
+    N_("pillar"),
+    N_("entities"),
+    N_("role"),
+    N_("quarter"),
+    N_("referrals"),
+    N_("revenue"),
+    N_("answers"),
+    N_("promoters"),
+    N_("passives"),
+    N_("detractors"),
+    N_("nps"),
+    N_("ces_mean"),
+    N_("category"),
+    N_("mechanic"),
+    N_("evidence"),
+    N_("value"),
+    N_("status"),
+)
+"""Codes and columns of :mod:`workbench.analysis.engagement` and :mod:`workbench.analysis.satisfaction` shown as they are."""
+
+_TOP_TIER = re.compile(r"^revenue share of the top tier \((.+)\)$")
+
+
+def kinds_label(kinds: list[str]) -> str:
+    """Event kinds, comma-separated, in the report language (a client's own kinds as written)."""
+    return ", ".join(tr(k) for k in kinds)
+
+
+def evidence_label(text: str) -> str:
+    """An evidence line of :func:`workbench.analysis.engagement.compute_programme_fit` in the report language."""
+    top = _TOP_TIER.match(text)
+    return tr("revenue share of the top tier ({tier})", tier=tr(top.group(1))) if top else tr(text)
