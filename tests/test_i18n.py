@@ -233,3 +233,35 @@ def test_migration_words_keep_english_and_read_french():
         assert wording.local_dates("2023-12-31 → 2024-12-31") == "31/12/2023 → 31/12/2024"
         assert wording.group_label("members") == "inscrits" and wording.group_label("non-members") == "non-inscrits"
         assert fmt.tr("Inactive") == "Inactifs"
+
+
+def test_kpi_words_are_the_analysis_words_in_english():
+    import pandas as pd
+
+    from workbench.analysis import kpis
+    from workbench.reporting import wording
+
+    headline = pd.DataFrame({"kpi": ["activation_rate_window", "revenue"], "value": [0.5634, 1234567.0], "unit": ["fraction", "EUR"]})
+    checked = pd.DataFrame(
+        {"kpi": ["activation_rate_window", "revenue"], "value": [0.5634, 1234567.0], "target_min": [0.6, float("nan")], "target_max": [0.9, 1e6], "met": False}
+    )
+    assert wording.describe_misses(checked, headline) == kpis.describe_misses(checked, headline)
+    note = "The region filter (Bretagne) is ignored: it needs the customers table."
+    assert wording.filter_note(note) == note
+    french = {m.id: m.string for m in i18n.catalogue("fr") if m.id}
+    assert all(french.get(label) for label in [*kpis.POINTS_LABELS.values(), *kpis.COHORT_LABELS.values()])
+    with i18n.using("fr"):
+        misses = wording.describe_misses(checked, headline)
+        assert misses[0] == f"**Taux d'activation** vaut 56,3{NBSP}%, objectif : au moins 60,0{NBSP}% et au plus 90,0{NBSP}%."
+        assert misses[1] == f"**Chiffre d'affaires de la période** vaut 1{NNBSP}234{NNBSP}567 EUR, objectif : au plus 1{NNBSP}000{NNBSP}000 EUR."
+        assert wording.filter_note(note) == "Le filtre région (Bretagne) est ignoré : il demande la table clients."
+        assert (
+            wording.definition_text("2024-01-01 to 2024-06-30 vs 2023-01-01 to 2023-06-30")
+            == "du 01/01/2024 au 30/06/2024 face à la période du 01/01/2023 au 30/06/2023"
+        )
+        assert (
+            wording.definition_text(
+                "outstanding points (1\u202f523\u202f584) x value of a point (0.01 EUR) x (1 - expected breakage); expected breakage 3.4 % = breakage of the closed cohorts"
+            )
+            == f"points en cours (1{NNBSP}523{NNBSP}584) × valeur d'un point (0,01 EUR) × (1 − breakage attendu) ; breakage attendu de 3,4{NBSP}% = breakage des cohortes closes"
+        )

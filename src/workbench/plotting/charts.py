@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
 from workbench import formatting
+from workbench.formatting import N_
 
 PALETTE = ["#1f5f8b", "#e07b39", "#3a9e6f", "#b8433d", "#7a5ea8", "#8c6d46", "#d16ba5", "#6b7b8c"]
 
@@ -107,6 +108,10 @@ def get_ax(ax: Axes | None) -> Axes:
 def thousands(unit: str = "") -> FuncFormatter:
     """Tick formatter with thin-space thousands (``12 345``), and an optional unit suffix."""
     return FuncFormatter(lambda x, _: formatting.money(x, unit))
+
+
+MONTHS = (N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"))
+"""Short month names of the month-of-year axes, in English (translated with ``tr`` when drawn)."""
 
 
 def local_number(text: str) -> str:

@@ -9,6 +9,7 @@ from matplotlib.axes import Axes
 from workbench import formatting as fmt
 from workbench.formatting import N_, tr
 from workbench.plotting.charts import (
+    MONTHS,
     PALETTE,
     bridge_chart,
     get_ax,
@@ -18,8 +19,6 @@ from workbench.plotting.charts import (
     thousands,
 )
 
-MONTHS = (N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"))
-"""Short month names of the seasonality axis (translated when drawn)."""
 FLOWS = (N_("retained"), N_("reactivated"), N_("new"), N_("lost"), N_("active customers"), N_("frequency"), N_("average basket"))
 """Labels of analysis codes drawn as they are (flows, bridge steps), for the catalogue."""
 

@@ -14,6 +14,7 @@ import pandas as pd
 from workbench import formatting as fmt
 from workbench.analysis.rfm import DIMENSIONS
 from workbench.formatting import N_, tr
+from workbench.reporting.glossary import metric_label
 
 GRAINS = {"year": N_("years"), "quarter": N_("quarters")}
 """The period grains of the portfolio, in the plural (``Periods compared: years``)."""
@@ -342,3 +343,214 @@ def evidence_label(text: str) -> str:
     """An evidence line of :func:`workbench.analysis.engagement.compute_programme_fit` in the report language."""
     top = _TOP_TIER.match(text)
     return tr("revenue share of the top tier ({tier})", tier=tr(top.group(1))) if top else tr(text)
+
+
+# ---------------------------------------------------------------- programme KPIs (01)
+KPIS = (
+    # columns of the monthly table and of the KPI tables, statuses and groups
+    N_("enrolments"),
+    N_("registrations"),
+    N_("logins"),
+    N_("visits"),
+    N_("challenges"),
+    N_("active companies"),
+    N_("points earned"),
+    N_("points redeemed"),
+    N_("points expired"),
+    N_("cumulative points"),
+    N_("member"),
+    N_("not member"),
+    N_("not_member"),
+    N_("kpi"),
+    N_("formula"),
+    N_("kind"),
+    N_("events"),
+    N_("people"),
+    N_("inactive"),
+    N_("earned"),
+    N_("redeemed"),
+    N_("expired"),
+    N_("adjusted"),
+    N_("liability"),
+    N_("previous"),
+    N_("current"),
+    N_("buyers"),
+    N_("revenue_year"),
+    N_("revenue_per_buyer"),
+    N_("revenue_share"),
+    N_("active_companies"),
+    N_("points_earned"),
+    N_("points_redeemed"),
+    N_("points_expired"),
+    N_("cumulative_points"),
+    # display names of workbench.analysis.kpis.POINTS_LABELS and COHORT_LABELS
+    N_("outstanding"),
+    N_("redemption rate"),
+    N_("not redeemed (expired or outstanding)"),
+    N_("expiry rate"),
+    N_("breakage (closed cohorts)"),
+    N_("expected breakage used"),
+    N_("last points expire on"),
+    N_("can no longer redeem"),
+    N_("breakage (expired / earned)"),
+)
+"""Codes and labels of :mod:`workbench.analysis.kpis` shown as they are."""
+
+_D = r"\d{4}-\d{2}-\d{2}"
+_DEFINITIONS = tuple(
+    (re.compile(pattern), template)
+    for pattern, template in (
+        # formulas of workbench.analysis.kpis.compute_headline
+        (r"sum of net amounts dated in (?P<year>\d{4})", N_("sum of net amounts dated in {year}")),
+        (r"revenue (?P<year>\d{4}) / revenue (?P<previous>\d{4}) - 1, same days", N_("revenue {year} / revenue {previous} - 1, same days")),
+        (
+            r"points earned (?P<year>\d{4}) / points earned (?P<previous>\d{4}) - 1, same days",
+            N_("points earned {year} / points earned {previous} - 1, same days"),
+        ),
+        (
+            r"member companies with a purchase after the enrolment day or a redemption, (?P<sub>.+) / member companies whose (?P<n>\d+)-day window has ended",
+            N_("member companies with a purchase after the enrolment day or a redemption, {sub} / member companies whose {n}-day window has ended"),
+        ),
+        (r"within (?P<n>\d+) days of enrolment", N_("within {n} days of enrolment")),
+        (
+            r"points expired / points earned, over the earning cohorts that can no longer redeem \((?P<sub>.+)\); outstanding points are not counted",
+            N_("points expired / points earned, over the earning cohorts that can no longer redeem ({sub}); outstanding points are not counted"),
+        ),
+        (r"points expire (?P<n>\d+) months after they are earned", N_("points expire {n} months after they are earned")),
+        (r"(?P<sub>outstanding points .+\)) x \(1 - expected breakage\); (?P<sub2>.+)", N_("{sub} x (1 - expected breakage); {sub2}")),
+        (r"outstanding points \((?P<n>[\d\u202f]+)\) x value of a point \((?P<value>.+)\)", N_("outstanding points ({n}) x value of a point ({value})")),
+        (r"expected breakage (?P<share>.+) \(set in kpis\.expected_breakage\)", N_("expected breakage {share} (set in kpis.expected_breakage)")),
+        (r"expected breakage (?P<share>.+) = breakage of the closed cohorts", N_("expected breakage {share} = breakage of the closed cohorts")),
+        # periods
+        (rf"(?P<a>{_D}) to (?P<b>{_D}) vs (?P<c>{_D}) to (?P<d>{_D})", N_("{a} to {b} vs {c} to {d}")),
+        (rf"(?P<a>{_D}) to (?P<b>{_D})", N_("{a} to {b}")),
+        (rf"(?P<n>\d+) days to (?P<a>{_D})", N_("{n} days to {a}")),
+        (rf"cohorts closed by (?P<a>{_D})", N_("cohorts closed by {a}")),
+        (rf"as of (?P<a>{_D})", N_("as of {a}")),
+        (rf"enrolled by (?P<a>{_D})", N_("enrolled by {a}")),
+        (r"needs the (?P<sub>.+) table", N_("needs the {sub} table")),
+    )
+)
+DEFINITIONS = (
+    N_("sum of net amounts (credit notes deducted)"),
+    N_("member companies with a purchase or an event in the window / member companies"),
+    N_("any time before the reference date"),
+    N_("companies with status member / companies in the customers table"),
+    N_("net revenue of member companies / net revenue"),
+    N_("sum of earned movements"),
+    N_("points earned in the window / active member companies"),
+    N_("points redeemed / points earned"),
+    N_("no expiry rule: no cohort closes"),
+    N_("points expired / points earned"),
+    N_("no earning cohort closed yet: no breakage assumed (net = gross)"),
+    N_("member companies with a challenge event / member companies"),
+    N_("not computed"),
+    N_("no day of both years in the period"),
+    N_("customers (or members)"),
+    N_("customers (with enrolled_on)"),
+    N_("customers (with status)"),
+    N_("points and customers (or members)"),
+    N_("events and customers (or members)"),
+)
+"""The fixed formulas, periods and table needs of :func:`workbench.analysis.kpis.compute_headline`."""
+
+
+def _local_text(text: str) -> str:
+    """Dates, decimal points and percent signs of an English text in the report's locale."""
+    text = local_dates(text)
+    if fmt.language() == "en":
+        return text
+    return re.sub(r"(\d)\.(\d)", r"\1,\2", text).replace(" %", "\u00a0%")
+
+
+def definition_text(text: str) -> str:
+    """A formula or period of :func:`workbench.analysis.kpis.compute_headline` in the report language.
+
+    The known sentence shapes are translated with their parts (dates in the locale's format,
+    nested clauses translated in turn); an unknown text keeps its words, with local dates and numbers.
+    """
+    if fmt.language() == "en":
+        return text
+    for pattern, template in _DEFINITIONS:
+        match = pattern.fullmatch(text)
+        if match:
+            parts = {k: definition_text(v) if k.startswith("sub") else _local_text(v) for k, v in match.groupdict().items()}
+            return tr(template, **parts)
+    return _local_text(tr(text))
+
+
+def headline_table(headline: pd.DataFrame, formatted: pd.DataFrame) -> pd.DataFrame:
+    """The headline KPIs for display in the report language.
+
+    Parameters
+    ----------
+    headline
+        :func:`workbench.analysis.kpis.compute_headline` (``kpi, label, value, unit, formula, period``).
+    formatted
+        :func:`workbench.analysis.kpis.format_headline` of it, shown as it is in English.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``kpi, value, formula, period``: in French the KPI's human label (:func:`kpi_label`), values in the locale (``56,3 %``, ``18 583 254 EUR``),
+        formulas and periods translated.
+    """
+    if fmt.language() == "en":
+        return formatted
+    values = ["" if v != v else fmt.percent(v) if u == "fraction" else f"{fmt.number(v)} {tr(u)}" for v, u in zip(headline["value"], headline["unit"])]
+    return formatted.assign(
+        kpi=formatted["kpi"].map(kpi_label), value=values, formula=formatted["formula"].map(definition_text), period=formatted["period"].map(definition_text)
+    )
+
+
+def kpi_label(key: str) -> str:
+    """A headline KPI as shown: its key in English (``activation_rate_window``), its human label in French (``Taux d'activation``)."""
+    return key if fmt.language() == "en" else metric_label(f"kpi.{key}")
+
+
+def describe_misses(checked: pd.DataFrame, headline: pd.DataFrame) -> list[str]:
+    """The sentences of :func:`workbench.analysis.kpis.describe_misses` (KPIs missing their target), in the report language.
+
+    Parameters
+    ----------
+    checked
+        :func:`workbench.analysis.kpis.compute_targets` (``kpi, value, target_min, target_max, met``).
+    headline
+        :func:`workbench.analysis.kpis.compute_headline` (for the units).
+
+    Returns
+    -------
+    list of str
+        One sentence per KPI that misses its target.
+    """
+    units = headline.set_index("kpi")["unit"]
+    out = []
+    for row in checked[~checked["met"]].itertuples():
+        unit = units.get(row.kpi, "")
+
+        def show(x: float, unit: str = unit) -> str:
+            return tr("no value") if x != x else fmt.percent(x, 1, tight=True) if unit == "fraction" else f"{fmt.number(x)} {tr(unit)}"
+
+        low, high = row.target_min, row.target_max
+        if low == low and high == high:
+            target = tr("at least {low} and at most {high}", low=show(low), high=show(high))
+        else:
+            target = tr("at least {low}", low=show(low)) if low == low else tr("at most {high}", high=show(high))
+        out.append(tr("**{kpi}** is {value}, target {target}.", kpi=kpi_label(row.kpi), value=show(row.value), target=target))
+    return out
+
+
+_FILTER_NOTE = re.compile(r"The (?P<column>\w+) filter \((?P<values>.*)\) is ignored: it needs the (?P<table>\w+) table\.")
+
+
+def filter_note(text: str) -> str:
+    """A note of :func:`workbench.analysis.kpis.filter_tables` (a filter left out) in the report language."""
+    match = _FILTER_NOTE.fullmatch(text)
+    if not match or fmt.language() == "en":
+        return text
+    return tr(
+        "The {column} filter ({values}) is ignored: it needs the {table} table.",
+        column=tr(match["column"]),
+        values=match["values"],
+        table=tr(match["table"]),
+    )
