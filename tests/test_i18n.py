@@ -1,9 +1,9 @@
 """Reports in French and English (issue 15): locale formats, the message catalogue, narrative cells, a French run.
 
 Notebooks listed in ``workbench.reporting.i18n.PENDING`` are not translated yet and are skipped by the
-narrative checks, each with its reason: 06_uplift is being rewritten in parallel and is translated in a
-later round; 01-05 and 07 are the next round of issue 15. A pending notebook must hold no French cell,
-so that translating it forces its removal from PENDING (and these checks then cover it).
+narrative checks, each with its reason (06_uplift is being rewritten in parallel). A pending notebook must
+hold no French cell, so that translating it forces its removal from PENDING (and these checks then cover it).
+Every translated page is also rendered in French on a small simulated client (slow test).
 """
 
 from __future__ import annotations
@@ -174,6 +174,36 @@ def test_the_french_report_reads_in_french(french_client: Path, tmp_path: Path):
     assert re.search(r"\d,\d\u00a0%", page), "a French percentage (decimal comma, no-break space)"
     assert "<h1" in page and "Qualité des données" in page
     assert re.search(r"\b\d\d/\d\d/\d{4}\b", page) and not re.search(r"\b20\d\d-\d\d-\d\d\b", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+PROPER = {"Acme", "Distribution", "Loyalty", "Workbench", "EUR", "SHA", "CA", "RFM", "CLV", "NPS", "CES", "Net", "Promoter", "Score", "Customer", "Effort"}
+"""Proper names and codes that a French page may show as they are."""
+
+
+@pytest.mark.slow
+def test_every_translated_page_reads_in_french(tmp_path: Path):
+    """A small simulated client (its own words, e.g. typologies, are English codes) in French: each translated page."""
+    from tests.conftest import write_params
+    from workbench.runner import run
+    from workbench.simulate.pipeline import simulate
+    from workbench.simulate.writer import write_simulation
+
+    write_simulation(simulate(n_customers=150, seed=7), tmp_path / "data")
+    tables = ("transactions", "customers", "members", "points", "events", "surveys")
+    params = write_params(tmp_path, {t: {"path": f"data/{t}.csv"} for t in tables}, period={"start": "2022-01-01", "end": "2024-12-31"})
+    translated = [p.stem for p in NOTEBOOKS if p.stem not in i18n.PENDING]
+    result = run(params, out=tmp_path / "rapport", only=translated, language="fr", notebooks_dir=ROOT / "notebooks", say=lambda _: None)
+    assert not result.failed
+    client_words = {"distributor", "installer", "industrial", "retailer", "owner", "buyer", "technician", "sales", "rep", "director", "web", "phone"}
+    problems = {}
+    for stem in translated:
+        page = (result.run_dir / f"{stem}.html").read_text(encoding="utf-8")
+        english = sorted({w for w in visible_words(page) if w.lower() in ENGLISH_MARKERS and w not in PROPER and w.lower() not in client_words})
+        text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S)))
+        iso = re.findall(r"\b20\d\d-\d\d-\d\d\b", text) if stem != "00_data_quality" else []  # 00 quotes rejected raw values as read
+        if english or iso or not re.search(r"\d,\d", text):
+            problems[stem] = {"English words": english, "ISO dates": iso[:3], "decimal comma": bool(re.search(r"\d,\d", text))}
+    assert not problems, problems
 
 
 # ---------------------------------------------------------------- analysis words at display time
