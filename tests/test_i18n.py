@@ -295,3 +295,30 @@ def test_kpi_words_are_the_analysis_words_in_english():
             )
             == f"points en cours (1{NNBSP}523{NNBSP}584) × valeur d'un point (0,01 EUR) × (1 − breakage attendu) ; breakage attendu de 3,4{NBSP}% = breakage des cohortes closes"
         )
+
+
+def test_clv_words_keep_english_and_read_french():
+    from workbench.analysis import clv
+    from workbench.reporting import wording
+
+    reading = "While active, a customer buys on 0.143 days per week on average (r / alpha), that is 7.44 purchase days a year."
+    assert wording.clv_sentence(reading) == reading
+    labels = clv.clv_labels("EUR")
+    assert wording.clv_labels(labels, "EUR") == labels and wording.labels(clv.COMPARISON_LABELS) == clv.COMPARISON_LABELS
+    with i18n.using("fr"):
+        assert (
+            wording.clv_sentence(reading)
+            == "Tant qu'il est actif, un client achète en moyenne 0,143 jour par semaine (r / alpha), soit 7,44 jours d'achat par an."
+        )
+        assert wording.clv_sentence(
+            f"BG/NBD is chosen by the rule ({clv.SELECTION_RULE}): its holdout forecast misses the actual total by 41 purchases (against MBG/NBD 113)."
+        ).startswith("BG/NBD est retenu par la règle (le modèle dont la prévision")
+        french = [
+            *wording.clv_labels(labels, "EUR").values(),
+            *wording.labels(clv.COMPARISON_LABELS).values(),
+            *wording.labels(clv.SPEND_CHECK_LABELS).values(),
+        ]
+        french += [*wording.labels(clv.PARAMETER_LABELS).values(), *map(fmt.tr, clv.VALUE_BASES.values()), *map(fmt.tr, clv.SPEND_BASES.values())]
+        french += [*map(fmt.tr, clv.SPEND_CHECK_FORECASTS.values())]
+    assert not [w for w in french if set(re.findall(r"[a-z]+", w)) & ENGLISH_MARKERS], french
+    assert wording.labels(clv.PARAMETER_LABELS)["ci_95"] == "95 % interval"

@@ -33,9 +33,7 @@ DOMAIN = "workbench"
 LOCALES = Path(__file__).parent / "locales"
 """``locales/<lang>/LC_MESSAGES/workbench.po`` per language other than English (the msgids are English)."""
 TAG_PREFIX = "lang-"
-_NEXT_ROUND = "narrative and code labels not translated yet (issue 15, next round)"
 PENDING = {
-    "04_clv": _NEXT_ROUND,
     "06_uplift": "being rewritten in parallel; translated in a later round",
 }
 """Notebooks whose narrative is not translated yet, and why: their pages stay English in French

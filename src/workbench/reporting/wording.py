@@ -206,7 +206,9 @@ def number_text(text: str) -> str:
     """A number written with ``:g`` (``2.5``) in the report's locale (``2,5``)."""
     if not re.fullmatch(_NUMBER, text):
         return text
-    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0
+    if "e" in text:  # 1e-07: as written, with the locale's decimal sign
+        return text if fmt.language() == "en" else text.replace(".", ",")
+    decimals = len(text.split(".")[1]) if "." in text else 0
     return fmt.number(float(text), decimals)
 
 
@@ -554,3 +556,209 @@ def filter_note(text: str) -> str:
         values=match["values"],
         table=tr(match["table"]),
     )
+
+
+# ---------------------------------------------------------------- customer lifetime value (04)
+CLV = (
+    # workbench.analysis.clv: VALUE_BASES, SPEND_BASES, SPEND_CHECK_FORECASTS, SELECTION_RULE
+    N_("gross margin (the margin column)"),
+    N_("revenue x the margin_rate parameter"),
+    N_("net revenue (no margin known)"),
+    N_("own repeat spend (Gamma-Gamma)"),
+    N_("net repeat spend not positive: Gamma-Gamma with a mean spend of 0"),
+    N_("no repeat purchase: population mean"),
+    N_("model (calibration fits)"),
+    N_("naive: last period carried forward"),
+    N_("perfect foresight (reference)"),
+    N_(
+        "the model whose holdout forecast of total repeat purchases misses the actual total by the fewest purchases "
+        "(rounded to whole purchases); a tie goes to the higher calibration log-likelihood"
+    ),
+    # COMPARISON_LABELS, PARAMETER_LABELS, SPEND_CHECK_LABELS
+    N_("model"),
+    N_("log-likelihood (calibration)"),
+    N_("chi-square (calibration histogram)"),
+    N_("chi-square p-value"),
+    N_("holdout: actual purchases"),
+    N_("holdout: forecast"),
+    N_("holdout: error"),
+    N_("holdout: error ({pct})"),
+    N_("error by frequency (per customer)"),
+    N_("MAE per customer"),
+    N_("mean P(alive), no repeat purchase"),
+    N_("std. error"),
+    N_("95 {pct} interval"),
+    N_("forecast"),
+    N_("actual total"),
+    N_("forecast total"),
+    N_("error"),
+    N_("error ({pct})"),
+    N_("Spearman rank correlation"),
+    N_("top-decile capture"),
+    # clv_labels (the currency as {currency})
+    N_("CLV ({currency})"),
+    N_("CLV low ({currency})"),
+    N_("CLV high ({currency})"),
+    N_("CLV on revenue ({currency})"),
+    N_("margin rate"),
+    N_("spend per purchase from"),
+    N_("total CLV ({currency})"),
+    N_("mean ({currency})"),
+    N_("median ({currency})"),
+    N_("90th percentile ({currency})"),
+    N_("share of CLV"),
+    N_("P(alive)"),
+    N_("mean P(alive)"),
+    N_("expected purchase days"),
+    N_("expected spend per purchase ({currency})"),
+    N_("repeat purchase days"),
+    N_("last purchase"),
+    N_("net spend to date ({currency})"),
+    # compute_preparation items, groups, time units, columns
+    N_("transaction rows up to the end date"),
+    N_("purchase rows (amount >= 0)"),
+    N_("purchase days (same-day purchases merged)"),
+    N_("credit-note rows netted against the customer's purchases"),
+    N_("credit-note rows before the customer's first purchase (left out)"),
+    N_("of which zero-amount rows (purchases of no value)"),
+    N_("customers with at least one purchase"),
+    N_("customers without any purchase (left out)"),
+    N_("repeat customers whose net repeat spend is not positive (valued at the mean spend)"),
+    N_("(not in the table)"),
+    N_("(no purchase in the period)"),
+    N_("RFM segment"),
+    N_("value class"),
+    N_("week"),
+    N_("month"),
+    N_("item"),
+    N_("parameter"),
+    N_("estimate"),
+    N_("one-time buyers"),
+    N_("name"),
+)
+"""Labels and codes of :mod:`workbench.analysis.clv` shown as they are."""
+
+_CLV_SENTENCES = tuple(
+    (re.compile(pattern), template)
+    for pattern, template in (
+        # describe_fit
+        (
+            r"While active, a customer buys on (?P<rate>\S+) days per (?P<unit>\w+) on average \(r / alpha\), that is (?P<year>\S+) purchase days a year\.",
+            N_("While active, a customer buys on {rate} days per {unit} on average (r / alpha), that is {year} purchase days a year."),
+        ),
+        (
+            r"After each repeat purchase a customer stops buying for good with probability (?P<p>\S+) on average \(a / \(a \+ b\)\)\.",
+            N_("After each repeat purchase a customer stops buying for good with probability {p} on average (a / (a + b))."),
+        ),
+        (
+            r"After each purchase, the first included, a customer stops buying for good with probability (?P<p>\S+) on average \(a / \(a \+ b\)\)\.",
+            N_("After each purchase, the first included, a customer stops buying for good with probability {p} on average (a / (a + b))."),
+        ),
+        (
+            r"A customer stops buying at a random time, at a mean rate of (?P<rate>\S+) per (?P<unit>\w+) \(s / beta\); mean lifetime (?P<life>\S+) (?P<units>\w+) \(beta / \(s - 1\)\)\.",
+            N_("A customer stops buying at a random time, at a mean rate of {rate} per {unit} (s / beta); mean lifetime {life} {units} (beta / (s - 1))."),
+        ),
+        (
+            r"A customer stops buying at a random time, at a mean rate of (?P<rate>\S+) per (?P<unit>\w+) \(s / beta\); the mean lifetime is infinite \(s <= 1\)\.",
+            N_("A customer stops buying at a random time, at a mean rate of {rate} per {unit} (s / beta); the mean lifetime is infinite (s <= 1)."),
+        ),
+        (
+            r"The population's mean spend per purchase day is (?P<mean>.+) (?P<currency>\S+) \(p v / \(q - 1\)\)\.",
+            N_("The population's mean spend per purchase day is {mean} {currency} (p v / (q - 1))."),
+        ),
+        # choose_purchase_model
+        (
+            r"(?P<model>\S+) is chosen by the rule \((?P<rule>.+)\): its holdout forecast misses the actual total by (?P<n>\d+) purchases"
+            r" \(against (?P<others>.+)\)\.",
+            N_("{model} is chosen by the rule ({rule}): its holdout forecast misses the actual total by {n} purchases (against {others})."),
+        ),
+        (
+            r"(?P<model>\S+) is chosen by the rule \((?P<rule>.+)\): its holdout forecast misses the actual total by (?P<n>\d+) purchases"
+            r" \(against (?P<others>.+)\), and it has the higher log-likelihood of the tied models\.",
+            N_(
+                "{model} is chosen by the rule ({rule}): its holdout forecast misses the actual total by {n} purchases (against {others}), "
+                "and it has the higher log-likelihood of the tied models."
+            ),
+        ),
+        (
+            r"(?P<model>\S+) is forced by the parameters \(clv\.model: (?P<key>\w+)\)\.",
+            N_("{model} is forced by the parameters (clv.model: {key})."),
+        ),
+        # compute_spend_correlation, not_applicable_reason
+        (
+            r"Frequency and mean spend are correlated \(Pearson (?P<pearson>\S+), above (?P<threshold>\S+) in absolute value\): "
+            r"the Gamma-Gamma assumption of independence does not hold well, so expected spend per customer is biased\.",
+            N_(
+                "Frequency and mean spend are correlated (Pearson {pearson}, above {threshold} in absolute value): "
+                "the Gamma-Gamma assumption of independence does not hold well, so expected spend per customer is biased."
+            ),
+        ),
+        (
+            rf"there is no purchase \(a non-negative amount\) on or before (?P<date>{_D})",
+            N_("there is no purchase (a non-negative amount) on or before {date}"),
+        ),
+        (
+            r"only (?P<n>\d+) customer\(s\) bought on more than one day; a purchase model needs at least (?P<k>\d+)",
+            N_("only {n} customer(s) bought on more than one day; a purchase model needs at least {k}"),
+        ),
+    )
+)
+
+
+def clv_sentence(text: str) -> str:
+    """A sentence of :mod:`workbench.analysis.clv` (fit readings, the model choice, warnings, reasons) in the report language.
+
+    Known sentence shapes are translated with their parts (numbers with the locale's decimal comma,
+    time units and the selection rule through the catalogue); any other text keeps its words.
+    """
+    if fmt.language() == "en":
+        return text
+    for pattern, template in _CLV_SENTENCES:
+        match = pattern.fullmatch(text)
+        if match:
+            parts = {k: tr(v) if k in ("unit", "units", "rule") else _local_text(v) for k, v in match.groupdict().items()}
+            return tr(template, **parts)
+    return _local_text(tr(text))
+
+
+def clv_labels(labels: dict[str, str], currency: str) -> dict[str, str]:
+    """The column labels of :func:`workbench.analysis.clv.clv_labels` in the report language (English: unchanged).
+
+    Parameters
+    ----------
+    labels
+        Column name -> English label (amounts end with `` (<currency>)``).
+    currency
+        The client's currency.
+    """
+    if fmt.language() == "en":
+        return labels
+    suffix = f" ({currency})"
+    out = {}
+    for column, text in labels.items():
+        top = re.fullmatch(r"share held by the top (.+)", text)
+        if top:
+            out[column] = tr("share held by the top {share}", share=_local_text(top.group(1)))
+        elif text.endswith(suffix):
+            key = text[: -len(suffix)] + " ({currency})"
+            out[column] = tr(key, currency=currency)
+        else:
+            out[column] = tr(text)
+    return out
+
+
+def labels(mapping: dict[str, str]) -> dict[str, str]:
+    """Column labels of an analysis (``COMPARISON_LABELS``, ...) in the report language; a ``%`` in a label is the ``{pct}`` of its msgid."""
+    if fmt.language() == "en":
+        return mapping
+    return {column: tr(text.replace("%", "{pct}"), pct="%") for column, text in mapping.items()}
+
+
+def parameter_table(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`workbench.analysis.clv.format_parameters` with its numbers and intervals in the report's locale."""
+    if fmt.language() == "en":
+        return table
+    interval = table["ci_95"].map(
+        lambda s: tr("{low} to {high}", low=_local_text(s.split(" to ")[0]), high=_local_text(s.split(" to ")[1])) if " to " in s else s
+    )
+    return table.assign(estimate=table["estimate"].map(_local_text), std_error=table["std_error"].map(_local_text), ci_95=interval)
