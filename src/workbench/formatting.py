@@ -204,6 +204,25 @@ def date(value: Any, *, missing: str = "", locale: str | None = None) -> str:
     return format_date(day, "dd/MM/yyyy", locale=babel)
 
 
+def day_month(value: Any, *, locale: str | None = None) -> str:
+    """A day of the year without its year: ``01 May`` in English, ``1 mai`` in French.
+
+    Parameters
+    ----------
+    value
+        A ``datetime.date``, ``datetime.datetime`` or ``pandas.Timestamp``.
+    locale
+        ``"en"`` or ``"fr"``; None: the current report language.
+    """
+    babel = _babel_locale(locale)
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if babel is None:
+        return f"{day:%d %B}"
+    from babel.dates import format_date
+
+    return format_date(day, "d MMMM", locale=babel)
+
+
 def significant(value: Any, digits: int = 4, *, missing: str = "", locale: str | None = None) -> str:
     """A small figure to ``digits`` significant digits: ``0.794812`` → ``0.7948`` (French ``0,7948``)."""
     if _missing(value):

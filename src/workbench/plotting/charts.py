@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
 from workbench import formatting
+from workbench.formatting import N_
 
 PALETTE = ["#1f5f8b", "#e07b39", "#3a9e6f", "#b8433d", "#7a5ea8", "#8c6d46", "#d16ba5", "#6b7b8c"]
 
@@ -109,13 +110,23 @@ def thousands(unit: str = "") -> FuncFormatter:
     return FuncFormatter(lambda x, _: formatting.money(x, unit))
 
 
+MONTHS = (N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"))
+"""Short month names of the month-of-year axes, in English (translated with ``tr`` when drawn)."""
+
+
+def local_number(text: str) -> str:
+    """A number written with Python's format (``1,234.5``) in the report's locale: thin-space groups, and a decimal comma in French."""
+    text = text.replace(",", formatting.GROUP)
+    return text if formatting.language() == "en" else text.replace(".", ",")
+
+
 def labelled_barh(ax: Axes, labels: Sequence[str], values: Sequence[float], *, fmt: str = "{:,.0f}", color: str = PALETTE[0]) -> Axes:
     """Horizontal bars, first label on top, each bar labelled with its value."""
     y = np.arange(len(labels))
     bars = ax.barh(y, values, color=color)
     ax.set_yticks(y, labels=list(labels))
     ax.invert_yaxis()
-    ax.bar_label(bars, labels=[fmt.format(v).replace(",", formatting.GROUP) for v in values], padding=3, fontsize=9)
+    ax.bar_label(bars, labels=[local_number(fmt.format(v)) for v in values], padding=3, fontsize=9)
     ax.margins(x=0.12)
     return ax
 
@@ -131,7 +142,7 @@ def heatmap(ax: Axes, matrix, *, row_labels: Sequence[str], col_labels: Sequence
     middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
-            ax.text(j, i, fmt.format(v).replace(",", formatting.GROUP), ha="center", va="center", fontsize=8, color="white" if v > middle else "black")
+            ax.text(j, i, local_number(fmt.format(v)), ha="center", va="center", fontsize=8, color="white" if v > middle else "black")
     ax.figure.colorbar(image, ax=ax, label=cbar_label)
     return ax
 
@@ -225,7 +236,7 @@ def bridge_chart(ax: Axes, labels: Sequence[str], values: Sequence[float], *, to
             running += value
     x = np.arange(len(labels))
     bars = ax.bar(x, heights, bottom=bottoms, color=colors)
-    ax.bar_label(bars, labels=[t.replace(",", formatting.GROUP) for t in texts], padding=2, fontsize=9)
+    ax.bar_label(bars, labels=[local_number(t) for t in texts], padding=2, fontsize=9)
     ax.set_xticks(x, labels=list(labels))
     levels = [b + h for b, h in zip(bottoms, heights)] + [b for b, t in zip(bottoms, totals) if not t]
     lo, hi = min(levels), max(levels)
@@ -237,8 +248,8 @@ def bridge_chart(ax: Axes, labels: Sequence[str], values: Sequence[float], *, to
 
 def lorenz_curve(ax: Axes, population_share: Sequence[float], value_share: Sequence[float]) -> Axes:
     """A Lorenz curve (cumulative shares, fractions 0-1, drawn in %) with the line of equality."""
-    ax.plot(100 * np.asarray(population_share), 100 * np.asarray(value_share), color=PALETTE[0], label="Lorenz curve")
-    ax.plot([0, 100], [0, 100], color="grey", linestyle="--", linewidth=1, label="equal shares")
+    ax.plot(100 * np.asarray(population_share), 100 * np.asarray(value_share), color=PALETTE[0], label=formatting.tr("Lorenz curve"))
+    ax.plot([0, 100], [0, 100], color="grey", linestyle="--", linewidth=1, label=formatting.tr("equal shares"))
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
     return ax

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from workbench import formatting
+from workbench.formatting import N_, tr
 from workbench.periods import months_label
 from workbench.plotting.charts import (
     PALETTE,
@@ -20,6 +21,17 @@ from workbench.plotting.charts import (
     labelled_barh,
     thousands,
 )
+from workbench.reporting.glossary import label as code_label
+
+UNITS = {"day": N_("days"), "week": N_("weeks"), "month": N_("months")}
+"""Time units in the plural (``clv.time_unit``)."""
+BASES = (N_("revenue"), N_("margin"))
+"""The value bases of :func:`plot_clv_distribution`'s axis."""
+
+
+def _months(months: int) -> str:
+    """``12 months`` (:func:`workbench.periods.months_label`) in the report language."""
+    return months_label(months) if formatting.language() == "en" else tr("{n} months", n=months)
 
 
 def plot_purchase_histogram(histogram: pd.DataFrame, *, model: str = "BG/NBD", ax: Axes | None = None, title: str | None = None) -> Axes:
@@ -40,11 +52,11 @@ def plot_purchase_histogram(histogram: pd.DataFrame, *, model: str = "BG/NBD", a
         ``ax``.
     """
     ax = get_ax(ax)
-    grouped_bars(ax, histogram["frequency"], {"actual": histogram["actual"], model: histogram["expected"]})
-    ax.set_xlabel("repeat purchase days in the calibration period")
-    ax.set_ylabel("customers")
+    grouped_bars(ax, histogram["frequency"], {tr("actual"): histogram["actual"], model: histogram["expected"]})
+    ax.set_xlabel(tr("repeat purchase days in the calibration period"))
+    ax.set_ylabel(tr("customers"))
     ax.yaxis.set_major_formatter(thousands())
-    ax.set_title(title or f"Customers by repeat purchases in the calibration period: actual vs {model}")
+    ax.set_title(title or tr("Customers by repeat purchases in the calibration period: actual vs {model}", model=model))
     return ax
 
 
@@ -68,22 +80,22 @@ def plot_holdout_by_frequency(table: pd.DataFrame, *, model: str = "BG/NBD", ax:
     """
     ax = get_ax(ax)
     x = np.arange(len(table))
-    ax.plot(x, table["actual"], marker="o", color=PALETTE[0], label="actual")
-    models = {f"{model} (conditional expectation)": "expected"} if "expected" in table else {c: c for c in table.columns[3:]}
-    for k, (label, column) in enumerate(models.items()):
-        ax.plot(x, table[column], marker="s", linestyle="--", color=PALETTE[1 + k], label=label)
+    ax.plot(x, table["actual"], marker="o", color=PALETTE[0], label=tr("actual"))
+    models = {tr("{model} (conditional expectation)", model=model): "expected"} if "expected" in table else {c: c for c in table.columns[3:]}
+    for k, (name, column) in enumerate(models.items()):
+        ax.plot(x, table[column], marker="s", linestyle="--", color=PALETTE[1 + k], label=name)
     ax.set_xticks(x, labels=list(table["frequency"]))
-    ax.set_xlabel("repeat purchase days in the calibration period")
-    ax.set_ylabel("mean purchase days per customer in the holdout")
+    ax.set_xlabel(tr("repeat purchase days in the calibration period"))
+    ax.set_ylabel(tr("mean purchase days per customer in the holdout"))
     ax.legend()
-    ax.set_title(title or "Holdout purchases per customer by calibration frequency: actual vs forecast")
+    ax.set_title(title or tr("Holdout purchases per customer by calibration frequency: actual vs forecast"))
     return ax
 
 
 def _step_label(tracking: pd.DataFrame) -> str:
     """The spacing of the tracking points: ``week`` for 7 days, ``day`` for 1, else ``n days``."""
     days = int((tracking["date"].iloc[-1] - tracking["date"].iloc[-2]).days) if len(tracking) > 1 else 7
-    return {1: "day", 7: "week"}.get(days, f"{days} days")
+    return {1: tr("day"), 7: tr("week")}.get(days, tr("{n} days", n=days))
 
 
 def plot_tracking(tracking: pd.DataFrame, *, kind: str = "cumulative", model: str = "BG/NBD", ax: Axes | None = None, title: str | None = None) -> Axes:
@@ -114,12 +126,12 @@ def plot_tracking(tracking: pd.DataFrame, *, kind: str = "cumulative", model: st
     if kind not in ("cumulative", "incremental"):
         raise ValueError(f"kind {kind!r} is not supported; use 'cumulative' or 'incremental'")
     ax = get_ax(ax)
-    ax.plot(tracking["date"], tracking[f"actual_{kind}"], color=PALETTE[0], label="actual")
+    ax.plot(tracking["date"], tracking[f"actual_{kind}"], color=PALETTE[0], label=tr("actual"))
     ax.plot(tracking["date"], tracking[f"expected_{kind}"], color=PALETTE[1], linestyle="--", label=model)
     if tracking["holdout"].any():
         ax.axvline(tracking.loc[tracking["holdout"], "date"].iloc[0], color="grey", linewidth=1)
         ax.annotate(
-            "holdout →",
+            tr("holdout →"),
             xy=(tracking.loc[tracking["holdout"], "date"].iloc[0], 0.95),
             xycoords=("data", "axes fraction"),
             xytext=(4, 0),
@@ -127,13 +139,13 @@ def plot_tracking(tracking: pd.DataFrame, *, kind: str = "cumulative", model: st
             fontsize=9,
             color="grey",
         )
-    per = f"per {_step_label(tracking)}"
-    ax.set_xlabel("date")
-    ax.set_ylabel(f"repeat purchase days ({'cumulative since the first purchase' if kind == 'cumulative' else per})")
+    per = tr("per {step}", step=_step_label(tracking))
+    ax.set_xlabel(tr("date"))
+    ax.set_ylabel(tr("repeat purchase days ({detail})", detail=tr("cumulative since the first purchase") if kind == "cumulative" else per))
     ax.yaxis.set_major_formatter(thousands())
     ax.legend(loc="upper left")
-    default = "Cumulative repeat purchase days" if kind == "cumulative" else f"Repeat purchase days {per}"
-    ax.set_title(title or f"{default}: actual vs {model}")
+    default = tr("Cumulative repeat purchase days") if kind == "cumulative" else tr("Repeat purchase days {per}", per=per)
+    ax.set_title(title or tr("{chart}: actual vs {model}", chart=default, model=model))
     return ax
 
 
@@ -159,9 +171,9 @@ def plot_frequency_spend(summary: pd.DataFrame, *, currency: str, ax: Axes | Non
     ax.scatter(repeat["frequency"], repeat["monetary_value"], s=10, alpha=0.4, color=PALETTE[0], edgecolors="none")
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(thousands())
-    ax.set_xlabel("repeat purchase days")
-    ax.set_ylabel(f"mean spend per repeat purchase day ({currency}, log scale)")
-    ax.set_title(title or "Repeat customers: mean spend per purchase vs number of repeat purchases")
+    ax.set_xlabel(tr("repeat purchase days"))
+    ax.set_ylabel(tr("mean spend per repeat purchase day ({currency}, log scale)", currency=currency))
+    ax.set_title(title or tr("Repeat customers: mean spend per purchase vs number of repeat purchases"))
     return ax
 
 
@@ -195,12 +207,13 @@ def plot_clv_distribution(
     ax.set_xscale("log")
     if len(values):
         median = float(clv["clv"].median())
-        ax.axvline(median, color=PALETTE[1], linestyle="--", label=f"median {formatting.money(median, currency)}")
+        ax.axvline(median, color=PALETTE[1], linestyle="--", label=tr("median {amount}", amount=formatting.money(median, currency)))
         ax.legend()
     ax.xaxis.set_major_formatter(thousands())
-    ax.set_xlabel(f"CLV over {months_label(horizon_months)} ({currency}, {basis}, discounted, log scale)")
-    ax.set_ylabel("customers")
-    ax.set_title(title or f"Distribution of customer lifetime value over {months_label(horizon_months)}")
+    span = _months(horizon_months)
+    ax.set_xlabel(tr("CLV over {span} ({currency}, {basis}, discounted, log scale)", span=span, currency=currency, basis=tr(basis)))
+    ax.set_ylabel(tr("customers"))
+    ax.set_title(title or tr("Distribution of customer lifetime value over {span}", span=span))
     return ax
 
 
@@ -224,10 +237,10 @@ def plot_clv_by_group(by_group: pd.DataFrame, *, currency: str, by: str = "group
         ``ax``.
     """
     ax = get_ax(ax)
-    labelled_barh(ax, [f"{g} ({formatting.number(n)})" for g, n in zip(by_group["group"], by_group["customers"])], by_group["clv_mean"].to_numpy())
-    ax.set_xlabel(f"mean CLV per customer ({currency})")
+    labelled_barh(ax, [f"{code_label(g)} ({formatting.number(n)})" for g, n in zip(by_group["group"], by_group["customers"])], by_group["clv_mean"].to_numpy())
+    ax.set_xlabel(tr("mean CLV per customer ({currency})", currency=currency))
     ax.xaxis.set_major_formatter(thousands())
-    ax.set_title(title or f"Mean CLV per customer by {by}")
+    ax.set_title(title or tr("Mean CLV per customer by {by}", by=tr(by)))
     return ax
 
 
@@ -268,18 +281,18 @@ def plot_matrix(
         Unknown ``kind``, or ``expected_purchases`` without ``horizon_months`` nor ``label`` and ``title``.
     """
     if kind == "p_alive":
-        default_label, default_title = "P(alive) (0-1)", "Probability of being active by frequency and recency"
+        default_label, default_title = tr("P(alive) (0-1)"), tr("Probability of being active by frequency and recency")
     elif kind == "expected_purchases":
         if horizon_months is None and (label is None or title is None):
             raise ValueError("plot_matrix: give horizon_months (the horizon of the expected purchases) for kind 'expected_purchases'")
-        span = months_label(horizon_months) if horizon_months is not None else ""
-        default_label = f"expected purchase days in {span}"
-        default_title = f"Expected purchase days in the next {span} by frequency and recency"
+        span = _months(horizon_months) if horizon_months is not None else ""
+        default_label = tr("expected purchase days in {span}", span=span)
+        default_title = tr("Expected purchase days in the next {span} by frequency and recency", span=span)
     else:
         raise ValueError(f"kind {kind!r} is not supported; use 'p_alive' or 'expected_purchases'")
     ax = get_ax(ax)
     colour_grid(ax, matrix.to_numpy()[::-1], label=label or default_label, extent=(-0.5, matrix.columns.max() + 0.5, -0.5, matrix.index.max() + 0.5))
-    ax.set_xlabel("repeat purchase days (frequency)")
-    ax.set_ylabel(f"recency ({time_unit}s from first to last purchase)")
+    ax.set_xlabel(tr("repeat purchase days (frequency)"))
+    ax.set_ylabel(tr("recency ({units} from first to last purchase)", units=tr(UNITS.get(time_unit, time_unit + "s"))))
     ax.set_title(title or default_title)
     return ax

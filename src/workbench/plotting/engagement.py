@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from workbench import formatting as fmt
 from workbench.analysis.engagement import PILLARS
+from workbench.formatting import tr
 from workbench.plotting.charts import PALETTE, get_ax, labelled_barh
 
 
@@ -16,9 +18,9 @@ def plot_score_distribution(scores: pd.DataFrame, *, ax: Axes | None = None, bin
     ax = get_ax(ax)
     ax.hist(scores["score"], bins=np.linspace(0, 100, bins + 1), color=PALETTE[0], edgecolor="white")
     ax.set_xlim(0, 100)
-    ax.set_xlabel("engagement score (0-100)")
+    ax.set_xlabel(tr("engagement score (0-100)"))
     ax.set_ylabel(label)
-    ax.set_title(f"Engagement score of {label}")
+    ax.set_title(tr("Engagement score of {label}", label=label))
     return ax
 
 
@@ -28,13 +30,13 @@ def plot_pillar_profile(profile: pd.DataFrame, *, by: str, ax: Axes | None = Non
     x = np.arange(len(profile))
     width = 0.8 / len(PILLARS)
     for i, pillar in enumerate(PILLARS):
-        ax.bar(x + (i - 1) * width, profile[pillar], width=width, label=pillar, color=PALETTE[i])
+        ax.bar(x + (i - 1) * width, profile[pillar], width=width, label=tr(pillar), color=PALETTE[i])
     ax.set_xticks(x, labels=profile[by].astype(str).tolist(), rotation=20, ha="right")
     ax.set_ylim(0, 100)
-    ax.set_ylabel("mean pillar score (0-100)")
-    ax.set_xlabel(by)
-    ax.set_title(f"Engagement pillars by {by}")
-    ax.legend(title="pillar", frameon=False)
+    ax.set_ylabel(tr("mean pillar score (0-100)"))
+    ax.set_xlabel(tr(by))
+    ax.set_title(tr("Engagement pillars by {by}", by=tr(by)))
+    ax.legend(title=tr("pillar"), frameon=False)
     return ax
 
 
@@ -43,11 +45,11 @@ def plot_quarterly(quarterly: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax = get_ax(ax)
     labels = quarterly["quarter"].astype(str).tolist()
     for i, col in enumerate([*PILLARS, "score"]):
-        ax.plot(labels, quarterly[col], marker="o", label=col, color=PALETTE[i], linewidth=2.5 if col == "score" else 1.5)
+        ax.plot(labels, quarterly[col], marker="o", label=tr(col), color=PALETTE[i], linewidth=2.5 if col == "score" else 1.5)
     ax.set_ylim(0, 100)
-    ax.set_ylabel("mean score (0-100, caps of the main window)")
-    ax.set_xlabel("quarter")
-    ax.set_title("Engagement by quarter")
+    ax.set_ylabel(tr("mean score (0-100, caps of the main window)"))
+    ax.set_xlabel(tr("quarter"))
+    ax.set_title(tr("Engagement by quarter"))
     ax.tick_params(axis="x", rotation=45)
     ax.legend(frameon=False, ncols=4)
     return ax
@@ -56,8 +58,8 @@ def plot_quarterly(quarterly: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 def plot_tiers(tiers: pd.DataFrame, *, currency: str, ax: Axes | None = None) -> Axes:
     """Horizontal bars: share of companies per simulated tier, labelled with the revenue share."""
     ax = get_ax(ax)
-    labels = [f"{t} (≥ {m:,.0f} {currency})".replace(",", "\u202f") if m else f"{t}" for t, m in zip(tiers["tier"], tiers["min_revenue"])]
+    labels = [f"{tr(t)} (≥ {fmt.number(m)} {currency})" if m else tr(t) for t, m in zip(tiers["tier"], tiers["min_revenue"])]
     labelled_barh(ax, labels, (100 * tiers["company_share"]).tolist(), fmt="{:.1f} %")
-    ax.set_xlabel("share of companies (%)")
-    ax.set_title("Simulated status tiers")
+    ax.set_xlabel(tr("share of companies ({pct})", pct="%"))
+    ax.set_title(tr("Simulated status tiers"))
     return ax

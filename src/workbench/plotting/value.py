@@ -9,7 +9,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from workbench.analysis.value import DEFAULT_CLASSES, ValueClass
+from workbench.formatting import tr
 from workbench.plotting.charts import PALETTE, get_ax, labelled_barh
+from workbench.reporting.glossary import label
+from workbench.reporting.wording import number_text
 
 
 def plot_score_distribution(value: pd.DataFrame, *, classes: Sequence[ValueClass] = DEFAULT_CLASSES, ax: Axes | None = None) -> Axes:
@@ -20,17 +23,17 @@ def plot_score_distribution(value: pd.DataFrame, *, classes: Sequence[ValueClass
     ax.hist(scores, bins=np.linspace(0, top, 41), color=PALETTE[0])
     for name, low in classes[:-1]:
         ax.axvline(low, color=PALETTE[3], linestyle="--", linewidth=1)
-        ax.text(low, ax.get_ylim()[1] * 0.97, f" {name} ≥ {low:g} ", color=PALETTE[3], fontsize=8, va="top", ha="right", rotation=90)
-    ax.set_xlabel("value score (points)")
-    ax.set_ylabel("customers")
-    ax.set_title("Distribution of the value score and class thresholds")
+        ax.text(low, ax.get_ylim()[1] * 0.97, f" {label(name)} ≥ {number_text(f'{low:g}')} ", color=PALETTE[3], fontsize=8, va="top", ha="right", rotation=90)
+    ax.set_xlabel(tr("value score (points)"))
+    ax.set_ylabel(tr("customers"))
+    ax.set_title(tr("Distribution of the value score and class thresholds"))
     return ax
 
 
 def plot_class_sizes(profiles: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Horizontal bars: customers per value class (from :func:`compute_class_profiles`), best on top."""
     ax = get_ax(ax)
-    labelled_barh(ax, list(profiles["value_class"]), profiles["customers"].tolist(), color=PALETTE[4])
-    ax.set_xlabel("customers")
-    ax.set_title("Customers per value class")
+    labelled_barh(ax, [label(c) for c in profiles["value_class"]], profiles["customers"].tolist(), color=PALETTE[4])
+    ax.set_xlabel(tr("customers"))
+    ax.set_title(tr("Customers per value class"))
     return ax

@@ -33,15 +33,8 @@ DOMAIN = "workbench"
 LOCALES = Path(__file__).parent / "locales"
 """``locales/<lang>/LC_MESSAGES/workbench.po`` per language other than English (the msgids are English)."""
 TAG_PREFIX = "lang-"
-_NEXT_ROUND = "narrative and code labels not translated yet (issue 15, next round)"
 PENDING = {
-    "01_programme_kpis": _NEXT_ROUND,
-    "02_portfolio": _NEXT_ROUND,
-    "03_rfm_value": _NEXT_ROUND,
-    "04_clv": _NEXT_ROUND,
-    "05_segment_migration": _NEXT_ROUND,
     "06_uplift": "being rewritten in parallel; translated in a later round",
-    "07_engagement": _NEXT_ROUND,
 }
 """Notebooks whose narrative is not translated yet, and why: their pages stay English in French
 reports (their headings keep their English anchors), and the translation tests skip them."""

@@ -138,13 +138,15 @@ def estimate_seasonality(transactions: pd.DataFrame, *, end: pd.Timestamp, min_m
     days, _ = purchase_days(transactions, end=end)
     days = days[days["date"] > days.groupby("customer_id")["date"].transform("min")]  # repeat purchase days: a first purchase is no part of the models' process
     if days.empty:
-        return no_seasonality(end, "there is no repeat purchase")
+        return no_seasonality(end, formatting.tr("there is no repeat purchase"))
     first = days["date"].min()
     month_start = first if first.day == 1 else add_months(first.to_period("M").to_timestamp(), 1)
     month_stop = (end + pd.Timedelta(days=1)).to_period("M").to_timestamp()  # first month not complete by ``end``
     months = pd.period_range(month_start, month_stop - pd.Timedelta(days=1), freq="M")
     if len(months) < min_months:
-        return no_seasonality(end, f"{len(months)} complete calendar months of purchases; at least {min_months} are needed")
+        return no_seasonality(
+            end, formatting.tr("{n} complete calendar months of purchases; at least {k} are needed", n=formatting.number(len(months)), k=min_months)
+        )
     counts = days.groupby(days["date"].dt.to_period("M")).size().reindex(months, fill_value=0).to_numpy(dtype=float)
     counts = counts / months.days_in_month.to_numpy() * DAYS_PER_MONTH  # per mean month: February is not a low season
     weights = np.r_[0.5, np.ones(11), 0.5] / 12
@@ -170,11 +172,14 @@ def describe_seasonality(season: Seasonality) -> str:
         calendar time is used.
     """
     if season.reason:
-        return f"No seasonality is used (calendar time): {season.reason}."
+        return formatting.tr("No seasonality is used (calendar time): {reason}.", reason=season.reason)
     peak = pd.Timestamp("2001-01-01") + pd.Timedelta(days=season.peak_day_of_year - 1)
     trough = peak + pd.Timedelta(days=183)
-    return (
-        f"Estimated on {formatting.number(season.months)} complete months of repeat purchase days: the purchase rate peaks around "
-        f"{peak:%d %B} at {formatting.percent(season.amplitude)} above its yearly mean and is lowest around {trough:%d %B} "
-        f"({formatting.percent(season.amplitude)} below). Recency, age and the horizon are measured in seasonal time."
+    return formatting.tr(
+        "Estimated on {months} complete months of repeat purchase days: the purchase rate peaks around {peak} at {amplitude} above its "
+        "yearly mean and is lowest around {trough} ({amplitude} below). Recency, age and the horizon are measured in seasonal time.",
+        months=formatting.number(season.months),
+        peak=formatting.day_month(peak),
+        trough=formatting.day_month(trough),
+        amplitude=formatting.percent(season.amplitude),
     )
