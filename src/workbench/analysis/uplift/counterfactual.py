@@ -273,6 +273,12 @@ def estimate_counterfactual(
     point = _estimate(members, controls, fit, threshold=alive_threshold)
     boots = _bootstrap(members, controls, fit, pseudo_dates=pseudo_dates, threshold=alive_threshold, n=n_bootstrap, rng=rng)
     windows = _windows(point, boots, members, ci_level=ci_level)
+    failed = sum(not np.isfinite(b[1][0]) for b in boots if 1 in b)
+    if failed:
+        notes.append(
+            f"{failed} of {n_bootstrap} bootstrap draws gave no finite estimate (purchase-model parameters drawn where its "
+            "expectations overflow) and are left out of the interval."
+        )
     n_sure = int((_state(controls, fit, 1)["p_alive"] > alive_threshold).sum())
     calibration = {f"year {k}": point[k][3] for k in (1, 2) if k in point}
     sd = float(controls["y1"].std())
@@ -317,6 +323,7 @@ def _windows(point: dict, boots: list[dict], members: pd.DataFrame, *, ci_level:
         if k not in point:
             continue
         draws = np.array([b[k][0] for b in boots if k in b])
+        draws = draws[np.isfinite(draws)]
         lo, hi = np.quantile(draws, [(1 - ci_level) / 2, (1 + ci_level) / 2]) if len(draws) else (np.nan, np.nan)
         att, y, cf, _ = point[k]
         rows.append((f"year {k}", att, float(np.std(draws, ddof=1)) if len(draws) > 1 else np.nan, float(lo), float(hi), int(members[f"seen{k}"].sum()), y, cf))
