@@ -94,6 +94,25 @@ def test_the_donut_leaves_the_days_around_the_date_out_of_both_windows():
     assert row0["pre_revenue"] == 12.0 and row0["post_revenue"] == 112.0  # no donut: 4 + 8 (from 2023-01-10); 16 + 32 + 64 (to 2025-01-09)
 
 
+@pytest.mark.parametrize("purchase,pre,post", [("day", 1, 2), ("invoice", 2, 2)])
+def test_windows_count_purchases_as_the_parameter_defines_them(purchase, pre, post):
+    # Pre-window: two invoices on 2023-06-01 (one purchase day, two invoices). Post-window: two rows of one invoice on
+    # 2024-02-01 and one invoice on 2024-03-01 (two purchase days, two invoices).
+    tx = _tx(
+        [
+            ("A", "2023-06-01", 10.0, 1.0),
+            ("A", "2023-06-01", 20.0, 2.0),
+            ("A", "2024-02-01", 5.0, 0.5),
+            ("A", "2024-02-01", 6.0, 0.6),
+            ("A", "2024-03-01", 7.0, 0.7),
+        ]
+    ).assign(invoice_id=["F1", "F2", "F3", "F3", "F4"])
+    units = pd.DataFrame({"customer_id": ["A"], "date": [D("2024-01-10")], "treated": [True]})
+    row = U.compute_windows(tx, units, pre_months=12, post_months=12, purchase=purchase).iloc[0]
+    assert (row["pre_frequency"], row["post_frequency"]) == (pre, post)
+    assert row["pre_revenue"] == 30.0 and row["post_revenue"] == 18.0
+
+
 def test_windows_describe_the_year_before_the_launch():
     tx = _tx(
         [
@@ -261,7 +280,7 @@ def test_run_takes_the_section_as_plain_values():
     assert kwargs["member_statuses"] == ("member", "pre-registered", "blocked", "non-member")  # intent to treat: every enrolled company
     assert all(isinstance(v, (int, float, str, tuple, type(None), datetime.date)) for v in kwargs.values())
     run_params = {k for k, p in inspect.signature(U.run).parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
-    assert set(kwargs) == run_params - {"end"}
+    assert set(kwargs) == run_params - {"end", "purchase"}  # purchase is a top-level parameter
     headline = UpliftSection(launch="2022-07-01", treated="status").headline_kwargs()
     headline_params = {k for k, p in inspect.signature(U.run_headline).parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
     assert set(headline) == headline_params - {"end"}

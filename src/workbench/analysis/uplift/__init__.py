@@ -204,6 +204,7 @@ def estimate_uplift(
     launch: pd.Timestamp | None = None,
     placebo: bool = False,
     donut_days: int = 0,
+    purchase: str = "day",
 ) -> UpliftResult:
     """Run the whole design: units, windows, matching, balance, naive gap, DiD, event study.
 
@@ -234,6 +235,8 @@ def estimate_uplift(
     donut_days
         Days on each side of the (pseudo-)enrolment day left out of both windows
         (:func:`compute_windows`); a member is evaluated when its shifted post-window ends by ``end``.
+    purchase
+        What one purchase is: ``"day"`` or ``"invoice"`` (the ``purchase`` parameter; frequency and basket).
 
     Returns
     -------
@@ -257,7 +260,7 @@ def estimate_uplift(
     if reason:
         raise ValueError(reason)
     launch = pd.Timestamp(customers["enrolled_on"].min() if launch is None else launch)
-    windows = compute_windows(tx, units, pre_months=pre_months, post_months=post_months, launch=launch, donut_days=donut_days)
+    windows = compute_windows(tx, units, pre_months=pre_months, post_months=post_months, launch=launch, donut_days=donut_days, purchase=purchase)
     matching = match_units(windows, covariate_matrix(windows, customers), n_neighbors=n_neighbors, caliper=caliper)
     boot = Bootstrap.draw(len(matching.treated_index), len(matching.control_index), n_draws=n_bootstrap, seed=seed + 1)
     es = compute_event_study(tx, matching, boot=boot, pre_months=pre_months, post_months=post_months, ci_level=ci_level)
@@ -325,6 +328,7 @@ def run(
     animation_cost_per_year: float = 30_000.0,
     margin_rate: float = 0.30,
     donut_days: int = 0,
+    purchase: str = "day",
 ) -> UpliftRun:
     """Estimate the uplift, its placebo and its money, never raising on missing data.
 
@@ -338,8 +342,8 @@ def run(
         ``wb.table("customers")`` (None when absent).
     end
         Reference date.
-    pre_months, post_months, member_statuses, n_neighbors, caliper, n_bootstrap, ci_level, seed, min_members, launch, donut_days
-        As in :func:`estimate_uplift` (months are calendar months).
+    pre_months, post_months, member_statuses, n_neighbors, caliper, n_bootstrap, ci_level, seed, min_members, launch, donut_days, purchase
+        As in :func:`estimate_uplift` (months are calendar months; ``purchase`` is the top-level ``purchase`` parameter).
     points_cost_rate, platform_cost_per_year, animation_cost_per_year, margin_rate
         As in :func:`compute_money` (fractions; currency per year).
 
@@ -365,6 +369,7 @@ def run(
         "min_members": min_members,
         "launch": None if launch is None else pd.Timestamp(launch),
         "donut_days": donut_days,
+        "purchase": purchase,
     }
     try:
         result = estimate_uplift(transactions, customers, **kw)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.analysis.purchases import purchase_ids
 from workbench.periods import add_months, months_label
 
 CATEGORICALS = ("typology", "region")
@@ -226,6 +227,7 @@ def compute_windows(
     post_months: int = 12,
     launch: pd.Timestamp | None = None,
     donut_days: int = 0,
+    purchase: str = "day",
 ) -> pd.DataFrame:
     """Pre- and post-window behaviour of every unit.
 
@@ -234,7 +236,7 @@ def compute_windows(
     only). With ``donut_days`` *d* > 0 the days ``date - d`` to ``date + d`` are left out of both:
     each window keeps its length in days and moves *d* days away from the date (pre-window
     ending on ``date - d - 1``, post-window starting on ``date + d + 1``). Revenue is net (credit
-    notes included), frequency counts rows with a positive amount.
+    notes included), frequency counts purchases (``purchase``).
 
     Parameters
     ----------
@@ -251,6 +253,9 @@ def compute_windows(
     donut_days
         Days on each side of the date left out of both windows (0: only the enrolment day leaves
         the pre-window).
+    purchase
+        What one purchase is (the ``purchase`` parameter): ``"day"``, a customer's purchase day, or
+        ``"invoice"``, a distinct invoice (:mod:`workbench.analysis.purchases`).
 
     Returns
     -------
@@ -275,7 +280,7 @@ def compute_windows(
         dup = units.loc[units["customer_id"].duplicated(), "customer_id"].iloc[0]
         raise ValueError(f"units has customer_id {dup!r} twice; give one (pseudo-)enrolment date per company")
     u = units.reset_index(drop=True)
-    tx = _unit_transactions(transactions, u)
+    tx = _unit_transactions(transactions, u, purchase=purchase)
     pre_len, post_len = months_days(u["date"], -pre_months), months_days(u["date"], post_months)
     out = u.copy()
     out = out.assign(**_window_totals(tx, n=len(u), pre_len=pre_len, post_len=post_len, donut=donut_days))
@@ -294,16 +299,21 @@ class _UnitTx:
         self.date = tx["date"]
         self.amount = tx["amount"].to_numpy(dtype=float)
         self.margin = tx["margin"].fillna(0).to_numpy(dtype=float) if has_margin else None
-        self.purchase = self.amount > 0
+        self.purchase = tx["counts_as_purchase"].to_numpy(dtype=bool)
 
     def total(self, mask: np.ndarray, n: int, w: np.ndarray | None = None) -> np.ndarray:
         """Sum of ``w`` (count when None) over the rows of ``mask``, per unit (length ``n``)."""
         return np.bincount(self.unit[mask], weights=None if w is None else w[mask], minlength=n).astype(float)
 
 
-def _unit_transactions(transactions: pd.DataFrame, units: pd.DataFrame) -> _UnitTx:
+def _unit_transactions(transactions: pd.DataFrame, units: pd.DataFrame, *, purchase: str = "day") -> _UnitTx:
+    """The units' transactions; ``counts_as_purchase`` marks one row per purchase (:mod:`workbench.analysis.purchases`)."""
     has_margin = "margin" in transactions.columns
-    tx = transactions[["customer_id", "date", "amount"] + (["margin"] if has_margin else [])]
+    transactions = transactions.reset_index(drop=True)
+    ids = purchase_ids(transactions, purchase=purchase)
+    first = pd.Series(False, index=transactions.index)
+    first.loc[ids[~ids.duplicated()].index] = True
+    tx = transactions[["customer_id", "date", "amount"] + (["margin"] if has_margin else [])].assign(counts_as_purchase=first)
     tx = tx.merge(units[["customer_id", "date"]].rename(columns={"date": "unit_date"}).reset_index(names="unit"), on="customer_id", how="inner")
     return _UnitTx(tx, has_margin)
 
