@@ -68,7 +68,7 @@ def _lit(text: str) -> str:
 def connect(workdir: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection spilling to ``workdir``, with the ``pystrip`` macro."""
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(workdir / "spill"), "threads": 2})
-    con.execute(f"CREATE MACRO pystrip(x) AS trim(x, {_lit(PY_WHITESPACE)})")
+    con.execute(f"CREATE MACRO pystrip(x) AS CASE WHEN regexp_matches(x, '^[!-~](?:.*[!-~])?$') THEN x ELSE trim(x, {_lit(PY_WHITESPACE)}) END")
     return con
 
 
@@ -238,11 +238,11 @@ def raw_from_frame(frame: pd.DataFrame, out: Path) -> RawCsv:
 
 
 # ---------------------------------------------------------------- values in SQL
-def _blank(col: str, markers: list[str]) -> str:
+def _blank(value: str, stripped: str, markers: list[str]) -> str:
     """SQL: the raw value is missing (NULL, a ``na_values`` marker, white space or a spreadsheet error), as :func:`validation.is_blank`."""
-    marks = sorted({str(m).strip() for m in markers} | {""} | set(v.SPREADSHEET_ERRORS))
+    marks = sorted({str(m).strip() for m in markers} | {""})
     errors = ", ".join(_lit(e) for e in sorted(v.SPREADSHEET_ERRORS))
-    return f"({col} IS NULL OR pystrip({col}) IN ({', '.join(_lit(m) for m in marks)}) OR upper(pystrip({col})) IN ({errors}))"
+    return f"({value} IS NULL OR {stripped} IN ({', '.join(_lit(m) for m in marks)}) OR upper({stripped}) IN ({errors}))"
 
 
 def number_pattern(decimal: str, thousands: str | None) -> tuple[str, str]:
@@ -257,28 +257,23 @@ def number_pattern(decimal: str, thousands: str | None) -> tuple[str, str]:
     return rf"[+-]?(?:\d{{1,3}}(?:{group}\d{{3}})+(?:{point}\d+)?|\d+(?:{point}\d+)?|{point}\d+)", group
 
 
-def _number(col: str, blank: str, source: TableSource) -> str:
-    """SQL: the number in ``col`` as DOUBLE, NULL where blank or unparseable (as :func:`validation.parse_numbers`)."""
+def _number(stripped: str, blank: str, source: TableSource) -> str:
+    """SQL: the number in the trimmed text ``stripped`` as DOUBLE (possibly not finite), NULL where blank or unparseable."""
     pattern, group = number_pattern(source.decimal, source.thousands)
-    clean = f"pystrip({col})"
+    clean = stripped
     if source.thousands is not None:
         clean = f"regexp_replace({clean}, {_lit(group)}, '', 'g')"
     if source.decimal != ".":
         clean = f"replace({clean}, {_lit(source.decimal)}, '.')"
-    value = f"TRY_CAST({clean} AS DOUBLE)"
-    return f"(CASE WHEN NOT {blank} AND regexp_full_match(pystrip({col}), {_lit(pattern)}) AND isfinite({value}) THEN {value} END)"
+    return f"(CASE WHEN NOT {blank} AND regexp_full_match({stripped}, {_lit(pattern)}) THEN TRY_CAST({clean} AS DOUBLE) END)"
 
 
-def _text(col: str, blank: str, recode: dict[str, str] | None = None) -> str:
-    """SQL: trimmed NFC text (as ``parse_text`` + NFC), recoded by ``recode``; NULL where blank."""
-    text = f"pystrip(nfc_normalize(pystrip({col})))"
-    if recode:
-        whens = " ".join(f"WHEN {_lit(k)} THEN {_lit(val)}" for k, val in recode.items())
-        text = f"(CASE {text} {whens} ELSE {text} END)"
-    return f"(CASE WHEN {blank} THEN NULL ELSE {text} END)"
+def _finite(number: str) -> str:
+    """SQL: ``number`` where finite, else NULL (``parse_numbers`` turns infinities into NaN)."""
+    return f"(CASE WHEN isfinite({number}) THEN {number} END)"
 
 
-def _date_map(con, raw_sql: str, col: str, blank: str, source: TableSource, table: str, name: str, mapped: str, shown: str) -> pd.DataFrame:
+def _date_map(con, raw_sql: str, col: str, source: TableSource, table: str, name: str, mapped: str, shown: str) -> pd.DataFrame:
     """Every distinct non-blank text of a date column, parsed by :func:`validation.parse_dates`.
 
     Raises
@@ -286,6 +281,7 @@ def _date_map(con, raw_sql: str, col: str, blank: str, source: TableSource, tabl
     DataError
         The column mixes UTC offsets (the pandas path's message, with its lines).
     """
+    blank = _blank(col, f"pystrip({col})", source.na_values)
     distinct = con.execute(f"SELECT {col} AS value, min(__source_row__) AS line FROM {raw_sql} WHERE NOT {blank} GROUP BY {col} ORDER BY line").df()
     values = pd.Series(distinct["value"].tolist(), dtype=object)
     from workbench.data.dataset import _check_offsets  # the pandas path's own message
@@ -300,51 +296,63 @@ def _range_hint(column: Column) -> str:
 
 
 @dataclass
-class _Checks:
-    """SQL of the parsed columns and of the row-level checks, in the pandas path's order."""
+class _Layers:
+    """The layered query of the row-level checks: each layer selects from the one before.
 
-    selects: list[str]
+    ``a``: raw value ``v<i>`` and trimmed text ``s<i>`` (trimmed once: it is the costly step);
+    ``b``: blank flag ``b<i>``; ``c``: first parse ``c<i>``; ``d``: final value ``p<i>``.
+    ``missing``, ``unparseable``, ``invalid``: ``(reason, condition, detail)`` in column order.
+    """
+
+    a: list[str]
+    b: list[str]
+    c: list[str]
+    d: list[str]
+    joins: list[str]
     missing: list[tuple[str, str, str]]
     unparseable: list[tuple[str, str, str]]
     invalid: list[tuple[str, str, str]]
-    joins: list[str]
 
 
-def _column_sql(con, checks: _Checks, table: str, column: Column, mapped: str, source: TableSource, shown: str, raw_sql: str) -> None:
-    """Add the parsed column and its checks (see ``dataset._parse_column``)."""
-    col = f"r.{_q(mapped)}"
-    blank = _blank(col, source.na_values)
-    text = f"pystrip({col})"
-    name = column.name
+def _column_sql(con, q: _Layers, i: int, table: str, column: Column, mapped: str, source: TableSource, shown: str, raw_sql: str) -> None:
+    """Add column ``i``'s layers and checks (see ``dataset._parse_column``)."""
+    col, name = f"r.{_q(mapped)}", column.name
+    blank, text = f"b{i}", f"s{i}"
+    q.a += [f"{col} AS v{i}", f"pystrip({col}) AS s{i}"]
+    q.b.append(f"{_blank(f'v{i}', f's{i}', source.na_values)} AS b{i}")
     if column.required:
-        checks.missing.append((f"missing {name}", blank, "NULL"))
+        q.missing.append((f"missing {name}", blank, "NULL"))
     if column.kind == "date":
-        view = f"dates_{name}"
-        con.register(view, _date_map(con, f"{raw_sql} AS r", col, blank, source, table, name, mapped, shown))
-        checks.joins.append(f"LEFT JOIN {view} ON {view}.value = {col}")
-        parsed = f"(CASE WHEN {blank} THEN NULL ELSE {view}.parsed END)"
-        checks.unparseable.append((f"unparseable {name}", f"({parsed} IS NULL AND NOT {blank})", text))
+        view = f"dates_{i}"
+        con.register(view, _date_map(con, f"{raw_sql} AS r", col, source, table, name, mapped, shown))
+        q.joins.append(f"LEFT JOIN {view} ON {view}.value = v{i}")
+        q.c.append(f"(CASE WHEN {blank} THEN NULL ELSE {view}.parsed END) AS c{i}")
+        q.d.append(f"c{i} AS p{i}")
+        q.unparseable.append((f"unparseable {name}", f"(p{i} IS NULL AND NOT {blank})", text))
     elif column.kind == "number":
-        parsed = _number(col, blank, source)
-        checks.unparseable.append((f"unparseable {name}", f"({parsed} IS NULL AND NOT {blank})", text))
+        q.c.append(f"{_number(text, blank, source)} AS c{i}")
+        q.d.append(f"{_finite(f'c{i}')} AS p{i}")
+        q.unparseable.append((f"unparseable {name}", f"(p{i} IS NULL AND NOT {blank})", text))
         if column.low is not None or column.high is not None:
             low = column.low if column.low is not None else float("-inf")
             high = column.high if column.high is not None else float("inf")
-            checks.invalid.append(
-                (f"out of range {name}", f"({parsed} IS NOT NULL AND NOT ({parsed} BETWEEN {low!r} AND {high!r}))", f"{text} || {_lit(_range_hint(column))}")
+            q.invalid.append(
+                (f"out of range {name}", f"(p{i} IS NOT NULL AND NOT (p{i} BETWEEN {low!r} AND {high!r}))", f"{text} || {_lit(_range_hint(column))}")
             )
-    elif column.kind == "category":
-        recode = {readers.unicodedata.normalize("NFC", str(k)).strip(): val for k, val in source.values.get(name, {}).items()}
-        parsed = _text(col, blank, recode)
+    elif column.kind in ("category", "text"):
+        q.c.append(f"(CASE WHEN {blank} THEN NULL ELSE pystrip(nfc_normalize({text})) END) AS c{i}")
+        recode = (
+            {readers.unicodedata.normalize("NFC", str(k)).strip(): val for k, val in source.values.get(name, {}).items()} if column.kind == "category" else {}
+        )
+        whens = " ".join(f"WHEN {_lit(k)} THEN {_lit(val)}" for k, val in recode.items())
+        q.d.append(f"(CASE c{i} {whens} ELSE c{i} END) AS p{i}" if recode else f"c{i} AS p{i}")
         if column.allowed:
             hint = f" (expected one of {', '.join(column.allowed)}; map it under data.{table}.values.{name})"
             allowed = ", ".join(_lit(a) for a in column.allowed)
-            checks.invalid.append((f"invalid {name}", f"({parsed} IS NOT NULL AND {parsed} NOT IN ({allowed}))", f"{text} || {_lit(hint)}"))
-    elif column.kind == "text":
-        parsed = _text(col, blank)
+            q.invalid.append((f"invalid {name}", f"(p{i} IS NOT NULL AND p{i} NOT IN ({allowed}))", f"{text} || {_lit(hint)}"))
     else:
-        parsed = f"(CASE WHEN {blank} THEN NULL ELSE pystrip({col}) END)"
-    checks.selects.append(f"{parsed} AS {_q(name)}")
+        q.c.append(f"(CASE WHEN {blank} THEN NULL ELSE {text} END) AS c{i}")
+        q.d.append(f"c{i} AS p{i}")
 
 
 def _case(checks: list[tuple[str, str, str]], field: int) -> str:
@@ -357,28 +365,31 @@ _EMPTY = {"date": "CAST(NULL AS TIMESTAMP_NS)", "number": "CAST(NULL AS DOUBLE)"
 
 
 def _stage_one(con, table: str, raw: RawCsv, source: TableSource, mapping: dict[str, str], shown: str) -> None:
-    """``checked``: the parsed columns, ``reason`` and ``detail`` of the row-level checks, one row per raw row."""
+    """``checked``: the parsed columns, ``__reason__`` and ``__detail__`` of the row-level checks, one row per raw row."""
     spec = TABLES[table]
     raw_sql = f"read_parquet({_lit(str(raw.path))})"
-    checks = _Checks([], [], [], [], [])
-    for column in spec.columns:
+    q = _Layers(["r.__source_row__", "r.__problem__"], [], [], [], [], [], [], [])
+    out = []
+    for i, column in enumerate(spec.columns):
         if column.name not in mapping:
-            checks.selects.append(f"{_EMPTY.get(column.kind, 'CAST(NULL AS VARCHAR)')} AS {_q(column.name)}")
+            out.append(f"{_EMPTY.get(column.kind, 'CAST(NULL AS VARCHAR)')} AS {_q(column.name)}")
         else:
-            _column_sql(con, checks, table, column, mapping[column.name], source, shown, raw_sql)
-    ordered = [("wrong number of fields", "r.__problem__ IS NOT NULL", "r.__problem__"), *checks.missing, *checks.unparseable, *checks.invalid]
+            _column_sql(con, q, i, table, column, mapping[column.name], source, shown, raw_sql)
+            out.append(f"p{i} AS {_q(column.name)}")
+    ordered = [("wrong number of fields", "__problem__ IS NOT NULL", "__problem__"), *q.missing, *q.unparseable, *q.invalid]
     if source.drop_duplicates:
         cols = ", ".join(f"r.{_q(n)}" for n in raw.names)
-        ordered.append(
-            (
-                "exact duplicate",
-                f"(row_number() OVER (PARTITION BY {cols} ORDER BY r.__source_row__) > 1)",
-                f"('same as row ' || CAST(min(r.__source_row__) OVER (PARTITION BY {cols}) AS VARCHAR))",
-            )
-        )
+        q.a += [
+            f"row_number() OVER (PARTITION BY {cols} ORDER BY r.__source_row__) AS __dup__",
+            f"min(r.__source_row__) OVER (PARTITION BY {cols}) AS __first__",
+        ]
+        ordered.append(("exact duplicate", "__dup__ > 1", "('same as row ' || CAST(__first__ AS VARCHAR))"))
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE checked AS SELECT r.__source_row__, {', '.join(checks.selects)}, "
-        f"{_case(ordered, 0)} AS __reason__, {_case(ordered, 1)} AS __detail__ FROM {raw_sql} AS r {' '.join(checks.joins)}"
+        f"CREATE OR REPLACE TEMP TABLE checked AS WITH a AS (SELECT {', '.join(q.a)} FROM {raw_sql} AS r), "
+        f"b AS (SELECT *, {', '.join(q.b) or 'NULL AS b_'} FROM a), "
+        f"c AS (SELECT b.*, {', '.join(q.c) or 'NULL AS c_'} FROM b {' '.join(q.joins)}), "
+        f"d AS (SELECT *, {', '.join(q.d) or 'NULL AS d_'} FROM c) "
+        f"SELECT __source_row__, {', '.join(out)}, {_case(ordered, 0)} AS __reason__, {_case(ordered, 1)} AS __detail__ FROM d"
     )
 
 

@@ -448,18 +448,24 @@ def transactions_table(wf: World, purchases: Purchases, attrs: Attributes, *, id
 
 
 def _split(total: np.ndarray, k: int) -> np.ndarray:
-    """Each whole number of ``total`` as ``k`` whole parts summing to it (the first parts take the remainder)."""
-    base = total // k
-    rem = total - base * k
-    return np.repeat(base, k) + (np.tile(np.arange(k), len(total)) < np.repeat(rem, k))
+    """Each whole number of ``total`` as ``k`` whole parts in the proportions 1 : 2 : ... : k, summing to it.
+
+    Unequal parts keep the lines of one invoice distinct (equal lines would be exact duplicates);
+    the last part takes the rounding.
+    """
+    weights = np.arange(1, k + 1)
+    parts = np.repeat(total, k) * np.tile(weights, len(total)) // weights.sum()
+    parts = parts.reshape(len(total), k)
+    parts[:, -1] += total - parts.sum(axis=1)
+    return parts.ravel()
 
 
 def invoice_lines(tx: Transactions, k: int) -> Transactions:
     """Each invoice of ``tx`` as ``k`` invoice lines, as a distributor's export has them.
 
     The lines of an invoice share its customer, date, invoice number and channel; its amount and
-    margin (in cents) and its quantity are split into ``k`` whole parts that sum to the invoice's
-    (the first lines take the remainder), and the lines take the product ranges in turn from the
+    margin (in cents) and its quantity are split into ``k`` whole parts in the proportions
+    1 : 2 : ... : k that sum to the invoice's, and the lines take the product ranges in turn from the
     invoice's. The arrays behind the truth aggregates are split alike, so sums are unchanged and
     counts (``transactions_in_period``, ``purchases``: lines with a positive amount) count lines.
     """
