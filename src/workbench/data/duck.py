@@ -31,7 +31,6 @@ import json
 import re
 import shutil
 import tempfile
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,30 +181,27 @@ def _write_rows(table, source, shown, names, header_line, records, out: Path):
     width = len(names)
     unnamed = {i for i, n in enumerate(names) if n.startswith("(column ")}
     filled: set[int] = set()
-    rows, starts, problems, head, counts = [], [], [], [], Counter()
+    rows, starts, problems, head = [], [], {}, []
     total = bad = 0
     writer = None
     for start, end, fields in records:
-        counts[len(fields)] += 1
-        problem = None
-        if len(fields) != width:
+        if len(fields) != width or end > start:  # the rare rows: as readers._read_csv treats them
             if len(fields) > width and not any(f.strip() for f in fields[width:]):
-                fields = fields[:width]
-        if end > start:
-            readers._check_multiline(table, source, shown, names, start, end, fields)
-        if len(fields) != width:
-            problem = f"{len(fields)} fields on line {start}, the header (line {header_line}) has {width}"
-            fields = (fields + [""] * width)[:width]
-            bad += 1
+                fields = fields[:width]  # trailing separator(s)
+            if end > start:
+                readers._check_multiline(table, source, shown, names, start, end, fields)
+            if len(fields) != width:
+                problems[len(rows)] = f"{len(fields)} fields on line {start}, the header (line {header_line}) has {width}"
+                fields = (fields + [""] * width)[:width]
+                bad += 1
         rows.append(fields)
         starts.append(start)
-        problems.append(problem)
         if len(head) < readers.HEAD_ROWS:
             head.append((start, fields))
         if len(rows) >= CHUNK_ROWS:
             writer = _flush(writer, out, names, rows, starts, problems, unnamed, filled)
             total += len(rows)
-            rows, starts, problems = [], [], []
+            rows, starts, problems = [], [], {}
     if rows or writer is None:
         writer = _flush(writer, out, names, rows, starts, problems, unnamed, filled)
         total += len(rows)
@@ -219,7 +215,7 @@ def _flush(writer, out, names, rows, starts, problems, unnamed, filled):
     for i in unnamed - filled:
         if any(row[i].strip() for row in rows):
             filled.add(i)
-    chunk = _writer_table(names, rows, starts, problems)
+    chunk = _writer_table(names, rows, starts, [problems.get(i) for i in range(len(rows))] if problems else [None] * len(rows))
     if writer is None:
         writer = pq.ParquetWriter(out, chunk.schema)
     writer.write_table(chunk)
