@@ -12,7 +12,7 @@ PARAMS ?= parameters/demo.yaml
 DEMO   := data/demo/transactions.csv
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help install demo-data demo test lint unit nbval notebooks lab benchmark benchmark-uplift benchmark-clv lock messages clean
+.PHONY: help install demo-data demo test lint unit nbval notebooks lab benchmark benchmark-uplift benchmark-clv benchmark-scale lock messages clean
 
 help:
 	@echo "make demo       set up, simulate the demo data if absent, run every notebook, print the report path"
@@ -20,6 +20,7 @@ help:
 	@echo "make lab        JupyterLab on notebooks/ with the project's environment"
 	@echo "make notebooks  re-execute the committed notebooks on the demo data (refreshes their outputs)"
 	@echo "make benchmark  speed and memory benchmarks (benchmarks/; speed.py: whole runs as ratios to the notebook floor)"
+	@echo "make benchmark-scale   a 10 M-line client (100,000 companies) end to end: wall time and peak memory of the process tree"
 	@echo "make benchmark-uplift  coverage of the programme-effect estimators, 200 seeds per world (hours)"
 	@echo "make benchmark-clv  coverage of the CLV total's interval against the simulated future, 20 seeds (15 min)"
 	@echo "make lock       recompile requirements/lock.txt from pyproject.toml"
@@ -69,6 +70,9 @@ benchmark-uplift: install
 
 benchmark-clv: install
 	$(BIN)/python benchmarks/clv_coverage.py --seeds 20
+
+benchmark-scale: install
+	$(BIN)/python benchmarks/scale.py --steps data data-pandas run --json benchmarks/results/scale.json
 
 benchmark: install
 	$(BIN)/python benchmarks/run.py

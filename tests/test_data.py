@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from tests.conftest import write_params
+from tests.engines import load_dataset  # both engines, compared (assert_frame_equal); returns the pandas result
 from workbench.config.params import load_params
-from workbench.data import load_dataset
 from workbench.errors import DataError
 
 

@@ -11,8 +11,9 @@ import pytest
 from openpyxl import Workbook
 
 from tests.conftest import write_params
+from tests.engines import load_dataset  # both engines, compared (assert_frame_equal); returns the pandas result
 from workbench.config.params import load_params
-from workbench.data import load_dataset
+from workbench.data import duck
 from workbench.errors import DataError, ParameterError
 
 
@@ -185,6 +186,7 @@ def test_an_unreadable_data_file_is_refused(tmp_path: Path, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(duck, "_open", lambda path, *args, **kwargs: denied(path))  # the DuckDB path streams the file
     _refused(tmp_path, {}, T, r"^data\.transactions\.path: cannot read t\.csv: permission denied; close it in Excel or fix the file's permissions$")
 
 

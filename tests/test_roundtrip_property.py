@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import write_params
+from tests.engines import load_dataset  # both engines, compared (assert_frame_equal); returns the pandas result
 from workbench.config.params import DEFAULT_NA_VALUES, load_params
-from workbench.data import load_dataset
 
 SEPARATORS = [",", ";", "\t", "|", "||", ";;"]
 DATE_STYLES = [("%Y-%m-%d", {}), ("%d/%m/%Y", {"date_format": "%d/%m/%Y"}), ("%d/%m/%Y", {"dayfirst": True}), ("%m/%d/%Y", {"date_format": "%m/%d/%Y"})]

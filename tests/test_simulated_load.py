@@ -3,8 +3,8 @@
 import pytest
 
 from tests.conftest import write_params
+from tests.engines import load_dataset  # both engines, compared (assert_frame_equal); returns the pandas result
 from workbench.config.params import load_params
-from workbench.data import load_dataset
 from workbench.simulate import simulate, write_simulation
 
 

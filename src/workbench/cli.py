@@ -55,7 +55,9 @@ def _simulate(args: argparse.Namespace) -> int:
     from workbench.simulate import simulate, write_simulation
 
     try:
-        sim = simulate(n_customers=args.customers, seed=args.seed, scenario=args.scenario, null=args.null, process=args.process)
+        sim = simulate(
+            n_customers=args.customers, seed=args.seed, scenario=args.scenario, null=args.null, process=args.process, lines_per_purchase=args.lines_per_purchase
+        )
     except ValueError as exc:
         raise WorkbenchError(f"simulate: {exc}") from None
     paths = write_simulation(sim, Path(args.out), truth_tables=True)
@@ -126,6 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="bgnbd",
         metavar="NAME",
         help="the purchase process: bgnbd (default, dropout right after a purchase), pareto (death between purchases) or dormant (active and dormant spells)",
+    )
+    p.add_argument(
+        "--lines-per-purchase",
+        type=int,
+        default=1,
+        metavar="K",
+        help="invoice lines per invoice, as a distributor's export (default 1); 100,000 companies with K=10 give about 10 M lines",
     )
     p.set_defaults(func=_simulate)
     return parser

@@ -115,9 +115,21 @@ class TableSource(_Strict):
         return {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet"}.get(suffix, "unknown")
 
 
-class DataSection(_Strict):
-    """The client's tables; only ``transactions`` is required."""
+DUCKDB_ABOVE_MB = 100.0
+"""``data.engine: auto`` reads through DuckDB when the transactions file is larger than this (MB, 10**6 bytes): about 1.5 M lines."""
 
+
+class DataSection(_Strict):
+    """The client's tables; only ``transactions`` is required.
+
+    ``engine`` chooses how CSV tables are read, validated and normalised: ``pandas`` in memory,
+    ``duckdb`` out of core (a stream to Parquet, then SQL), or ``auto``: DuckDB when the
+    transactions file is larger than ``duckdb_above_mb`` megabytes. Both give the same tables,
+    row ledger, rejected rows and messages.
+    """
+
+    engine: Literal["auto", "pandas", "duckdb"] = "auto"
+    duckdb_above_mb: float = Field(DUCKDB_ABOVE_MB, gt=0)
     transactions: TableSource
     customers: TableSource | None = None
     members: TableSource | None = None

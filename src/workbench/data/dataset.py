@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import shutil
 import unicodedata
+import weakref
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,9 +38,18 @@ class SavedTables(MutableMapping):
     at once (``"events" in tables`` reads nothing).
     """
 
-    def __init__(self, folder: Path) -> None:
-        self._paths = {p.stem: p for p in sorted(folder.glob("*.parquet"))}
+    def __init__(self, folder: Path | None) -> None:
+        self._paths = {p.stem: p for p in sorted(folder.glob("*.parquet"))} if folder is not None else {}
         self._read: dict[str, pd.DataFrame] = {}
+
+    def add_file(self, name: str, path: Path) -> None:
+        """Make ``name`` the table in the Parquet file ``path`` (read on first use)."""
+        self._paths[name] = path
+        self._read.pop(name, None)
+
+    def unread_file(self, name: str) -> Path | None:
+        """The Parquet file of ``name`` when the table has not been read or replaced since, else None."""
+        return None if name in self._read else self._paths.get(name)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._read:
@@ -89,8 +100,12 @@ class Dataset:
     def save(self, folder: Path) -> None:
         """Write the tables as Parquet, the ledger as CSV and ``rejected_rows.csv`` into ``folder``."""
         (folder / "data").mkdir(parents=True, exist_ok=True)
-        for name, table in self.tables.items():
-            table.to_parquet(folder / "data" / f"{name}.parquet", index=False)
+        for name in self.tables:
+            unread = self.tables.unread_file(name) if isinstance(self.tables, SavedTables) else None
+            if unread is not None:
+                shutil.copyfile(unread, folder / "data" / f"{name}.parquet")
+            else:
+                self.tables[name].to_parquet(folder / "data" / f"{name}.parquet", index=False)
         self.ledger.to_csv(folder / "data" / "ledger.csv", index=False)
         self.rejected.to_csv(folder / "rejected_rows.csv", index=False)
 
@@ -346,12 +361,83 @@ def _unknown_detail(value: str, known: set[str], rejected: dict[str, str]) -> st
     return value
 
 
-def load_dataset(params: Params) -> Dataset:
+def choose_engine(params: Params, engine: str | None = None) -> str:
+    """``pandas`` or ``duckdb``: ``engine`` if given, else ``data.engine``; ``auto`` picks DuckDB when the
+    transactions file is larger than ``data.duckdb_above_mb`` megabytes (10**6 bytes)."""
+    engine = engine or params.data.engine
+    if engine != "auto":
+        return engine
+    path = params.resolve(params.data.transactions.path)
+    size = path.stat().st_size if path.is_file() else 0
+    return "duckdb" if size > params.data.duckdb_above_mb * 1e6 else "pandas"
+
+
+_IDS_OF = {"customers": ("customer_id",), "transactions": ("customer_id",), "members": ("member_id",)}
+"""The ids later tables are checked against."""
+
+
+@dataclass
+class _Loaded:
+    """One table once loaded by either engine."""
+
+    kept: pd.DataFrame | Path
+    rejected: pd.DataFrame
+    rows_read: int
+    rows_kept: int
+    rows_out_of_period: int
+    ids: dict[str, set[str]]
+
+
+def _load_pandas(name: str, source: TableSource, params: Params, shown: str, **context) -> _Loaded:
+    raw = read_source(name, source, params)
+    mapping = _column_mapping(name, TABLES[name], source, raw, shown)
+    kept, rejected = normalise_table(name, raw, source, mapping=mapping, file=shown, **context)
+    out_of_period = int((~kept["in_period"]).sum()) if "in_period" in kept else 0
+    ids = {c: set(kept[c]) for c in _IDS_OF.get(name, ())}
+    return _Loaded(kept, rejected, len(raw), len(kept), out_of_period, ids)
+
+
+def _load_duckdb(name: str, source: TableSource, params: Params, shown: str, work: Path, con, **context) -> _Loaded:
+    """One CSV table through :mod:`workbench.data.duck` (other formats: the pandas path)."""
+    from workbench.data import duck
+
+    if source.file_format != "csv":
+        return _load_pandas(name, source, params, shown, **context)
+    path = params.resolve(source.path)
+    if not path.is_file():
+        read_source(name, source, params)  # raises the file-not-found message
+    try:
+        raw = duck.stream_csv(name, source, path, shown, work / f"raw_{name}.parquet")
+    except (OSError, ValueError):  # unreadable: the pandas reader names it
+        raw = None
+    if raw is None:  # a file the pandas reader refuses (its message) or reads whole (UTF-16, multi-character sep)
+        raw = duck.raw_from_frame(read_source(name, source, params), work / f"raw_{name}.parquet")
+    stand_in = pd.DataFrame(columns=[*raw.names, "__source_row__"])
+    stand_in.attrs["head"] = raw.head
+    mapping = _column_mapping(name, TABLES[name], source, stand_in, shown)
+    out = work / "tables" / f"{name}.parquet"
+    out.parent.mkdir(exist_ok=True)
+    kept, out_of_period, rejected = duck.normalise_csv(con, name, raw, source, mapping=mapping, file=shown, out=out, **context)
+    raw.path.unlink()
+    ids = {c: duck.distinct_ids(con, out, c) for c in _IDS_OF.get(name, ())}
+    return _Loaded(out, rejected, raw.rows, kept, out_of_period, ids)
+
+
+def load_dataset(params: Params, *, engine: str | None = None) -> Dataset:
     """Read, validate and normalise every table named in the parameters.
+
+    Parameters
+    ----------
+    params
+        The client's parameters.
+    engine
+        ``pandas``, ``duckdb`` or ``auto``; None: ``data.engine`` (see :func:`choose_engine`).
+        Both engines give the same tables, ledger, rejected rows and messages.
 
     Returns
     -------
     Dataset
+        With the DuckDB engine, ``tables`` reads each CSV table from its Parquet file on first use.
 
     Raises
     ------
@@ -360,11 +446,20 @@ def load_dataset(params: Params) -> Dataset:
     """
     sources = params.data.sources()
     period = (pd.Timestamp(params.period.start), pd.Timestamp(params.period.end))
-    tables: dict[str, pd.DataFrame] = {}
+    use_duckdb = choose_engine(params, engine) == "duckdb"
+    tables: MutableMapping[str, pd.DataFrame] = {}
+    if use_duckdb:
+        from workbench.data import duck
+
+        work = duck.workdir()
+        tables = SavedTables(None)
+        weakref.finalize(tables, duck.remove, work)
+        con = duck.connect(work)
     ledgers: list[dict] = []
     rejected_parts: list[pd.DataFrame] = []
     files: dict[str, Path] = {}
     rejected_refs: dict[str, dict[str, str]] = {}
+    ids: dict[str, dict[str, set[str]]] = {}
     for name in LOAD_ORDER:
         source = sources.get(name)
         if source is None:
@@ -372,42 +467,47 @@ def load_dataset(params: Params) -> Dataset:
         path = params.resolve(source.path)
         files[name] = path
         shown = shown_path(path, params)
-        raw = read_source(name, source, params)
-        mapping = _column_mapping(name, TABLES[name], source, raw, shown)
-        if "customers" in tables:
-            known_customers = set(tables["customers"]["customer_id"])
-        elif "transactions" in tables:
-            known_customers = set(tables["transactions"]["customer_id"])
+        known_customers = ids["customers"]["customer_id"] if "customers" in ids else ids["transactions"]["customer_id"] if "transactions" in ids else None
+        known_members = ids["members"]["member_id"] if "members" in ids else None
+        context = dict(known_customers=known_customers, known_members=known_members, period=period, rejected_refs=rejected_refs)
+        if use_duckdb:
+            loaded = _load_duckdb(name, source, params, shown, work, con, **context)
         else:
-            known_customers = None
-        known_members = set(tables["members"]["member_id"]) if "members" in tables else None
-        kept, rejected = normalise_table(
-            name,
-            raw,
-            source,
-            mapping=mapping,
-            known_customers=known_customers,
-            known_members=known_members,
-            period=period,
-            file=shown,
-            rejected_refs=rejected_refs,
-        )
-        if TABLES[name].unique:
-            keys = rejected.dropna(subset=["key"])
-            rejected_refs[TABLES[name].unique] = {
-                k: f"its {name} row, line {line} of {shown}, was rejected: {reason}" for k, line, reason in zip(keys["key"], keys["source_row"], keys["reason"])
-            }
-        rejected = rejected.drop(columns="key")
-        if len(kept) + len(rejected) != len(raw):  # pragma: no cover - an invariant, not a user error
-            raise AssertionError(f"ledger of {name} does not balance: {len(raw)} read, {len(kept)} kept, {len(rejected)} rejected")
-        tables[name] = kept
-        out_of_period = int((~kept["in_period"]).sum()) if "in_period" in kept else 0
-        ledgers.append(
-            {"table": name, "file": shown, "rows_read": len(raw), "rows_kept": len(kept), "rows_rejected": len(rejected), "rows_out_of_period": out_of_period}
-        )
-        rejected.insert(0, "file", shown)
-        rejected.insert(0, "table", name)
-        rejected_parts.append(rejected)
+            loaded = _load_pandas(name, source, params, shown, **context)
+        _record(name, shown, loaded, tables, ids, ledgers, rejected_parts, rejected_refs)
+    if use_duckdb:
+        con.close()
     nonempty = [r for r in rejected_parts if len(r)]
     rejected_all = pd.concat(nonempty, ignore_index=True) if nonempty else pd.DataFrame(columns=REJECTED_COLUMNS)
     return Dataset(tables=tables, ledger=pd.DataFrame(ledgers, columns=LEDGER_COLUMNS), rejected=rejected_all[REJECTED_COLUMNS], files=files)
+
+
+def _record(name, shown, loaded: _Loaded, tables, ids, ledgers, rejected_parts, rejected_refs) -> None:
+    """Book one loaded table: its kept rows, ids, ledger line, rejected rows and rejected keys."""
+    rejected = loaded.rejected
+    if TABLES[name].unique:
+        keys = rejected.dropna(subset=["key"])
+        rejected_refs[TABLES[name].unique] = {
+            k: f"its {name} row, line {line} of {shown}, was rejected: {reason}" for k, line, reason in zip(keys["key"], keys["source_row"], keys["reason"])
+        }
+    rejected = rejected.drop(columns="key")
+    if loaded.rows_kept + len(rejected) != loaded.rows_read:  # pragma: no cover - an invariant, not a user error
+        raise AssertionError(f"ledger of {name} does not balance: {loaded.rows_read} read, {loaded.rows_kept} kept, {len(rejected)} rejected")
+    if isinstance(loaded.kept, Path):
+        tables.add_file(name, loaded.kept)
+    else:
+        tables[name] = loaded.kept
+    ids[name] = loaded.ids
+    ledgers.append(
+        {
+            "table": name,
+            "file": shown,
+            "rows_read": loaded.rows_read,
+            "rows_kept": loaded.rows_kept,
+            "rows_out_of_period": loaded.rows_out_of_period,
+            "rows_rejected": len(rejected),
+        }
+    )
+    rejected.insert(0, "file", shown)
+    rejected.insert(0, "table", name)
+    rejected_parts.append(rejected)

@@ -32,6 +32,7 @@ import re
 import unicodedata
 import zipfile
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -222,14 +223,19 @@ def _literal_separator(text: str, sep: str) -> str:
     return "".join(out)
 
 
-def _records(text: str, sep: str, first_line: int):
-    """Yield ``(start_line, end_line, fields)`` of every non-blank record."""
+def _records(text: str | Iterable[str], sep: str, first_line: int):
+    """Yield ``(start_line, end_line, fields)`` of every non-blank record.
+
+    ``text`` is the whole text, or (one-character ``sep`` only) its lines as a text file
+    opened with ``newline=""`` yields them, so that a large file is tokenised as a stream.
+    """
     delimiter = sep
     if len(sep) > 1:
         if _UNIT in text:
             raise ValueError("the file holds control character 0x1f; it cannot be read with a multi-character sep")
         text, delimiter = _literal_separator(text, sep), _UNIT
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    lines = io.StringIO(text, newline="") if isinstance(text, str) else text
+    reader = csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
     done = 0
     for fields in reader:
         start, done = done + 1, reader.line_num

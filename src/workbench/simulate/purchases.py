@@ -445,3 +445,41 @@ def transactions_table(wf: World, purchases: Purchases, attrs: Attributes, *, id
     tx = tx.sort_values(["date", "customer_id", "invoice_id"], kind="stable").reset_index(drop=True)
     tx = tx.astype({c: "str" for c in ("customer_id", "date", "invoice_id", "product_range", "channel")})
     return Transactions(table=tx, day=tx_day, amount_c=tx_amount_c, margin_c=tx_margin_c)
+
+
+def _split(total: np.ndarray, k: int) -> np.ndarray:
+    """Each whole number of ``total`` as ``k`` whole parts in the proportions 1 : 2 : ... : k, summing to it.
+
+    Unequal parts keep the lines of one invoice distinct (equal lines would be exact duplicates);
+    the last part takes the rounding.
+    """
+    weights = np.arange(1, k + 1)
+    parts = np.repeat(total, k) * np.tile(weights, len(total)) // weights.sum()
+    parts = parts.reshape(len(total), k)
+    parts[:, -1] += total - parts.sum(axis=1)
+    return parts.ravel()
+
+
+def invoice_lines(tx: Transactions, k: int) -> Transactions:
+    """Each invoice of ``tx`` as ``k`` invoice lines, as a distributor's export has them.
+
+    The lines of an invoice share its customer, date, invoice number and channel; its amount and
+    margin (in cents) and its quantity are split into ``k`` whole parts in the proportions
+    1 : 2 : ... : k that sum to the invoice's, and the lines take the product ranges in turn from the
+    invoice's. The arrays behind the truth aggregates are split alike, so sums are unchanged and
+    counts (``transactions_in_period``, ``purchases``: lines with a positive amount) count lines.
+    """
+    if k == 1:
+        return tx
+    table = tx.table
+    n = len(table)
+    lines = table.iloc[np.repeat(np.arange(n), k)].reset_index(drop=True)
+    amount_c = np.rint(table["amount"].to_numpy(np.float64) * 100).astype(np.int64)
+    margin_c = np.rint(table["margin"].to_numpy(np.float64) * 100).astype(np.int64)
+    lines["amount"] = cents_to_float(_split(amount_c, k))
+    lines["margin"] = cents_to_float(_split(margin_c, k))
+    lines["quantity"] = _split(table["quantity"].to_numpy(np.int64), k)
+    ranges = np.array(RANGES, dtype=object)
+    first = pd.Index(RANGES).get_indexer(table["product_range"].to_numpy(object))
+    lines["product_range"] = pd.array(ranges[(np.repeat(first, k) + np.tile(np.arange(k), n)) % len(RANGES)], dtype="str")
+    return Transactions(table=lines, day=np.repeat(tx.day, k), amount_c=_split(tx.amount_c, k), margin_c=_split(tx.margin_c, k))
