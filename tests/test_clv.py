@@ -309,6 +309,18 @@ def test_cdnow_matrix(cdnow):
         clv.compute_matrix(bg, cal, kind="x")
 
 
+@pytest.mark.parametrize("model", ["mbgnbd", "paretonbd"])
+def test_the_matrix_works_for_every_purchase_model(cdnow, model):
+    # Pareto/NBD's lifetimes formulas index 1-D arrays: a 2-D grid failed with "Array shapes are incompatible".
+    _, cal, _, _ = cdnow
+    fit = clv.fit_purchase_model(cal, model=model)
+    m = clv.compute_matrix(fit, cal, kind="p_alive", max_frequency=10)
+    assert m.shape == (39, 11) and m.stack().dropna().between(0, 1).all()
+    assert (np.diff(m[5].to_numpy()) > 0).all()  # a more recent last purchase: more likely alive
+    for f in (1, 5, 10):  # each cell is the model's own P(alive) for that history
+        assert m.loc[38, f] == pytest.approx(np.ravel(fit.model.conditional_probability_alive(f, 38.0, 38.0))[0])
+
+
 # ---------------------------------------------------------------- convergence
 def _failing(base):
     """A lifetimes fitter that raises lifetimes' ConvergenceError on its first ``fail_first`` fits."""

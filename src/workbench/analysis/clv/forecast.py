@@ -286,10 +286,11 @@ def compute_matrix(bgnbd: ModelFit, summary: pd.DataFrame, *, kind: str = "p_ali
     fmax = max_frequency if max_frequency is not None else max(5, int(np.ceil(summary["frequency"].quantile(0.95))))
     age = float(np.floor(summary["T"].max()))
     rec, freq = np.meshgrid(np.arange(age + 1), np.arange(fmax + 1), indexing="ij")
+    f, r, t = freq.ravel().astype(float), rec.ravel().astype(float), np.full(freq.size, age)  # flat: Pareto/NBD's formulas index 1-D arrays
     if kind == "p_alive":
-        values = bgnbd.model.conditional_probability_alive(freq, rec, age)
+        values = bgnbd.model.conditional_probability_alive(f, r, t)
     else:
-        values = bgnbd.model.conditional_expected_number_of_purchases_up_to_time(horizon, freq, rec, age)
+        values = bgnbd.model.conditional_expected_number_of_purchases_up_to_time(horizon, f, r, t)
     values = np.where((freq == 0) & (rec > 0), np.nan, np.asarray(values, dtype=float).reshape(rec.shape))
     return pd.DataFrame(values, index=pd.Index(np.arange(int(age) + 1), name="recency"), columns=pd.Index(np.arange(fmax + 1), name="frequency"))
 
