@@ -50,15 +50,24 @@ def _world(scenario: str, null: bool, seed: int, customers: int, process: str = 
     return tx, customers_, sim.truth
 
 
+def _year1_of(estimate):
+    """An estimator of year 1 on (enrolment dates, reference date, launch): its ``year(1)`` row as (att, low, high)."""
+
+    def run(tx, customers, truth, seed):
+        res = estimate(
+            tx, customers[["customer_id", "enrolled_on"]], end=pd.Timestamp(truth["end"]), launch=pd.Timestamp(truth["programme_launch"]),
+            n_bootstrap=199, seed=seed,
+        )  # fmt: skip
+        row = res.year(1)
+        return (row["att"], row["ci_low"], row["ci_high"]) if row is not None else (np.nan, np.nan, np.nan)
+
+    return run
+
+
 def _staggered(tx, customers, truth, seed):
     from workbench.analysis.uplift.staggered import estimate_staggered
 
-    res = estimate_staggered(
-        tx, customers[["customer_id", "enrolled_on"]], end=pd.Timestamp(truth["end"]), launch=pd.Timestamp(truth["programme_launch"]),
-        n_bootstrap=199, seed=seed,
-    )  # fmt: skip
-    row = res.year(1)
-    return (row["att"], row["ci_low"], row["ci_high"]) if row is not None else (np.nan, np.nan, np.nan)
+    return _year1_of(estimate_staggered)(tx, customers, truth, seed)
 
 
 def _matched(tx, customers, truth, seed):
@@ -72,12 +81,7 @@ def _matched(tx, customers, truth, seed):
 def _counterfactual(tx, customers, truth, seed):
     from workbench.analysis.uplift.counterfactual import estimate_counterfactual
 
-    res = estimate_counterfactual(
-        tx, customers[["customer_id", "enrolled_on"]], end=pd.Timestamp(truth["end"]), launch=pd.Timestamp(truth["programme_launch"]),
-        n_bootstrap=199, seed=seed,
-    )  # fmt: skip
-    row = res.year(1)
-    return (row["att"], row["ci_low"], row["ci_high"]) if row is not None else (np.nan, np.nan, np.nan)
+    return _year1_of(estimate_counterfactual)(tx, customers, truth, seed)
 
 
 ESTIMATORS = {
