@@ -762,3 +762,18 @@ def parameter_table(table: pd.DataFrame) -> pd.DataFrame:
         lambda s: tr("{low} to {high}", low=_local_text(s.split(" to ")[0]), high=_local_text(s.split(" to ")[1])) if " to " in s else s
     )
     return table.assign(estimate=table["estimate"].map(_local_text), std_error=table["std_error"].map(_local_text), ci_95=interval)
+
+
+# ---------------------------------------------------------------- programme effect (06)
+UPLIFT = (
+    # row labels and codes of workbench.analysis.uplift shown as they are (nb.present(index=..., translate=...))
+    N_("window"),
+    N_("outcome"),
+    N_("covariate"),
+    N_("hypothesis"),
+    N_("basket"),
+    N_("estimate"),
+    N_("interval"),
+)
+"""Row labels and codes of :mod:`workbench.analysis.uplift`; its column labels and other codes are in
+:mod:`workbench.analysis.uplift.labels` (``word``, ``translated``)."""
