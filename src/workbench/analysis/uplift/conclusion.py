@@ -100,7 +100,7 @@ def conclusion(
     if placebo is not None and "revenue" in set(placebo["outcome"]):
         text.append(_placebo_sentence(placebo.set_index("outcome").loc["revenue"], r, money))
     if warnings:
-        text.append(tr("Read with the warnings above: {warnings}.", warnings="; ".join(warnings)))
+        text.append(tr("Read with the warnings above: {warnings}.", warnings=tr("; ").join(warnings)))
     return " ".join(text)
 
 
@@ -223,7 +223,7 @@ def headline_conclusion(
         text.append(
             tr(
                 "**The evidence is weak, so this figure should not be presented as the programme's established value:** {problems}.",
-                problems="; ".join(problems),
+                problems=tr("; ").join(problems),
             )
         )
     elif e_value is not None:

@@ -18,6 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
+from workbench import formatting as fmt
 from workbench.analysis.uplift.labels import word
 from workbench.formatting import tr
 
@@ -218,7 +219,7 @@ def balance_warnings(matching: Matching, balance: pd.DataFrame, *, threshold: fl
         out.append(
             tr(
                 "balance: after matching, |SMD| > {threshold} for {covariates}",
-                threshold=f"{threshold:g}",
+                threshold=f"{threshold:g}" if fmt.language() == "en" else f"{threshold:g}".replace(".", ","),
                 covariates=", ".join(word(c) for c in bad["covariate"]),
             )
         )
