@@ -33,9 +33,7 @@ DOMAIN = "workbench"
 LOCALES = Path(__file__).parent / "locales"
 """``locales/<lang>/LC_MESSAGES/workbench.po`` per language other than English (the msgids are English)."""
 TAG_PREFIX = "lang-"
-PENDING = {
-    "06_uplift": "being rewritten in parallel; translated in a later round",
-}
+PENDING: dict[str, str] = {}
 """Notebooks whose narrative is not translated yet, and why: their pages stay English in French
 reports (their headings keep their English anchors), and the translation tests skip them."""
 

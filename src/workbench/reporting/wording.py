@@ -385,6 +385,7 @@ KPIS = (
     N_("points_redeemed"),
     N_("points_expired"),
     N_("cumulative_points"),
+    N_("compared"),
     # display names of workbench.analysis.kpis.POINTS_LABELS and COHORT_LABELS
     N_("outstanding"),
     N_("redemption rate"),
@@ -457,6 +458,10 @@ DEFINITIONS = (
 """The fixed formulas, periods and table needs of :func:`workbench.analysis.kpis.compute_headline`."""
 
 
+_SHORT_END = re.compile(r"\b(\d{4})-(\d{2})-(\d{2}) to (\d{2}-\d{2})\b")
+"""A span whose end day is written without its year (``2024-01-01 to 12-31``, the days compared by the year-over-year table)."""
+
+
 def _local_text(text: str) -> str:
     """Dates, decimal points and percent signs of an English text in the report's locale."""
     text = local_dates(text)
@@ -473,6 +478,7 @@ def definition_text(text: str) -> str:
     """
     if fmt.language() == "en":
         return text
+    text = _SHORT_END.sub(r"\1-\2-\3 to \1-\4", text)  # 2024-01-01 to 12-31: the end day in full
     for pattern, template in _DEFINITIONS:
         match = pattern.fullmatch(text)
         if match:
@@ -762,3 +768,19 @@ def parameter_table(table: pd.DataFrame) -> pd.DataFrame:
         lambda s: tr("{low} to {high}", low=_local_text(s.split(" to ")[0]), high=_local_text(s.split(" to ")[1])) if " to " in s else s
     )
     return table.assign(estimate=table["estimate"].map(_local_text), std_error=table["std_error"].map(_local_text), ci_95=interval)
+
+
+# ---------------------------------------------------------------- programme effect (06)
+UPLIFT = (
+    # row labels and codes of workbench.analysis.uplift shown as they are (nb.present(index=..., translate=...))
+    N_("window"),
+    N_("outcome"),
+    N_("covariate"),
+    N_("hypothesis"),
+    N_("basket"),
+    N_("estimate"),
+    N_("interval"),
+    N_("se"),
+)
+"""Row labels and codes of :mod:`workbench.analysis.uplift`; its column labels and other codes are in
+:mod:`workbench.analysis.uplift.labels` (``word``, ``translated``)."""

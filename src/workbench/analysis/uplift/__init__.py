@@ -91,10 +91,14 @@ from workbench.analysis.uplift.labels import (
     DID_LABELS,
     E_VALUE_LABELS,
     PLACEBO_LABELS,
+    SURVIVAL_LABELS,
     WINDOW_LABELS,
     money_by_year_labels,
     money_labels,
+    months,
     naive_labels,
+    translated,
+    word,
 )
 from workbench.analysis.uplift.matching import (
     Matching,
@@ -105,6 +109,7 @@ from workbench.analysis.uplift.matching import (
     smd,
 )
 from workbench.analysis.uplift.money import MONEY_ITEMS, compute_money
+from workbench.formatting import tr
 
 __all__ = [
     "CounterfactualResult",
@@ -115,6 +120,10 @@ __all__ = [
     "looks_survival_selected",
     "E_VALUE_LABELS",
     "WINDOW_LABELS",
+    "SURVIVAL_LABELS",
+    "translated",
+    "word",
+    "months",
     "money_by_year_labels",
     "evidence_problems",
     "headline_conclusion",
@@ -355,7 +364,7 @@ def run(
     """
     reason = check_inputs(customers, member_statuses=member_statuses)
     if reason:
-        return UpliftRun(None, None, f"The programme cannot be evaluated: {reason}.")
+        return UpliftRun(None, None, tr("The programme cannot be evaluated: {reason}.", reason=reason))
     kw = {
         "end": end,
         "member_statuses": member_statuses,
@@ -374,11 +383,11 @@ def run(
     try:
         result = estimate_uplift(transactions, customers, **kw)
     except ValueError as exc:
-        return UpliftRun(None, None, f"The programme cannot be evaluated: {exc}.")
+        return UpliftRun(None, None, tr("The programme cannot be evaluated: {reason}.", reason=exc))
     try:
         placebo, placebo_reason = estimate_uplift(transactions, customers, placebo=True, **kw), None
     except ValueError as exc:
-        placebo, placebo_reason = None, f"The placebo cannot be run: {exc}."
+        placebo, placebo_reason = None, tr("The placebo cannot be run: {reason}.", reason=exc)
     n_members = int(customers["status"].isin(member_statuses).sum())
     money = compute_money(
         result.did,

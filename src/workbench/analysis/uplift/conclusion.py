@@ -1,36 +1,44 @@
-"""The plain-language conclusion of the uplift page, generated from the estimates and stating their uncertainty."""
+"""The plain-language conclusion of the uplift page, generated from the estimates and stating their uncertainty.
+
+The sentences are written in English inside :func:`workbench.formatting.tr`, so they read in the
+report language (numbers and amounts through :mod:`workbench.formatting`, in its locale).
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from workbench import formatting as fmt
-from workbench.periods import months_label
+from workbench.analysis.uplift.labels import months, word
+from workbench.formatting import tr
 
 
 def _verdict(r: pd.Series) -> str:
     if r["ci_low"] > 0:
-        return "The programme **increased** members' purchases"
+        return tr("The programme **increased** members' purchases")
     if r["ci_high"] < 0:
-        return "Members bought **less** after joining than comparable non-members"
-    return "The data **cannot tell** whether the programme changed members' purchases"
+        return tr("Members bought **less** after joining than comparable non-members")
+    return tr("The data **cannot tell** whether the programme changed members' purchases")
 
 
 def _placebo_sentence(p: pd.Series, r: pd.Series, money) -> str:
-    band = f"{money(p['att'])}, interval {money(p['ci_low'])} to {money(p['ci_high'])}"
+    band = tr("{att}, interval {low} to {high}", att=money(p["att"]), low=money(p["ci_low"]), high=money(p["ci_high"]))
     if p["ci_low"] > 0 or p["ci_high"] < 0:
-        return (
-            f"**Caution:** the placebo (a fake enrolment one window earlier) finds a gap ({band}) where there "
+        return tr(
+            "**Caution:** the placebo (a fake enrolment one window earlier) finds a gap ({band}) where there "
             "should be none: members differ from their matched controls in ways the matching does not capture, "
-            "so the estimate above is probably off by a similar amount."
+            "so the estimate above is probably off by a similar amount.",
+            band=band,
         )
     if abs(p["att"]) > 0.25 * abs(r["att"]):
-        return (
-            f"The placebo (a fake enrolment one window earlier) is not significant ({band}), but its point "
-            f"estimate is {fmt.percent(abs(p['att']) / abs(r['att']), 0)} of the effect and its interval is wide: a bias of "
-            "that size cannot be ruled out, so read the effect as an upper range rather than a precise figure."
+        return tr(
+            "The placebo (a fake enrolment one window earlier) is not significant ({band}), but its point "
+            "estimate is {share} of the effect and its interval is wide: a bias of "
+            "that size cannot be ruled out, so read the effect as an upper range rather than a precise figure.",
+            band=band,
+            share=fmt.percent(abs(p["att"]) / abs(r["att"]), 0),
         )
-    return f"The placebo (a fake enrolment one window earlier) finds no effect ({band}), which supports the design."
+    return tr("The placebo (a fake enrolment one window earlier) finds no effect ({band}), which supports the design.", band=band)
 
 
 def conclusion(
@@ -62,27 +70,37 @@ def conclusion(
         the naive gap it replaces, and what the placebo and the warnings say about trusting it.
     """
     r = did.set_index("outcome").loc["revenue"]
-    pct = "" if pd.isna(r["att_pct"]) else f" ({fmt.signed(100 * r['att_pct'])} % of what they would have bought without it)"
+    pct = "" if pd.isna(r["att_pct"]) else tr(" ({share} {pct} of what they would have bought without it)", share=fmt.signed(100 * r["att_pct"]), pct="%")
 
     def money(x: float) -> str:
         return fmt.money(x, currency)
 
     text = [
-        (
-            f"{_verdict(r)}: over the {months_label(post_months)} after enrolment, about **{money(r['att'])} per member**{pct}, "
-            f"with a {fmt.percent(ci_level, 0)} interval from {money(r['ci_low'])} to {money(r['ci_high'])} "
-            f"({fmt.number(r['n_members'])} members compared with similar non-members)."
+        tr(
+            "{verdict}: over the {months} after enrolment, about **{att} per member**{pct}, with a {level} interval from {low} to {high} "
+            "({n} members compared with similar non-members).",
+            verdict=_verdict(r),
+            months=months(post_months),
+            att=money(r["att"]),
+            pct=pct,
+            level=fmt.percent(ci_level, 0),
+            low=money(r["ci_low"]),
+            high=money(r["ci_high"]),
+            n=fmt.number(r["n_members"]),
         )
     ]
     if naive > 0 and r["att"] > 0:
         text.append(
-            f"The naive gap between members and non-members ({money(naive)}) is {fmt.number(naive / r['att'], 1)} times "
-            "larger: most of it is who joins, not what the programme does."
+            tr(
+                "The naive gap between members and non-members ({gap}) is {times} times larger: most of it is who joins, not what the programme does.",
+                gap=money(naive),
+                times=fmt.number(naive / r["att"], 1),
+            )
         )
     if placebo is not None and "revenue" in set(placebo["outcome"]):
         text.append(_placebo_sentence(placebo.set_index("outcome").loc["revenue"], r, money))
     if warnings:
-        text.append("Read with the warnings above: " + "; ".join(warnings) + ".")
+        text.append(tr("Read with the warnings above: {warnings}.", warnings=tr("; ").join(warnings)))
     return " ".join(text)
 
 
@@ -115,19 +133,21 @@ def evidence_problems(
     out = []
     if survival_selected:
         out.append(
-            "almost every member bought again after enrolling, as if only still-active companies joined: the comparisons with "
-            "other companies then overstate the effect, and the headline's correction for it rests on the purchase model"
+            tr(
+                "almost every member bought again after enrolling, as if only still-active companies joined: the comparisons with "
+                "other companies then overstate the effect, and the headline's correction for it rests on the purchase model"
+            )
         )
     if year1["ci_low"] <= 0 <= year1["ci_high"]:
-        out.append("its interval includes no effect at all")
+        out.append(tr("its interval includes no effect at all"))
     if disagree:
-        out.append("the estimators disagree beyond their intervals")
+        out.append(tr("the estimators disagree beyond their intervals"))
     if pre_trend_p is not None and pre_trend_p < 0.05:
-        out.append(f"members already moved apart from the comparison companies before enrolling (pre-trend test p = {pre_trend_p:.3f})")
+        out.append(tr("members already moved apart from the comparison companies before enrolling (pre-trend test p = {p})", p=fmt.number(pre_trend_p, 3)))
     if placebo is not None and (placebo["ci_low"] > 0 or placebo["ci_high"] < 0):
-        out.append("the placebo finds an effect where there can be none")
+        out.append(tr("the placebo finds an effect where there can be none"))
     if e_value_interval is not None and 1 < e_value_interval < 1.25:
-        out.append(f"a weak hidden selection (E-value of the interval {e_value_interval:.2f}) would be enough to explain it away")
+        out.append(tr("a weak hidden selection (E-value of the interval {e}) would be enough to explain it away", e=fmt.number(e_value_interval, 2)))
     return out
 
 
@@ -170,22 +190,49 @@ def headline_conclusion(
 
     level = fmt.percent(ci_level, 0)
     text = [
-        f"{_verdict(year1)}: in the 12 months after their enrolment month, about **{money(year1['att'])} per enrolled company** "
-        f"({level} interval {money(year1['ci_low'])} to {money(year1['ci_high'])}; {fmt.number(year1['companies'])} companies, each "
-        "compared with what its own purchases before enrolling predicted)."
+        tr(
+            "{verdict}: in the 12 months after their enrolment month, about **{att} per enrolled company** "
+            "({level} interval {low} to {high}; {n} companies, each compared with what its own purchases before enrolling predicted).",
+            verdict=_verdict(year1),
+            att=money(year1["att"]),
+            level=level,
+            low=money(year1["ci_low"]),
+            high=money(year1["ci_high"]),
+            n=fmt.number(year1["companies"]),
+        )
     ]
     if year2 is not None:
-        text.append(f"In the second year: {money(year2['att'])} (interval {money(year2['ci_low'])} to {money(year2['ci_high'])}).")
+        text.append(
+            tr("In the second year: {att} (interval {low} to {high}).", att=money(year2["att"]), low=money(year2["ci_low"]), high=money(year2["ci_high"]))
+        )
     for r in [] if others is None else others.itertuples(index=False):
-        text.append(f"The {r.estimator} finds {money(r.att)} (interval {money(r.ci_low)} to {money(r.ci_high)}).")
+        text.append(
+            tr(
+                "The {estimator} finds {att} (interval {low} to {high}).",
+                estimator=word(r.estimator),
+                att=money(r.att),
+                low=money(r.ci_low),
+                high=money(r.ci_high),
+            )
+        )
     if naive is not None and naive > 0 and year1["att"] > 0:
-        text.append(f"The naive gap between members and non-members ({money(naive)}) is {fmt.number(naive / year1['att'], 1)} times larger.")
+        text.append(
+            tr("The naive gap between members and non-members ({gap}) is {times} times larger.", gap=money(naive), times=fmt.number(naive / year1["att"], 1))
+        )
     if problems:
-        text.append("**The evidence is weak, so this figure should not be presented as the programme's established value:** " + "; ".join(problems) + ".")
+        text.append(
+            tr(
+                "**The evidence is weak, so this figure should not be presented as the programme's established value:** {problems}.",
+                problems=tr("; ").join(problems),
+            )
+        )
     elif e_value is not None:
         text.append(
-            f"An unmeasured difference between members and the others would have to be associated with both enrolment and revenue by a "
-            f"risk ratio of about {fmt.number(e_value, 1)} each, beyond what the comparison already accounts for, to explain the effect away."
+            tr(
+                "An unmeasured difference between members and the others would have to be associated with both enrolment and revenue by a "
+                "risk ratio of about {e} each, beyond what the comparison already accounts for, to explain the effect away.",
+                e=fmt.number(e_value, 1),
+            )
         )
     return " ".join(text)
 
@@ -205,16 +252,21 @@ def describe_counterfactual(result, *, currency: str = "EUR") -> str:
     """
     w = result.survival_weight
     who = (
-        "enrolment looks as if it required being still a customer"
+        tr("enrolment looks as if it required being still a customer")
         if w >= 0.67
-        else "enrolment looks partly tied to being still a customer"
+        else tr("enrolment looks partly tied to being still a customer")
         if w >= 0.33
-        else "enrolment looks unrelated to being still a customer"
+        else tr("enrolment looks unrelated to being still a customer")
     )
     calib = result.calibration.get("year 1", float("nan"))
-    return (
-        f"Survival weight {fmt.number(w, 2)}: {who}, from the members' silence after enrolling. The purchase model's average error "
-        f"on the year after a date, measured on {fmt.number(result.calibration_rows)} pseudo-enrolment dates of never-enrolled companies "
-        f"that were almost surely still customers ({fmt.number(result.controls)} never-enrolled companies in all), is {fmt.money(calib, currency)} "
-        "per company; it is removed from every prediction."
+    return tr(
+        "Survival weight {weight}: {who}, from the members' silence after enrolling. The purchase model's average error "
+        "on the year after a date, measured on {rows} pseudo-enrolment dates of never-enrolled companies "
+        "that were almost surely still customers ({controls} never-enrolled companies in all), is {error} "
+        "per company; it is removed from every prediction.",
+        weight=fmt.number(w, 2),
+        who=who,
+        rows=fmt.number(result.calibration_rows),
+        controls=fmt.number(result.controls),
+        error=fmt.money(calib, currency),
     )

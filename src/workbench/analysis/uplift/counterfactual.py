@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis.clv.latent import expected_between, fit_population, parameter_draws, with_parameters
+from workbench.formatting import tr
 
 WINDOW_COLUMNS = ["window", "att", "se", "ci_low", "ci_high", "companies", "member_value", "counterfactual_value"]
 _DAY = np.int64(86_400_000_000_000)  # nanoseconds
@@ -299,7 +300,7 @@ def _members(ledger: _Ledger, companies: pd.DataFrame, codes: pd.Series, *, end,
     notes = []
     no_history = rows["days"] == 0
     if no_history.any():
-        notes.append(f"{int(no_history.sum())} enrolled companies with no purchase before enrolling are left out: no history to predict from.")
+        notes.append(tr("{n} enrolled companies with no purchase before enrolling are left out: no history to predict from.", n=int(no_history.sum())))
     keep = ~no_history & rows["seen1"]
     if not keep.any():
         raise ValueError("no enrolled company with a purchase before enrolling is observed for 12 months after its enrolment month yet")

@@ -17,7 +17,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench import formatting as fmt
 from workbench.analysis.purchases import purchase_ids
+from workbench.formatting import tr
 from workbench.periods import add_months, months_label
 
 CATEGORICALS = ("typology", "region")
@@ -40,16 +42,16 @@ def check_inputs(customers: pd.DataFrame | None, *, member_statuses: tuple[str, 
         member with an enrolment date).
     """
     if customers is None:
-        return "there is no customers table, so members cannot be told from non-members; give `data.customers` with `status` and `enrolled_on` columns"
+        return tr("there is no customers table, so members cannot be told from non-members; give `data.customers` with `status` and `enrolled_on` columns")
     missing = [c for c in ("status", "enrolled_on") if c not in customers.columns]
     if missing:
-        return (
-            f"the customers table has no {' and no '.join(missing)} column, so members and their enrolment dates "
-            "are unknown; map them in `data.customers.columns`"
+        return tr(
+            "the customers table has no {columns} column, so members and their enrolment dates are unknown; map them in `data.customers.columns`",
+            columns=tr(" and no ").join(missing),
         )
     members = customers["status"].isin(member_statuses) & customers["enrolled_on"].notna()
     if not members.any():
-        return f"no company with status {list(member_statuses)} has an enrolment date"
+        return tr("no company with status {statuses} has an enrolment date", statuses=list(member_statuses))
     return None
 
 
@@ -210,9 +212,13 @@ def too_few_units(units: pd.DataFrame, *, end: pd.Timestamp, post_months: int, m
     n_t, n_c = int(units["treated"].sum()), int((~units["treated"]).sum())
     if n_t >= min_members and n_c > 0:
         return None
-    return (
-        f"only {n_t} members enrolled at least {months_label(post_months)} before {pd.Timestamp(end):%Y-%m-%d} "
-        f"and {n_c} possible controls; need min_members={min_members} members and some controls"
+    return tr(
+        "only {n_t} members enrolled at least {months} before {end} and {n_c} possible controls; need min_members={min_members} members and some controls",
+        n_t=n_t,
+        months=months_label(post_months) if fmt.language() == "en" else tr("{n} months", n=post_months),
+        end=fmt.date(pd.Timestamp(end)),
+        n_c=n_c,
+        min_members=min_members,
     )
 
 

@@ -23,6 +23,7 @@ import statsmodels.api as sm
 from workbench.analysis import value
 from workbench.analysis.uplift.design import months_since
 from workbench.analysis.uplift.matching import Matching, match_units
+from workbench.formatting import tr
 
 OUTCOMES = ("revenue", "frequency", "basket", "margin")
 
@@ -271,9 +272,11 @@ def pretrend_check(event_study: pd.DataFrame) -> str | None:
     off = leads[(leads["ci_low"] > 0) | (leads["ci_high"] < 0)]
     if len(off) >= max(2, int(np.ceil(0.25 * len(leads)))):
         months = ", ".join(str(m) for m in off["month"])
-        return (
-            f"pre-trend: members and matched controls already differ in {len(off)} of {len(leads)} months before "
-            f"enrolment (months {months}); the estimate may be biased"
+        return tr(
+            "pre-trend: members and matched controls already differ in {n} of {leads} months before enrolment (months {months}); the estimate may be biased",
+            n=len(off),
+            leads=len(leads),
+            months=months,
         )
     return None
 

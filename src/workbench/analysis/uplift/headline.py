@@ -22,6 +22,7 @@ from workbench.analysis.uplift.counterfactual import CounterfactualResult, estim
 from workbench.analysis.uplift.money import compute_money_by_year
 from workbench.analysis.uplift.sensitivity import compute_e_value
 from workbench.analysis.uplift.staggered import StaggeredResult, estimate_staggered
+from workbench.formatting import tr
 
 HEADLINE_ESTIMATOR = "purchase_model"
 ESTIMATOR_NAMES = {
@@ -74,8 +75,8 @@ def treated_companies(customers: pd.DataFrame, *, treated: str, member_statuses:
     out = customers[["customer_id", "enrolled_on"]].copy()
     if treated == "status":
         out.loc[~customers["status"].isin(member_statuses), "enrolled_on"] = pd.NaT
-        return out, f"companies enrolled with status {', '.join(member_statuses)} at the reference date (status variant)"
-    return out, "every company that enrolled, whatever its status at the reference date (intent to treat)"
+        return out, tr("companies enrolled with status {statuses} at the reference date (status variant)", statuses=", ".join(member_statuses))
+    return out, tr("every company that enrolled, whatever its status at the reference date (intent to treat)")
 
 
 def run_headline(
@@ -105,7 +106,7 @@ def run_headline(
     HeadlineRun
     """
     if customers is None or "enrolled_on" not in customers or customers["enrolled_on"].notna().sum() == 0:
-        return HeadlineRun(None, reason="no customers table with enrolment dates: the programme's effect cannot be estimated")
+        return HeadlineRun(None, reason=tr("no customers table with enrolment dates: the programme's effect cannot be estimated"))
     companies, who = treated_companies(customers, treated=treated, member_statuses=member_statuses)
     launch = pd.Timestamp(companies["enrolled_on"].min() if launch is None else launch)
     common = dict(end=end, launch=launch, donut_days=donut_days, n_bootstrap=n_bootstrap, ci_level=ci_level, seed=seed)
@@ -121,7 +122,7 @@ def run_headline(
         staggered = estimate_staggered(transactions, companies, **common)
     except ValueError as exc:
         staggered = None
-        notes.append(f"The staggered estimate could not run: {exc}.")
+        notes.append(tr("The staggered estimate could not run: {reason}.", reason=exc))
     money = compute_money_by_year(
         revenue.windows, margin_windows=None if margin is None else margin.windows, margin_rate=margin_rate,
         member_revenue=dict(zip(revenue.windows["window"], revenue.windows["member_value"])),

@@ -18,6 +18,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
+from workbench import formatting as fmt
+from workbench.analysis.uplift.labels import word
+from workbench.formatting import tr
+
 
 @dataclass
 class Matching:
@@ -207,8 +211,16 @@ def balance_warnings(matching: Matching, balance: pd.DataFrame, *, threshold: fl
     """
     out = []
     if matching.unmatched:
-        out.append(f"{matching.unmatched} of {len(matching.treated_index)} members have no control within the caliper and are left out")
+        out.append(
+            tr("{n} of {members} members have no control within the caliper and are left out", n=matching.unmatched, members=len(matching.treated_index))
+        )
     bad = balance[balance["smd_after"].abs() > threshold]
     if len(bad):
-        out.append(f"balance: after matching, |SMD| > {threshold:g} for " + ", ".join(bad["covariate"]))
+        out.append(
+            tr(
+                "balance: after matching, |SMD| > {threshold} for {covariates}",
+                threshold=f"{threshold:g}" if fmt.language() == "en" else f"{threshold:g}".replace(".", ","),
+                covariates=", ".join(word(c) for c in bad["covariate"]),
+            )
+        )
     return out

@@ -60,7 +60,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench import formatting as fmt
 from workbench.analysis.clv.latent import fit_population, latent_state
+from workbench.formatting import tr
 from workbench.periods import add_months
 
 COVARIATES = ("revenue_12m_to_date", "p_alive", "expected_purchases", "launch_log_revenue", "launch_log_purchases", "launch_recency_years")
@@ -389,7 +391,13 @@ def _eligible(transactions: pd.DataFrame, companies: pd.DataFrame, *, launch: pd
     notes = []
     left_out = len(companies) - len(eligible)
     if left_out:
-        notes.append(f"{left_out} companies with no purchase before the launch ({launch:%Y-%m-%d}) are left out: nobody could invite them on their history.")
+        notes.append(
+            tr(
+                "{n} companies with no purchase before the launch ({launch}) are left out: nobody could invite them on their history.",
+                n=left_out,
+                launch=fmt.date(launch),
+            )
+        )
     if eligible["enrolled_on"].notna().sum() == 0:
         raise ValueError("no company that bought before the launch enrolled: the programme's effect cannot be estimated")
     return eligible, notes
@@ -400,7 +408,14 @@ def _drop_small_cohorts(panel: pd.DataFrame, cohort: pd.Series, *, min_companies
     sizes = cohort[cohort > 0].value_counts()
     small = sizes[sizes < min_companies].index
     if len(small):
-        notes.append(f"{int(sizes[small].sum())} enrolled companies in {len(small)} enrolment months with fewer than {min_companies} companies are left out.")
+        notes.append(
+            tr(
+                "{n} enrolled companies in {months} enrolment months with fewer than {min_companies} companies are left out.",
+                n=int(sizes[small].sum()),
+                months=len(small),
+                min_companies=min_companies,
+            )
+        )
         keep = ~panel["customer_id"].map(cohort).isin(small)
         panel, cohort = panel[keep], cohort[~cohort.isin(small)]
     return panel, cohort
