@@ -126,3 +126,10 @@ def _small_rows():
         days = np.sort(rng.choice(np.arange(0, 1000), size=8 + i % 5, replace=False))
         for d in days:
             yield f"C{i}", (D("2022-01-01") + pd.Timedelta(days=int(d))).strftime("%Y-%m-%d"), float(rng.integers(50, 500))
+
+
+def test_no_purchase_before_the_launch_is_refused():
+    tx = _tx([("A", "2023-01-02", -100.0), ("B", "2023-01-05", -80.0)])  # credit notes only: no purchase at all
+    companies = pd.DataFrame({"customer_id": ["A", "B"], "enrolled_on": pd.to_datetime(["2023-03-01", None])})
+    with pytest.raises(ValueError, match="no company bought before the launch"):
+        estimate_counterfactual(tx, companies, end=D("2024-12-31"), launch=D("2023-02-01"), n_bootstrap=9)

@@ -123,8 +123,9 @@ class _Ledger:
         hi = np.searchsorted(self.buy_keys, code * 1_000_000 + day)
         n = hi - lo
         some = n > 0
-        first = np.where(some, self.buy_keys[np.minimum(lo, len(self.buy_keys) - 1)] % 1_000_000, day)
-        last = np.where(some, self.buy_keys[np.maximum(hi - 1, 0)] % 1_000_000, day)
+        keys = self.buy_keys if len(self.buy_keys) else np.zeros(1, dtype=np.int64)  # no purchase at all: every `some` is False
+        first = np.where(some, keys[np.minimum(lo, len(keys) - 1)] % 1_000_000, day)
+        last = np.where(some, keys[np.maximum(hi - 1, 0)] % 1_000_000, day)
         return pd.DataFrame(
             {
                 "frequency": np.maximum(n - 1, 0).astype(float),
@@ -261,6 +262,8 @@ def estimate_counterfactual(
     ledger = _Ledger.build(transactions.assign(customer_id=transactions["customer_id"].astype(str)), codes, value=value)
     at_launch = ledger.history(codes.to_numpy(), np.full(len(ids), _days([launch])[0]))
     buyers = at_launch[(at_launch["days"] > 0).to_numpy()]
+    if not (buyers["T"] > 0).any():
+        raise ValueError(tr("no company bought before the launch: the purchase model that predicts each member has nothing to learn from"))
     fit = fit_population(buyers.loc[buyers["T"] > 0, ["frequency", "recency", "T"]])
     pop_value = float(buyers["value"].sum() / max(buyers["days"].sum(), 1))
     members, notes = _members(ledger, companies, codes, end=end, donut_days=donut_days, pop_value=pop_value)
