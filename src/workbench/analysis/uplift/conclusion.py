@@ -269,4 +269,15 @@ def describe_counterfactual(result, *, currency: str = "EUR") -> str:
         rows=fmt.number(result.calibration_rows),
         controls=fmt.number(result.controls),
         error=fmt.money(calib, currency),
+    ) + (
+        " "
+        + tr(
+            "**Read it with the staggered estimate:** with a weight near 0, the coverage benchmark found this estimate leaning low "
+            "(by about {low} to {high} per company) in programmes where companies that had already stopped buying still "
+            "enrolled, where the staggered estimate was close; it was right where the sales team invited the most active companies.",
+            low=fmt.number(1000),
+            high=fmt.money(2000, currency),
+        )
+        if w < 0.33
+        else ""
     )
