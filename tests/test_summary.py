@@ -41,7 +41,7 @@ def test_summary_keeps_recorded_figures_in_order_with_links():
     row = got.set_index("key").loc["uplift.att"]
     assert (row["ci_low"], row["ci_high"]) == (3000.0, 5400.0)
     assert row["link"] == "06_uplift.html#The-headline:-each-company-against-its-own-prediction"
-    assert row["label"] == "Programme uplift per enrolled company, year 1 after enrolment (staggered)"  # placeholder filled from the metrics
+    assert row["label"] == "Programme uplift per enrolled company, year 1 after enrolment (staggered enrolment)"  # the code, in words
     assert got.set_index("key").loc["kpi.revenue_year", "link"] == "01_programme_kpis.html#Headline-KPIs-and-their-definitions"
     assert got.set_index("key").loc["kpi.revenue_year", "ci_low"] is None  # no interval: None, not NaN (the page tests "is not none")
 

@@ -80,9 +80,18 @@ def anchor(heading: str) -> str:
     return heading.strip().replace(" ", "-")
 
 
+CODE_LABELS = {
+    "purchase_model": N_("purchase-model counterfactual"),
+    "staggered": N_("staggered enrolment"),
+}
+"""Human words for the codes a metric may hold (``uplift.estimator``), in the report's language."""
+
+
 def _placeholder(value: Any) -> str:
     if value is None:
         return "?"
+    if isinstance(value, str) and value in CODE_LABELS:
+        return tr(CODE_LABELS[value])
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
