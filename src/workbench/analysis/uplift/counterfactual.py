@@ -178,10 +178,29 @@ def _state(rows: pd.DataFrame, fit, k: int) -> pd.DataFrame:
     return expected_between(rows, fit=fit, start_weeks=weeks(f"a{k}"), end_weeks=weeks(f"b{k}"))
 
 
+def silent_shares(p_alive: np.ndarray, expected_if_alive: np.ndarray) -> tuple[float, float]:
+    """The share of companies expected to buy nothing over a window, under the two hypotheses on who enrols.
+
+    Parameters
+    ----------
+    p_alive
+        Each company's P(alive) on its date (0-1).
+    expected_if_alive
+        Its expected purchase days over the window if alive (the model's expectation / P(alive)).
+
+    Returns
+    -------
+    (float, float)
+        Enrolment ignores activity: ``mean(1 - p (1 - s))``; only customers enrol: ``mean(s)``, with
+        ``s = exp(-expected_if_alive)`` a customer's chance of a silent window (Poisson). Fractions (0-1).
+    """
+    s = np.exp(-np.asarray(expected_if_alive, dtype=float))
+    return float(np.mean(1 - np.asarray(p_alive, dtype=float) * (1 - s))), float(np.mean(s))
+
+
 def survival_weight(silent: np.ndarray, p_alive: np.ndarray, expected_if_alive: np.ndarray) -> float:
     """How far enrolment required being a customer, from the members' silent share (0-1; see the module docstring)."""
-    s = np.exp(-expected_if_alive)
-    ignores, only = float(np.mean(1 - p_alive * (1 - s))), float(np.mean(s))
+    ignores, only = silent_shares(p_alive, expected_if_alive)
     if ignores - only <= 1e-9:
         return 0.0
     return float(np.clip((ignores - float(np.mean(silent))) / (ignores - only), 0.0, 1.0))

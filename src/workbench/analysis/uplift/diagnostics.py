@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis.clv.latent import fit_population, latent_state
+from workbench.analysis.uplift.counterfactual import silent_shares
 from workbench.periods import add_months
 
 SURVIVAL_COLUMNS = ["hypothesis", "silent_share", "companies"]
@@ -77,15 +78,15 @@ def check_survival_selection(transactions: pd.DataFrame, companies: pd.DataFrame
     fit = fit_population(before_launch[before_launch["T"] > 0])
     state = latent_state(_summary_at(buys, at), fit=fit)
     expected_if_alive = state["expected_purchases"] / state["p_alive"].clip(lower=1e-6)
-    p_silent = np.exp(-expected_if_alive)
+    ignores, only = silent_shares(state["p_alive"].to_numpy(), expected_if_alive.to_numpy())
     after = buys.merge(window_start.rename("s"), left_on="customer_id", right_index=True).merge(window_end.rename("e"), left_on="customer_id", right_index=True)
     bought = set(after.loc[(after["day"] >= after["s"]) & (after["day"] <= after["e"]), "customer_id"])
     observed = float(np.mean([cid not in bought for cid in at.index]))
     n = len(at)
     rows = [
         ("observed", observed, n),
-        ("enrolment ignores activity", float((1 - state["p_alive"] * (1 - p_silent)).mean()), n),
-        ("only active companies enrol", float(p_silent.mean()), n),
+        ("enrolment ignores activity", ignores, n),
+        ("only active companies enrol", only, n),
     ]
     return pd.DataFrame(rows, columns=SURVIVAL_COLUMNS)
 
