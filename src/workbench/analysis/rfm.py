@@ -45,6 +45,7 @@ from workbench.config.defaults import (  # noqa: F401  (re-exported)
     SegmentRule,
 )
 from workbench.data.validation import require_columns
+from workbench.formatting import tr
 
 DIMENSIONS = ("recency", "frequency", "monetary")
 VALUE_COLUMN = {"recency": "recency_days", "frequency": "frequency", "monetary": "monetary"}
@@ -320,7 +321,20 @@ def compute_threshold_table(rfm: pd.DataFrame, *, cuts: Mapping[str, Sequence[fl
 
 
 def scoring_warnings(thresholds: pd.DataFrame, *, n_scores: int = 5) -> list[str]:
-    """One plain sentence per dimension that yields fewer distinct scores than asked (from :func:`compute_threshold_table`)."""
+    """One plain sentence per dimension that yields fewer distinct scores than asked, in the report language.
+
+    Parameters
+    ----------
+    thresholds
+        The output of :func:`compute_threshold_table` (``dimension, score, lower, upper, customers``).
+    n_scores
+        Scores asked per dimension.
+
+    Returns
+    -------
+    list of str
+        One sentence per dimension that yields fewer distinct scores than asked.
+    """
     out = []
     for dim in DIMENSIONS:
         rows = thresholds[thresholds["dimension"] == dim]
@@ -328,8 +342,14 @@ def scoring_warnings(thresholds: pd.DataFrame, *, n_scores: int = 5) -> list[str
         if len(used) < n_scores:
             skipped = ", ".join(str(s) for s in sorted(rows.loc[rows["customers"] == 0, "score"]))
             out.append(
-                f"{dim}: only {len(used)} distinct scores out of {n_scores} (score(s) {skipped} hold no customer): "
-                f"many customers share the same {dim} value, and equal values always get the same score."
+                tr(
+                    "{dimension}: only {used} distinct scores out of {n_scores} (score(s) {skipped} hold no customer): "
+                    "many customers share the same {dimension} value, and equal values always get the same score.",
+                    dimension=tr(dim),
+                    used=len(used),
+                    n_scores=n_scores,
+                    skipped=skipped,
+                )
             )
     return out
 

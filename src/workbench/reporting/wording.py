@@ -12,7 +12,6 @@ import re
 import pandas as pd
 
 from workbench import formatting as fmt
-from workbench.analysis.rfm import DIMENSIONS
 from workbench.formatting import N_, tr
 from workbench.reporting.glossary import metric_label
 
@@ -154,40 +153,6 @@ A client's own names (from the parameters) have no catalogue entry and are shown
 def lever_list(levers: str) -> str:
     """A comma-separated list of lever codes (``relational, engagement``) in the report language."""
     return ", ".join(tr(lever) for lever in levers.split(", ")) if levers else levers
-
-
-def scoring_warnings(thresholds: pd.DataFrame, *, n_scores: int = 5) -> list[str]:
-    """The sentences of :func:`workbench.analysis.rfm.scoring_warnings`, in the report language.
-
-    Parameters
-    ----------
-    thresholds
-        The output of :func:`workbench.analysis.rfm.compute_threshold_table` (``dimension, score, lower, upper, customers``).
-    n_scores
-        Scores asked per dimension.
-
-    Returns
-    -------
-    list of str
-        One sentence per dimension that yields fewer distinct scores than asked.
-    """
-    out = []
-    for dim in DIMENSIONS:
-        rows = thresholds[thresholds["dimension"] == dim]
-        used = rows[rows["customers"] > 0]
-        if len(used) < n_scores:
-            skipped = ", ".join(str(s) for s in sorted(rows.loc[rows["customers"] == 0, "score"]))
-            out.append(
-                tr(
-                    "{dimension}: only {used} distinct scores out of {n_scores} (score(s) {skipped} hold no customer): "
-                    "many customers share the same {dimension} value, and equal values always get the same score.",
-                    dimension=tr(dim),
-                    used=len(used),
-                    n_scores=n_scores,
-                    skipped=skipped,
-                )
-            )
-    return out
 
 
 _NUMBER = r"(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
