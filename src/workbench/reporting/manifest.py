@@ -13,12 +13,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from workbench.reporting import parts
+
 MANIFEST_FILE = "manifest.json"
 PARTS_DIR = "manifest"
 
 
 def _path(run_dir: Path, part: str | None) -> Path:
-    return Path(run_dir) / PARTS_DIR / f"{part}.json" if part else Path(run_dir) / MANIFEST_FILE
+    return parts.part_path(run_dir, folder=PARTS_DIR, whole=MANIFEST_FILE, part=part)
 
 
 def read_manifest(run_dir: Path, *, part: str | None = None) -> list[dict[str, Any]]:
@@ -56,11 +58,7 @@ def merge_parts(run_dir: Path, parts: list[str]) -> None:
 
 def clear_parts(run_dir: Path) -> None:
     """Delete the folder of per-notebook parts (before a run, and once merged)."""
-    folder = Path(run_dir) / PARTS_DIR
-    if folder.is_dir():
-        for path in folder.glob("*.json"):
-            path.unlink()
-        folder.rmdir()
+    parts.clear(run_dir, folder=PARTS_DIR)
 
 
 def find_export(run_dir: Path, role: str) -> Path | None:

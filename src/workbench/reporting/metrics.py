@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from workbench.reporting import parts
+
 METRICS_FILE = "metrics.json"
 PARTS_DIR = "metrics"
 _KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_\-]+)+$")
@@ -58,7 +60,7 @@ def check_key(key: str) -> str:
 
 
 def _path(run_dir: Path, part: str | None) -> Path:
-    return Path(run_dir) / PARTS_DIR / f"{part}.json" if part else Path(run_dir) / METRICS_FILE
+    return parts.part_path(run_dir, folder=PARTS_DIR, whole=METRICS_FILE, part=part)
 
 
 def read_metrics(run_dir: Path, *, part: str | None = None) -> dict[str, Any]:
@@ -105,11 +107,7 @@ def merge_parts(run_dir: Path, parts: list[str]) -> dict[str, list[str]]:
 
 def clear_parts(run_dir: Path) -> None:
     """Delete the folder of per-notebook parts (before a run, and once merged)."""
-    folder = Path(run_dir) / PARTS_DIR
-    if folder.is_dir():
-        for path in folder.glob("*.json"):
-            path.unlink()
-        folder.rmdir()
+    parts.clear(run_dir, folder=PARTS_DIR)
 
 
 def record(key: str, value: Any, *, run_dir: Path | None, store: dict[str, Any] | None = None, part: str | None = None) -> None:
