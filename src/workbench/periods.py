@@ -26,6 +26,16 @@ def window(end: pd.Timestamp | str, *, months: int) -> tuple[pd.Timestamp, pd.Ti
     return add_months(end, -months) + pd.Timedelta(days=1), end
 
 
+def first_month_after(dates: pd.Series | pd.DatetimeIndex, *, days: int = 0) -> pd.DatetimeIndex:
+    """The first day of the month after each ``date + days``: where "the 12 months after enrolment" start.
+
+    The enrolment month itself (partly before, partly after, with any sign-up order) is left out;
+    ``days`` (a donut) moves the start past a few more days. 2024-03-15 -> 2024-04-01; 2024-03-01 -> 2024-04-01.
+    """
+    shifted = pd.DatetimeIndex(dates) + pd.Timedelta(days=days)
+    return (shifted + pd.offsets.MonthBegin(1)).normalize()
+
+
 def months_label(months: int) -> str:
     """``12`` → ``12 months``; ``1`` → ``1 month``."""
     return f"{months} month" + ("" if months == 1 else "s")

@@ -54,6 +54,7 @@ import pandas as pd
 
 from workbench.analysis.clv.latent import expected_between, fit_population, parameter_draws, with_parameters
 from workbench.formatting import tr
+from workbench.periods import first_month_after
 
 WINDOW_COLUMNS = ["window", "att", "se", "ci_low", "ci_high", "companies", "member_value", "counterfactual_value"]
 _DAY = np.int64(86_400_000_000_000)  # nanoseconds
@@ -151,19 +152,13 @@ def _days(dates) -> np.ndarray:
     return pd.DatetimeIndex(dates).to_numpy(dtype="datetime64[D]").astype(np.int64)
 
 
-def _window_starts(dates: pd.Series, *, donut_days: int) -> pd.DatetimeIndex:
-    """First day of the month after ``date + donut_days``: the start of year 1 (as the truth's event month 1)."""
-    shifted = pd.DatetimeIndex(dates) + pd.Timedelta(days=donut_days)
-    return (shifted + pd.offsets.MonthBegin(1)).normalize()
-
-
 def _rows(ledger: _Ledger, code: np.ndarray, dates: pd.DatetimeIndex, *, donut_days: int, pop_value: float) -> pd.DataFrame:
     """History at each date and the value, bounds (weeks after the date) and silence of each window."""
     day = _days(dates)
     out = ledger.history(code, day)
     out["code"], out["day"] = code, day
     out["per_day"] = (out["value"] + pop_value) / (out["days"] + 1)
-    start = _window_starts(pd.Series(dates), donut_days=donut_days)
+    start = first_month_after(dates, days=donut_days)  # year 1 starts as the truth's event month 1
     for k in (1, 2):
         a = start + pd.DateOffset(months=12 * (k - 1))
         b = start + pd.DateOffset(months=12 * k)

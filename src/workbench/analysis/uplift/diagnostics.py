@@ -28,7 +28,7 @@ import pandas as pd
 
 from workbench.analysis.clv.latent import fit_population, latent_state
 from workbench.analysis.uplift.counterfactual import silent_shares
-from workbench.periods import add_months
+from workbench.periods import add_months, first_month_after
 
 SURVIVAL_COLUMNS = ["hypothesis", "silent_share", "companies"]
 
@@ -69,7 +69,7 @@ def check_survival_selection(transactions: pd.DataFrame, companies: pd.DataFrame
     launch, end = pd.Timestamp(launch), pd.Timestamp(end)
     buys = transactions.loc[transactions["amount"] > 0, ["customer_id", "date"]].drop_duplicates().rename(columns={"date": "day"})
     enrolled = companies.dropna(subset=["enrolled_on"]).set_index("customer_id")["enrolled_on"].map(pd.Timestamp)
-    window_start = enrolled.map(lambda d: (d + pd.offsets.MonthBegin(1)).normalize())
+    window_start = pd.Series(first_month_after(enrolled), index=enrolled.index)
     window_end = window_start.map(lambda d: add_months(d, 12) - pd.Timedelta(days=1))
     at = enrolled[(window_end <= end) & enrolled.index.isin(buys.loc[buys["day"] < launch, "customer_id"])]
     if at.empty:
