@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.analysis.uplift.counterfactual import _Ledger, _rows, estimate_counterfactual, survival_weight
+from workbench.analysis.uplift.counterfactual import _Ledger, _rows, calendar_clock, estimate_counterfactual, survival_weight
 
 D = pd.Timestamp
 
@@ -37,7 +37,7 @@ def test_the_history_and_the_windows_by_hand():
         ]
     )
     ledger = _Ledger.build(tx, pd.Series([0], index=["A"]), value="amount")
-    rows = _rows(ledger, np.array([0]), pd.DatetimeIndex([D("2023-04-10")]), donut_days=0, pop_value=100.0)
+    rows = _rows(ledger, np.array([0]), pd.DatetimeIndex([D("2023-04-10")]), donut_days=0, pop_value=100.0, clock=calendar_clock)
     r = rows.iloc[0]
     assert r["days"] == 3 and r["frequency"] == 2  # three purchase days (the credit note is not a purchase)
     assert r["recency"] == pytest.approx(63 / 7) and r["T"] == pytest.approx(98 / 7)  # 2023-01-02 -> 03-06, -> 04-10
@@ -50,7 +50,7 @@ def test_the_history_and_the_windows_by_hand():
 def test_the_donut_moves_year_one_past_the_left_out_days():
     tx = _tx([("A", "2023-01-02", 100.0), ("A", "2023-05-15", 70.0), ("A", "2023-06-15", 20.0)])
     ledger = _Ledger.build(tx, pd.Series([0], index=["A"]), value="amount")
-    rows = _rows(ledger, np.array([0]), pd.DatetimeIndex([D("2023-04-10")]), donut_days=30, pop_value=0.0)
+    rows = _rows(ledger, np.array([0]), pd.DatetimeIndex([D("2023-04-10")]), donut_days=30, pop_value=0.0, clock=calendar_clock)
     # 2023-04-10 + 30 days = 2023-05-10: year 1 starts on 2023-06-01
     assert rows.iloc[0]["y1"] == pytest.approx(20.0)
 
@@ -88,23 +88,20 @@ def _world(scenario: str, null: bool, seed: int):
     return tx, companies, sim.truth
 
 
+WORLDS = [(s, null) for s in ("observables", "latent", "survival", "latent_survival", "signup", "fading") for null in (False, True)]
+KNOWN_MISSES = {
+    ("latent_survival", True): (
+        "the known miss: selection on the latent rate and on survival at once, +42 % bias over 50 seeds and null intervals excluding 0 "
+        "in 20 % of them (benchmarks/results/uplift_headline_coverage.md)"
+    )
+}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("null", [False, True], ids=["effect", "null"])
 @pytest.mark.parametrize(
-    "scenario",
-    [
-        "observables",
-        "latent",
-        "survival",
-        pytest.param(
-            "latent_survival",
-            marks=pytest.mark.xfail(
-                strict=True, reason="the known miss: +56 % bias, 68-80 % coverage over 50 seeds (benchmarks/results/uplift_headline_coverage.md)"
-            ),
-        ),
-        "signup",
-        "fading",
-    ],
+    "scenario,null",
+    [pytest.param(s, n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[s, n])) if (s, n) in KNOWN_MISSES else (s, n) for s, n in WORLDS],
+    ids=[f"{s}-{'null' if n else 'effect'}" for s, n in WORLDS],
 )
 def test_the_interval_covers_the_truth_in_each_world(scenario, null):
     """Seed 101 for every world (chosen before looking; the benchmark gives the rates over many seeds)."""
@@ -135,3 +132,53 @@ def test_no_purchase_before_the_launch_is_refused():
     companies = pd.DataFrame({"customer_id": ["A", "B"], "enrolled_on": pd.to_datetime(["2023-03-01", None])})
     with pytest.raises(ValueError, match="no company bought before the launch"):
         estimate_counterfactual(tx, companies, end=D("2024-12-31"), launch=D("2023-02-01"), n_bootstrap=9)
+
+
+def _bgnbd_summary(n: int, weeks: float, *, r: float, alpha: float, a: float, b: float, seed: int) -> pd.DataFrame:
+    """Customers drawn from the BG/NBD's own story (Fader, Hardie & Lee 2005), written here apart from the code under test.
+
+    Each customer makes a first purchase at 0, then purchases at rate lambda ~ Gamma(r, alpha) and, after each
+    repeat purchase, drops out with probability p ~ Beta(a, b); all are observed for ``weeks``.
+    """
+    rng = np.random.default_rng(seed)
+    lam, p = rng.gamma(r, 1 / alpha, n), rng.beta(a, b, n)
+    x, tx = np.zeros(n), np.zeros(n)
+    for i in range(n):
+        t = rng.exponential(1 / lam[i])
+        while t <= weeks:
+            x[i], tx[i] = x[i] + 1, t
+            if rng.random() < p[i]:
+                break
+            t += rng.exponential(1 / lam[i])
+    return pd.DataFrame({"frequency": x, "recency": tx, "T": np.full(n, weeks)})
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_population_model_recovers_the_dropout_of_its_own_world(seed):
+    """The population BG/NBD is a maximum-likelihood fit: lifetimes' L2 penalty (0.001) pulled b from 6 to about 3 here."""
+    from workbench.analysis.clv.latent import fit_population
+
+    truth = {"r": 0.9, "alpha": 6.0, "a": 0.8, "b": 6.0}
+    got = fit_population(_bgnbd_summary(2000, 104.0, **truth, seed=seed)).model.params_
+    for name, value in truth.items():
+        assert got[name] == pytest.approx(value, rel=0.2), (name, got.to_dict())
+
+
+def test_the_seasonal_clock_by_hand():
+    from workbench.analysis.clv.season import Seasonality
+
+    season = Seasonality(cos_coef=0.2, sin_coef=0.0, end=D("2024-12-31"), months=36)
+    a, b = _day("2023-01-01"), _day("2023-04-01")
+    w = 2 * np.pi / 365.25
+    da, db = a - _day("2000-01-01"), b - _day("2000-01-01")  # the harmonic's origin is 1 January 2000
+    by_hand = (db - da) + 0.2 * (np.sin(w * db) - np.sin(w * da)) / w  # the integral of 1 + 0.2 cos(w d)
+    assert season.clock(np.array([b]))[0] - season.clock(np.array([a]))[0] == pytest.approx(by_hand)
+    assert season.clock(np.array([a + 365 * 4 + 1]))[0] - season.clock(np.array([a]))[0] == pytest.approx(365.25 * 4)  # 4 years are 4 years
+    # a history read on that clock: one purchase on 2023-01-01, one on 2023-04-01, the date on 2023-04-01
+    ledger = _Ledger.build(_tx([("A", "2023-01-01", 10.0), ("A", "2023-04-01", 10.0)]), pd.Series([0], index=["A"]), value="amount")
+    h = ledger.history(np.array([0]), np.array([b + 1]), season.clock)
+    assert h.loc[0, "recency"] == pytest.approx(by_hand / 7)
+
+
+def _day(text: str) -> int:
+    return int(np.datetime64(text, "D").astype(np.int64))

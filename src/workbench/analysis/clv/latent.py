@@ -19,11 +19,16 @@ from workbench.analysis.clv.fit import ModelFit, fit_bgnbd
 STATE_COLUMNS = ["p_alive", "expected_purchases"]
 
 
-def fit_population(summary: pd.DataFrame, *, penalizer: float = 0.001) -> ModelFit:
-    """Fit the population BG/NBD on a history summary (``frequency, recency, T`` in weeks).
+def fit_population(summary: pd.DataFrame, *, penalizer: float = 0.0) -> ModelFit:
+    """Fit the population BG/NBD on a history summary (``frequency, recency, T`` in weeks), by maximum likelihood.
 
-    A small L2 penalty (the lifetimes docs suggest 0.001-0.1) keeps the fit stable on the few
-    hundred companies of a B2B client.
+    No penalty by default. lifetimes adds ``penalizer x (r^2 + alpha^2 + a^2 + b^2)`` to the
+    *per-company mean* log-likelihood, so even 0.001 pulls ``b`` (about 6 in the simulator) towards 0:
+    on 2,000 simulated companies it came out near 2.6 instead of 5.3-6.3 unpenalised, which made
+    dropout look more heterogeneous and over-predicted the heaviest buyers' next year by 8-10 %
+    (the members, in every world; the uplift headline leaned low by about 1,000 EUR per company).
+    A fit that does not converge is retried with a small penalty (:data:`~workbench.analysis.clv.fit.RETRY_POLICY`),
+    and says so in its notes.
     """
     return fit_bgnbd(summary, penalizer=penalizer)
 

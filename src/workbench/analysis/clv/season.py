@@ -39,6 +39,7 @@ from workbench.periods import DAYS_PER_MONTH, add_months
 #: Fewest complete calendar months of purchase days needed to estimate the seasonality.
 MIN_MONTHS = 30
 _ORIGIN = pd.Timestamp("2000-01-01")
+_EPOCH_TO_ORIGIN = (_ORIGIN - pd.Timestamp("1970-01-01")).days  # day numbers (since 1970) of the origin
 _OMEGA = 2 * np.pi / 365.25
 _MONTH_AVERAGE = np.sin(np.pi / 12) / (np.pi / 12)  # attenuation of a first harmonic averaged over a month
 
@@ -89,6 +90,14 @@ class Seasonality:
         Equal to the calendar days when there is no seasonality; a whole year is 365.25 days either way.
         """
         return _integral(self, _days(stop)) - _integral(self, _days(start))
+
+    def clock(self, day_numbers: np.ndarray) -> np.ndarray:
+        """Seasonal time of day numbers (days since 1970-01-01, numpy's ``datetime64[D]`` count), in days.
+
+        Only differences mean something: ``clock(b) - clock(a)`` is the seasonal time from day ``a`` to day ``b``
+        (the same as :meth:`elapsed_days` on the dates).
+        """
+        return _integral(self, np.asarray(day_numbers, dtype=float) - _EPOCH_TO_ORIGIN)
 
     def horizon_units(self, months: np.ndarray, *, time_unit: str) -> np.ndarray:
         """Seasonal time from ``end`` to ``months`` months of 365.25 / 12 days after it, in ``time_unit``."""

@@ -238,17 +238,19 @@ def headline_conclusion(
 
 
 def describe_counterfactual(result, *, currency: str = "EUR") -> str:
-    """One paragraph on the headline's corrections: the survival weight, the calibration and the companies behind it.
+    """One paragraph on the headline's reading of who enrols and the clock of its purchase model.
 
     Parameters
     ----------
     result
         :class:`~workbench.analysis.uplift.counterfactual.CounterfactualResult`.
+    currency
+        Currency code of the amounts (kept for a uniform call; the paragraph shows none).
 
     Returns
     -------
     str
-        Markdown.
+        Markdown: the survival weight (0-1) in words and whether the model runs in seasonal time.
     """
     w = result.survival_weight
     who = (
@@ -258,26 +260,17 @@ def describe_counterfactual(result, *, currency: str = "EUR") -> str:
         if w >= 0.33
         else tr("enrolment looks unrelated to being still a customer")
     )
-    calib = result.calibration.get("year 1", float("nan"))
-    return tr(
-        "Survival weight {weight}: {who}, from the members' silence after enrolling. The purchase model's average error "
-        "on the year after a date, measured on {rows} pseudo-enrolment dates of never-enrolled companies "
-        "that were almost surely still customers ({controls} never-enrolled companies in all), is {error} "
-        "per company; it is removed from every prediction.",
-        weight=fmt.number(w, 2),
-        who=who,
-        rows=fmt.number(result.calibration_rows),
-        controls=fmt.number(result.controls),
-        error=fmt.money(calib, currency),
-    ) + (
-        " "
-        + tr(
-            "**Read it with the staggered estimate:** with a weight near 0, the coverage benchmark found this estimate leaning low "
-            "(by about {low} to {high} per company) in programmes where companies that had already stopped buying still "
-            "enrolled, where the staggered estimate was close; it was right where the sales team invited the most active companies.",
-            low=fmt.number(1000),
-            high=fmt.money(2000, currency),
+    clock = (
+        tr(
+            "It runs in seasonal time: a low-season month counts for less than a high-season one, so a history that ends after a high season is not extrapolated as if every month were like it."
         )
-        if w < 0.33
-        else ""
+        if result.seasonal
+        else tr("It runs in calendar time (see the note on why).")
+    )
+    return " ".join(
+        [
+            tr("Survival weight {weight}: {who}, from the members' silence after enrolling.", weight=fmt.number(w, 2), who=who),
+            tr("The purchase model (BG/NBD, by maximum likelihood) is fitted on every company's purchases before the launch."),
+            clock,
+        ]
     )

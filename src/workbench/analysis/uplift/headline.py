@@ -1,10 +1,11 @@
 """The page's headline: the effect in year 1 and year 2, its money, its sensitivity, and two other estimates beside it.
 
 The headline estimator is :mod:`~workbench.analysis.uplift.counterfactual` (each enrolled company
-against what its own purchase history predicts, calibrated on never-enrolled companies): in the
-coverage benchmark it is the one that holds when only still-active companies enrol and when the
-sales team invites on the latent purchase rate, where both comparisons with other companies
-overstate the effect (``benchmarks/results/uplift_coverage.md``). Beside it: the staggered
+against what its own purchase history predicts, from a BG/NBD fitted on every company's purchases
+before the launch, in seasonal time): in the coverage benchmark it is the one that holds when only
+still-active companies enrol and when the sales team invites on the latent purchase rate, where both
+comparisons with other companies overstate the effect by several times
+(``benchmarks/results/uplift_headline_coverage.md``, ``uplift_coverage.md``). Beside it: the staggered
 difference-in-differences (:mod:`~workbench.analysis.uplift.staggered`, Callaway & Sant'Anna on
 not-yet-enrolled and never-enrolled companies) and the matched difference-in-differences of
 :func:`~workbench.analysis.uplift.estimate_uplift`. The treated group is every company that
