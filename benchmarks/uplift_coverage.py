@@ -22,6 +22,7 @@ import argparse
 import inspect
 import time
 from concurrent.futures import ProcessPoolExecutor
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -38,12 +39,15 @@ def _available_scenarios() -> tuple[str, ...]:
     return SCENARIOS if "scenario" in inspect.signature(simulate).parameters else ("observables",)
 
 
-def _world(scenario: str, null: bool, seed: int, customers: int, process: str = "bgnbd"):
+def _world(scenario: str, null: bool, seed: int, customers: int, process: str = "bgnbd", start: str | None = None):
     from workbench.simulate import simulate
 
     kwargs = {"scenario": scenario, "null": null} if "scenario" in inspect.signature(simulate).parameters else {"effect": 0.0 if null else 0.25}
     if process != "bgnbd":
         kwargs["process"] = process
+    if start:  # the export's first day; three years of data, the launch six months in (the simulator's layout)
+        first = date.fromisoformat(start)
+        kwargs |= {"start": first, "end": first.replace(year=first.year + 3) - timedelta(days=1)}
     sim = simulate(n_customers=customers, seed=seed, dirty=False, **kwargs)
     tx = sim.tables["transactions"].assign(date=lambda d: pd.to_datetime(d["date"]))
     customers_ = sim.tables["customers"].assign(enrolled_on=lambda d: pd.to_datetime(d["enrolled_on"]))
@@ -91,9 +95,9 @@ ESTIMATORS = {
 }
 
 
-def one_run(args: tuple[str, bool, int, int, str, tuple[str, ...]]) -> list[dict]:
-    scenario, null, seed, customers, process, names = args
-    tx, cust, truth = _world(scenario, null, seed, customers, process)
+def one_run(args: tuple[str, bool, int, int, str, tuple[str, ...], str | None]) -> list[dict]:
+    scenario, null, seed, customers, process, names, start = args
+    tx, cust, truth = _world(scenario, null, seed, customers, process, start)
     rows = []
     for name in names:
         estimate, truth_key = ESTIMATORS[name]
@@ -129,9 +133,11 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_markdown(summary: pd.DataFrame, *, seeds: int, customers: int, seconds: float) -> str:
+def to_markdown(summary: pd.DataFrame, *, seeds: int, customers: int, seconds: float, start: str | None = None) -> str:
     lines = [
-        f"Coverage benchmark: {seeds} seeds per world, {customers} companies each, year-1 effect per enrolled company (EUR); "
+        f"Coverage benchmark: {seeds} seeds per world, {customers} companies each"
+        + (f", exports starting {start} (launch six months later)" if start else "")
+        + ", year-1 effect per enrolled company (EUR); "
         f"run in {seconds / 60:.0f} min. Targets for the headline estimator: {TARGETS}.",
         "",
         "| process | scenario | null | estimator | runs | truth | bias | bias % of effect | RMSE | coverage | mean width | width / effect | CI excludes 0 |",
@@ -156,10 +162,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", nargs="+", default=["bgnbd"], help="purchase processes of the simulator (bgnbd, pareto, dormant)")
     parser.add_argument("--estimators", nargs="+", default=list(ESTIMATORS), choices=list(ESTIMATORS), help="only these estimators")
     parser.add_argument("--out", default="uplift", help="prefix of the result files in benchmarks/results/")
+    parser.add_argument(
+        "--start",
+        default=None,
+        help="first day of the simulated exports (YYYY-MM-DD; default 2022-01-01): moves the launch, six months later, to another season",
+    )
     args = parser.parse_args(argv)
     scenarios = args.scenarios or _available_scenarios()
     work = [
-        (s, null, seed, args.customers, proc, tuple(args.estimators))
+        (s, null, seed, args.customers, proc, tuple(args.estimators), args.start)
         for proc in args.processes
         for s in scenarios
         for null in (False, True)
@@ -177,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(exist_ok=True)
     runs.to_csv(RESULTS / f"{args.out}_runs.csv", index=False)
     summary.to_csv(RESULTS / f"{args.out}_coverage.csv", index=False)
-    text = to_markdown(summary, seeds=args.seeds, customers=args.customers, seconds=time.perf_counter() - started)
+    text = to_markdown(summary, seeds=args.seeds, customers=args.customers, seconds=time.perf_counter() - started, start=args.start)
     (RESULTS / f"{args.out}_coverage.md").write_text(text, encoding="utf-8")
     print(text)
     return 0
