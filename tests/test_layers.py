@@ -8,6 +8,7 @@ lazy import inside a function counts as much as one at the top.
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +95,52 @@ def test_the_layer_rule_catches_a_wrong_import(tmp_path):
     bad.write_text("from workbench.plotting import charts\nimport matplotlib.pyplot as plt\n")
     assert imports(bad) == ["workbench.plotting", "matplotlib.pyplot"]
     assert layer_of("workbench.analysis.bad") == "analysis" and "plotting" not in ALLOWED["analysis"]
+
+
+NOTEBOOKS = PACKAGE.parents[1] / "notebooks"
+# Libraries that cost a kernel a second or more to import, and those that belong to the runner (papermill, nbconvert)
+# or to another data path (duckdb): a notebook's kernel must not load one its analyses do not call.
+HEAVY = ("seaborn", "scipy", "statsmodels", "sklearn", "lifetimes", "autograd", "formulaic", "patsy", "duckdb", "papermill", "nbconvert", "jinja2", "bs4")
+# what each method notebook's imports may load: the libraries its analyses call
+USES = {
+    "00_data_quality": set(),
+    "01_programme_kpis": set(),
+    "02_portfolio": set(),
+    "03_rfm_value": set(),
+    "04_clv": {"scipy", "lifetimes", "autograd"},  # lifetimes (and autograd under it) in analysis.clv
+    "05_segment_migration": set(),
+    "06_uplift": {"scipy", "statsmodels", "sklearn", "lifetimes", "autograd", "formulaic", "patsy"},  # analysis.uplift imports them
+    "07_engagement": set(),  # statsmodels only inside satisfaction.fit_nps_revenue, when surveys are given
+}
+
+
+def notebook_imports(path: Path) -> list[str]:
+    """Every import statement of a notebook's code cells, at any depth, in order."""
+    found = []
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "code":
+            tree = ast.parse("".join(cell["source"]))
+            found += [ast.unparse(n) for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+    return found
+
+
+def heavy_modules_loaded(statements: list[str]) -> set[str]:
+    """The HEAVY libraries a fresh interpreter holds after running ``statements`` in the notebooks' folder."""
+    code = "\n".join(statements) + f"\nimport sys\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=NOTEBOOKS).stdout
+    return set(out.split())
+
+
+@pytest.mark.parametrize("notebook", sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")))
+def test_a_notebook_loads_only_the_libraries_it_uses(notebook):
+    assert notebook in USES, f"{notebook}: say in USES which heavy libraries its analyses call"
+    loaded = heavy_modules_loaded(notebook_imports(NOTEBOOKS / f"{notebook}.ipynb"))
+    assert loaded <= USES[notebook], (
+        f"importing what {notebook} imports loads {sorted(loaded - USES[notebook])}, which it does not use: import it where it is used"
+    )
+
+
+def test_the_import_probe_sees_a_heavy_library():
+    assert notebook_imports(NOTEBOOKS / "07_engagement.ipynb")[0] == "import matplotlib.pyplot as plt"
+    assert {"statsmodels", "scipy"} <= heavy_modules_loaded(["from workbench.analysis import uplift"])
+    assert heavy_modules_loaded(["import workbench"]) == set()

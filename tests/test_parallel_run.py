@@ -104,3 +104,15 @@ def test_parallel_run_equals_sequential_run(french_client: Path, tmp_path: Path)
 def test_jobs_must_be_positive(french_client: Path, tmp_path: Path):
     res = workbench("run", str(french_client), "--out", str(tmp_path / "run"), "--jobs", "0")
     assert res.returncode == 2 and res.stderr.strip() == "error: --jobs 0: give how many notebooks run at once, 1 or more"
+
+
+def test_the_costliest_notebooks_start_first(tmp_path: Path):
+    from workbench.runner import discover_notebooks, notebook_cost, start_order
+
+    method = discover_notebooks(ROOT / "notebooks")
+    assert [p.stem[:2] for p in start_order(method)] == ["06", "04", "00", "01", "02", "03", "05", "07"]
+    for name, cost in (("a.ipynb", "3"), ("b.ipynb", True), ("c.ipynb", 2.5)):
+        nb = new_notebook(metadata={**KERNEL, "workbench": {"cost": cost}})
+        nbformat.write(nb, tmp_path / name)
+    (tmp_path / "d.ipynb").write_text("not json", encoding="utf-8")
+    assert [notebook_cost(tmp_path / n) for n in ("a.ipynb", "b.ipynb", "c.ipynb", "d.ipynb")] == [1.0, 1.0, 2.5, 1.0]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
 
 CATEGORIES = ("detractor", "passive", "promoter")
 
@@ -112,7 +111,12 @@ def fit_nps_revenue(surveys: pd.DataFrame, transactions: pd.DataFrame, *, end: p
     usable["revenue_before"], usable["revenue_after"] = _revenue_around(usable, transactions, horizon_days)
     if len(usable) < 10:
         return pd.DataFrame(columns=["term", "coef", "ci_low", "ci_high", "p_value", "answers"])
-    model = smf.ols("revenue_after ~ nps + revenue_before", data=usable).fit(cov_type="HC3")
+    # statsmodels is imported here, not with the module: a page without surveys never loads it. The
+    # design matrix is the formula's (intercept, nps, revenue_before) without the formula machinery.
+    from statsmodels.regression.linear_model import OLS
+
+    design = pd.DataFrame({"Intercept": 1.0, "nps": usable["nps"].astype(float), "revenue_before": usable["revenue_before"].astype(float)})
+    model = OLS(usable["revenue_after"].astype(float), design, missing="drop").fit(cov_type="HC3")
     ci = model.conf_int()
     terms = ["nps", "revenue_before"]
     return pd.DataFrame(
