@@ -15,6 +15,12 @@ the fit to the whole calibration distribution, and breaks ties. A total can be r
 of opposite signs cancel), so the page also shows the error by frequency and the per-customer MAE
 for the reviewer; they do not enter the rule, which would otherwise need weights nobody can justify.
 
+The rule keeps one model for the point CLV, but the holdout total cannot tell the three models apart
+reliably (on the simulator's BG/NBD world it keeps BG/NBD in a quarter of the seeds). So the
+intervals do not take the kept model as right: :func:`fit_models` also gives each model a weight from
+its holdout log predictive density (:func:`~workbench.analysis.clv.average.model_weights`) and refits
+the weighted models on the whole history, and the simulation mixes them (``ClvFits.weights``, ``ClvFits.refits``).
+
 Units: purchases are purchase days (or the purchase definition of the summary); fractions are 0-1.
 """
 
