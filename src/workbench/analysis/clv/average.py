@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import betaln, gammaln, logsumexp
+from scipy.special import betaln, gammaln, logsumexp, xlogy
 
 from workbench.analysis.clv.fit import ModelFit
 from workbench.analysis.clv.prepare import check_summary
@@ -49,7 +49,7 @@ from workbench.analysis.clv.validate import pareto_nbd_pmf
 def _nb_pmf(r: np.ndarray, alpha: np.ndarray, tau: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """E[Poisson(y; lambda tau)] for lambda ~ Gamma(r, alpha): customers (rows) x counts (columns)."""
     r, alpha, tau, y = r[:, None], alpha[:, None], tau[:, None], counts[None, :].astype(float)
-    return np.exp(gammaln(r + y) - gammaln(r) - gammaln(y + 1) + r * np.log(alpha / (alpha + tau)) + y * np.log(tau / (alpha + tau)))
+    return np.exp(gammaln(r + y) - gammaln(r) - gammaln(y + 1) + r * np.log(alpha / (alpha + tau)) + xlogy(y, tau / (alpha + tau)))
 
 
 def _bg_alive_pmf(a: float, b_post: np.ndarray, nb: np.ndarray, counts: np.ndarray) -> np.ndarray:
