@@ -18,7 +18,9 @@ Every import of and call to lifetimes lives in this subpackage. The steps, one m
 6. :mod:`~workbench.analysis.clv.spend`: margin rates, the holdout check of spend and ranking
    against a naive forecast, left-truncated customers.
 7. :mod:`~workbench.analysis.clv.uncertainty`: intervals per customer and for the total by a seeded
-   simulation (parameter uncertainty and process noise).
+   simulation (parameter uncertainty and process noise; several models mixed by their weights).
+7b. :mod:`~workbench.analysis.clv.average`: each model's holdout predictive distribution and log score,
+   and the pseudo-BMA+ weights that carry the uncertainty of the model choice into the intervals.
 
 Units: recency, T, durations and rates are in the chosen time unit (day, week, or month of 365.25 / 12
 days); money is in the client's currency; probabilities and shares are fractions 0-1.
@@ -26,6 +28,7 @@ days); money is in the client's currency; probabilities and shares are fractions
 
 from __future__ import annotations
 
+from workbench.analysis.clv.average import holdout_log_scores, holdout_pmf, model_weights, pseudo_bma_weights
 from workbench.analysis.clv.fit import (
     GG_RETRY_POLICY,
     PARAMETER_LABELS,
@@ -86,7 +89,7 @@ from workbench.analysis.clv.spend import (
     flag_left_truncated,
     value_basis,
 )
-from workbench.analysis.clv.uncertainty import ClvIntervals, simulate_clv
+from workbench.analysis.clv.uncertainty import ClvIntervals, pareto_log_a0, simulate_clv, split_draws
 from workbench.analysis.clv.validate import (
     compute_chi_square,
     compute_holdout_accuracy,
@@ -160,6 +163,12 @@ __all__ = [
     "pareto_nbd_pmf",
     "resolve_calibration_end",
     "simulate_clv",
+    "split_draws",
+    "holdout_log_scores",
+    "holdout_pmf",
+    "model_weights",
+    "pareto_log_a0",
+    "pseudo_bma_weights",
     "unit_days",
     "value_basis",
 ]

@@ -15,14 +15,20 @@ Method (:func:`simulate_clv`). Each of ``n_draws`` draws:
    Gamma(p, scale) amount. A purchase in month k of the horizon is discounted by (1 + rate)^(-k / 12)
    like the point CLV, and valued at the customer's margin rate.
 
+**Several purchase models** (``purchase`` a dict, with ``weights``): the draws are split among the
+models in proportion to the weights (:func:`split_draws`, largest remainder) and each model's share is
+simulated as above, so the simulated values are a sample of the mixture of the models' predictive
+distributions (model averaging; the weights and why: :mod:`workbench.analysis.clv.average`).
+
 The interval of a customer is the central ``level`` range of its simulated values; that of the total,
 of the simulated totals. They therefore include **both parameter uncertainty and process noise** (the
-randomness of who buys, when and how much), so a customer's interval is wide and often starts at 0.
+randomness of who buys, when and how much), and, with several models, the **uncertainty of the model
+choice**, so a customer's interval is wide and often starts at 0.
 With a ``seasonality`` the horizon and its month ends are in seasonal time (as the summary's
 recency and T), so a purchase's month, for the discount, is that of its seasonal time.
 They do **not** include: model misspecification (a seasonality other than the one estimated, trends,
-the programme's own effect, a spend that depends on frequency), the uncertainty of the choice of the
-purchase model (the chosen model is taken as right), uncertainty of the margin rates (taken as known),
+the programme's own effect, a spend that depends on frequency), a purchase process none of the models
+describes (with a single model: the uncertainty of its choice), uncertainty of the margin rates (taken as known),
 customers not yet acquired, and the left truncation of old customers. The point CLV is the plug-in expectation
 (estimates, no simulation); the simulated mean is close to it but not equal.
 
@@ -35,6 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.special import hyp2f1
 
 from workbench.analysis.clv.fit import ModelFit
 from workbench.analysis.clv.prepare import check_summary, months_to_units
@@ -53,11 +60,14 @@ class ClvIntervals:
         One row: ``clv_mean``, ``clv_low``, ``clv_high`` (currency), ``level`` (fraction), ``n_draws``, ``seed``.
     draws
         The simulated totals, one per draw (currency).
+    draw_models
+        The purchase model (key) of each draw; one key when a single model is simulated.
     """
 
     customers: pd.DataFrame
     total: pd.DataFrame
     draws: np.ndarray
+    draw_models: np.ndarray | None = None
 
 
 def _draw_parameters(fit: ModelFit, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -80,17 +90,39 @@ def _p_alive(key: str, th: dict[str, np.ndarray], x: np.ndarray, tx: np.ndarray,
             return np.where(x == 0, 1.0, 1.0 / (1.0 + odds))
         if key == "mbgnbd":
             return 1.0 / (1.0 + th["a"] / (th["b"] + x) * ((alpha + age) / (alpha + tx)) ** (r + x))
-    from workbench.analysis.clv._lifetimes import ParetoNBDFitter
+    log_a0 = pareto_log_a0(r, alpha, th["s"], th["beta"], x, tx, age)
+    s, beta = th["s"], th["beta"]
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(np.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + age) + s * np.log(beta + age) + log_a0))
 
-    x, tx, age = x.ravel(), tx.ravel(), age.ravel()
-    out = np.empty((len(r), len(x)))
-    for k in range(len(r)):
-        params = [float(th[name][k, 0]) for name in ("r", "alpha", "s", "beta")]
-        with np.errstate(all="ignore"):
-            log_a0 = ParetoNBDFitter._log_A_0(params, x, tx, age)
-        rr, aa, ss, bb = params
-        out[k] = 1.0 / (1.0 + np.exp(np.log(ss) - np.log(rr + ss + x) + (rr + x) * np.log(aa + age) + ss * np.log(bb + age) + log_a0))
-    return out
+
+def _log_hyp2f1_c_is_a_plus_1(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """log 2F1(a, b; a + 1; z) for 0 <= z < 1 by Euler's transformation (1 - z)^(1 - b) 2F1(1, a + 1 - b; a + 1; z), finite for large a, b."""
+    return (1.0 - b) * np.log1p(-z) + np.log(hyp2f1(1.0, a + 1.0 - b, a + 1.0, z))
+
+
+def pareto_log_a0(r, alpha, s, beta, x, tx, age) -> np.ndarray:
+    """log A_0 of the Pareto/NBD likelihood (Fader & Hardie 2005, note 009, eq. 19-20), vectorised and finite for heavy buyers.
+
+    lifetimes' ``ParetoNBDFitter._log_A_0`` evaluates 2F1(r + s + x, r + x; r + s + x + 1; z) directly,
+    which overflows to inf (and P(alive) to NaN) for a customer with about 150 purchases; the same value
+    is computed here through Euler's transformation. Arguments broadcast (parameters: draws x 1;
+    ``x``, ``tx``, ``age``: 1 x customers; alpha, beta, tx and age in time units).
+
+    Returns
+    -------
+    np.ndarray
+        log A_0 (-inf when ``tx == age``: a customer who just bought is alive).
+    """
+    low, high = np.minimum(alpha, beta), np.maximum(alpha, beta)
+    t = np.where(alpha < beta, r + x, s + 1.0)
+    rsf = r + s + x
+    q1, q2 = high + tx, high + age
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_p1 = _log_hyp2f1_c_is_a_plus_1(rsf, t, (high - low) / q1)
+        log_p2 = _log_hyp2f1_c_is_a_plus_1(rsf, t, (high - low) / q2)
+        first, second = log_p1 + rsf * np.log(q2), log_p2 + rsf * np.log(q1)
+        return first + np.log(-np.expm1(np.minimum(second - first, 0.0))) - rsf * np.log(q1 * q2)
 
 
 def _simulate_purchases(key: str, th: dict[str, np.ndarray], x: np.ndarray, age: np.ndarray, alive: np.ndarray, horizon: float, rng: np.random.Generator):
@@ -116,11 +148,60 @@ def _simulate_purchases(key: str, th: dict[str, np.ndarray], x: np.ndarray, age:
             active &= rng.random(shape) >= drop
 
 
+def split_draws(weights: dict[str, float], n_draws: int) -> dict[str, int]:
+    """Draws per model in proportion to the weights, by largest remainder (they sum to ``n_draws``; ties go to the first model).
+
+    Parameters
+    ----------
+    weights
+        Weight of each model (non-negative, positive sum; normalised here).
+    n_draws
+        Total draws.
+
+    Returns
+    -------
+    dict[str, int]
+        Draws of each model, in the order of ``weights`` (0 for a model with too small a weight).
+
+    Raises
+    ------
+    ValueError
+        A negative or non-finite weight, or weights summing to 0.
+    """
+    w = np.array(list(weights.values()), dtype=float)
+    if not len(w) or not np.all(np.isfinite(w)) or (w < 0).any() or w.sum() <= 0:
+        raise ValueError(f"weights must be non-negative with a positive sum, got {weights}")
+    raw = w / w.sum() * n_draws
+    counts = np.floor(raw).astype(int)
+    for i in np.argsort(-(raw - counts), kind="stable")[: n_draws - counts.sum()]:
+        counts[i] += 1
+    return dict(zip(weights, counts.tolist()))
+
+
+def _simulate_values(purchase: ModelFit, gg: ModelFit, n: int, data: dict[str, np.ndarray], month_ends: np.ndarray, discount_rate: float, rng) -> np.ndarray:
+    """Simulated CLV of each customer (columns) in ``n`` futures (rows) under one purchase model; ``data``: x, tx, age, m, rate (1 x customers)."""
+    x, tx, age, m = data["x"], data["tx"], data["age"], data["m"]
+    values = np.zeros((n, x.shape[1]))
+    for chunk in np.array_split(np.arange(n), max(1, int(np.ceil(n * x.shape[1] / 200_000)))):
+        th = _draw_parameters(purchase, len(chunk), rng)
+        sp = _draw_parameters(gg, len(chunk), rng)
+        alive = rng.random((len(chunk), x.shape[1])) < _p_alive(purchase.key, th, x, tx, age)
+        scale = rng.gamma(sp["p"] * x + sp["q"], 1.0 / (sp["v"] + x * m), size=alive.shape)  # spend rate nu, per currency
+        value = np.zeros(alive.shape)
+        for t, buys in _simulate_purchases(purchase.key, th, x, age, alive, float(month_ends[-1]), rng):
+            month = np.searchsorted(month_ends, t)  # k for a purchase in (end of month k - 1, end of month k]
+            amount = rng.gamma(np.broadcast_to(sp["p"], alive.shape), 1.0 / scale)
+            value += np.where(buys, amount * (1 + discount_rate) ** (-month / 12), 0.0)
+        values[chunk] = value * data["rate"]
+    return values
+
+
 def simulate_clv(
     summary: pd.DataFrame,
-    purchase: ModelFit,
+    purchase: ModelFit | dict[str, ModelFit],
     gg: ModelFit,
     *,
+    weights: dict[str, float] | pd.Series | None = None,
     time_unit: str = "week",
     horizon_months: int = 24,
     annual_discount_rate: float = 0.10,
@@ -138,6 +219,10 @@ def simulate_clv(
         From :func:`~workbench.analysis.clv.prepare.compute_summary`.
     purchase, gg
         The purchase model (BG/NBD, MBG/NBD or Pareto/NBD) and the Gamma-Gamma model fitted on ``summary``.
+        ``purchase`` may be several purchase models by key: the draws are then split among them by ``weights``.
+    weights
+        With several models: weight of each (e.g. :func:`~workbench.analysis.clv.average.pseudo_bma_weights`);
+        :func:`split_draws` gives each model its share of ``n_draws``, simulated in the order of ``purchase``.
     time_unit, horizon_months, annual_discount_rate, margin_rates, seasonality
         As :func:`~workbench.analysis.clv.forecast.compute_clv`.
     n_draws
@@ -150,38 +235,35 @@ def simulate_clv(
     Returns
     -------
     ClvIntervals
+        ``draw_models`` says which model each draw came from.
 
     Raises
     ------
     ValueError
-        ``n_draws`` < 20, ``level`` outside (0, 1), or ``purchase`` is not a purchase model.
+        ``n_draws`` < 20, ``level`` outside (0, 1), ``purchase`` is not a purchase model, or the weights do not match the models.
     """
     check_summary(summary, ["customer_id", "frequency", "recency", "T", "monetary_value"], "summary")
     if n_draws < 20:
         raise ValueError(f"n_draws must be >= 20 for quantiles to mean anything, got {n_draws}; e.g. 200")
     if not 0 < level < 1:
         raise ValueError(f"level must be a fraction in (0, 1), got {level}; e.g. 0.9")
-    if purchase.key == "gg":
+    models = purchase if isinstance(purchase, dict) else {purchase.key: purchase}
+    if any(fit.key == "gg" for fit in models.values()):
         raise ValueError("purchase: give a purchase model (BG/NBD, MBG/NBD or Pareto/NBD), not the Gamma-Gamma fit")
+    weights = {key: 1.0 for key in models} if weights is None and len(models) == 1 else dict(weights if weights is not None else {})
+    if set(weights) != set(models):
+        raise ValueError(f"weights: give one weight per purchase model ({', '.join(models)}), got {', '.join(weights) or 'none'}")
+    counts = split_draws({key: weights[key] for key in models}, n_draws)
     rng = np.random.default_rng(seed)
-    x, tx, age = (summary[c].to_numpy(dtype=float)[None, :] for c in ("frequency", "recency", "T"))
-    m = np.clip(summary["monetary_value"].to_numpy(dtype=float), 0.0, None)[None, :]
-    rate = np.ones(x.shape[1]) if margin_rates is None else summary["customer_id"].map(margin_rates).fillna(1.0).to_numpy(dtype=float)
+    data = {c: summary[k].to_numpy(dtype=float)[None, :] for c, k in (("x", "frequency"), ("tx", "recency"), ("age", "T"))}
+    data["m"] = np.clip(summary["monetary_value"].to_numpy(dtype=float), 0.0, None)[None, :]
+    rate = np.ones(len(summary)) if margin_rates is None else summary["customer_id"].map(margin_rates).fillna(1.0).to_numpy(dtype=float)
+    data["rate"] = rate[None, :]
     months = np.arange(horizon_months + 1)
     month_ends = months_to_units(months, time_unit=time_unit) if seasonality is None else seasonality.horizon_units(months, time_unit=time_unit)
-    values = np.zeros((n_draws, x.shape[1]))
-    for chunk in np.array_split(np.arange(n_draws), max(1, int(np.ceil(n_draws * x.shape[1] / 200_000)))):
-        th = _draw_parameters(purchase, len(chunk), rng)
-        sp = _draw_parameters(gg, len(chunk), rng)
-        alive = rng.random((len(chunk), x.shape[1])) < _p_alive(purchase.key, th, x, tx, age)
-        scale = rng.gamma(sp["p"] * x + sp["q"], 1.0 / (sp["v"] + x * m), size=alive.shape)  # spend rate nu, per currency
-        value = np.zeros(alive.shape)
-        for t, buys in _simulate_purchases(purchase.key, th, x, age, alive, float(month_ends[-1]), rng):
-            month = np.searchsorted(month_ends, t)  # k for a purchase in (end of month k - 1, end of month k]
-            amount = rng.gamma(np.broadcast_to(sp["p"], alive.shape), 1.0 / scale)
-            value += np.where(buys, amount * (1 + annual_discount_rate) ** (-month / 12), 0.0)
-        values[chunk] = value * rate[None, :]
-    return _intervals(summary["customer_id"].to_numpy(), values, level=level, n_draws=n_draws, seed=seed)
+    values = np.vstack([_simulate_values(models[key], gg, k, data, month_ends, annual_discount_rate, rng) for key, k in counts.items() if k])
+    out = _intervals(summary["customer_id"].to_numpy(), values, level=level, n_draws=n_draws, seed=seed)
+    return ClvIntervals(out.customers, out.total, out.draws, np.repeat(list(counts), list(counts.values())))
 
 
 def _intervals(ids: np.ndarray, values: np.ndarray, *, level: float, n_draws: int, seed: int) -> ClvIntervals:

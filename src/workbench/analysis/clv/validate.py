@@ -43,7 +43,8 @@ def pareto_nbd_pmf(params: dict[str, float], ages: np.ndarray, counts: np.ndarra
     Parameters
     ----------
     params
-        ``r``, ``alpha``, ``s``, ``beta`` (alpha and beta in the time unit of ``ages``).
+        ``r``, ``alpha``, ``s``, ``beta`` (alpha and beta in the time unit of ``ages``): numbers, or
+        arrays of one value per age (e.g. each customer's posterior parameters).
     ages
         Durations t (time units), 1-d.
     counts
@@ -54,7 +55,7 @@ def pareto_nbd_pmf(params: dict[str, float], ages: np.ndarray, counts: np.ndarra
     np.ndarray
         Probabilities, shape (len(ages), len(counts)).
     """
-    r, alpha, s, beta = (params[k] for k in ("r", "alpha", "s", "beta"))
+    r, alpha, s, beta = (np.asarray(params[k], dtype=float).reshape(-1, 1, 1) for k in ("r", "alpha", "s", "beta"))
     t = np.asarray(ages, dtype=float)[:, None, None]
     x = np.asarray(counts, dtype=float)[None, :, None]
     z, wz = np.polynomial.legendre.leggauss(nodes)
