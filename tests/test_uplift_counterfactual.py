@@ -79,10 +79,10 @@ def test_no_enrolled_company_observed_for_a_year_is_refused():
         estimate_counterfactual(tx, companies, end=D("2023-12-31"), launch=D("2023-05-01"), n_bootstrap=9)
 
 
-def _world(scenario: str, null: bool, seed: int):
+def _world(scenario: str, null: bool, seed: int, n: int = 2000):
     from workbench.simulate import simulate
 
-    sim = simulate(n_customers=2000, seed=seed, scenario=scenario, null=null, dirty=False)
+    sim = simulate(n_customers=n, seed=seed, scenario=scenario, null=null, dirty=False)
     tx = sim.tables["transactions"].assign(date=lambda d: pd.to_datetime(d["date"]))
     companies = sim.tables["customers"].assign(enrolled_on=lambda d: pd.to_datetime(d["enrolled_on"]))[["customer_id", "enrolled_on"]]
     return tx, companies, sim.truth
@@ -182,3 +182,13 @@ def test_the_seasonal_clock_by_hand():
 
 def _day(text: str) -> int:
     return int(np.datetime64(text, "D").astype(np.int64))
+
+
+def test_a_degenerate_dropout_fit_is_stabilised_and_said():
+    """On 68 companies (a 200-company client) the maximum-likelihood a and b ran off to 3,344 and 45,731: 27 of 50 draws overflowed."""
+    tx, companies, truth = _world("observables", False, 7, n=200)
+    res = estimate_counterfactual(tx, companies, end=D(truth["end"]), launch=D(truth["programme_launch"]), n_bootstrap=50, seed=7)
+    assert any("small penalty" in note for note in res.notes), res.notes
+    assert not any("bootstrap draws gave no finite estimate" in note for note in res.notes), res.notes
+    y1 = res.year(1)
+    assert np.isfinite(y1["ci_low"]) and np.isfinite(y1["ci_high"]) and y1["ci_low"] < y1["att"] < y1["ci_high"]

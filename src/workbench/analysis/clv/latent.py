@@ -19,6 +19,13 @@ from workbench.analysis.clv.fit import ModelFit, fit_bgnbd
 STATE_COLUMNS = ["p_alive", "expected_purchases"]
 
 
+#: Above this, the BG/NBD's ``a`` or ``b`` says the data cannot tell companies' dropout apart (the
+#: maximum-likelihood fit runs to the boundary of a single dropout probability ``a / (a + b)``).
+DEGENERATE_DROPOUT = 1e3
+#: The L2 penalty of lifetimes used when the maximum-likelihood fit is degenerate (its docs suggest 0.001-0.1).
+STABILISING_PENALIZER = 0.001
+
+
 def fit_population(summary: pd.DataFrame, *, penalizer: float = 0.0) -> ModelFit:
     """Fit the population BG/NBD on a history summary (``frequency, recency, T`` in weeks), by maximum likelihood.
 
@@ -27,10 +34,18 @@ def fit_population(summary: pd.DataFrame, *, penalizer: float = 0.0) -> ModelFit
     on 2,000 simulated companies it came out near 2.6 instead of 5.3-6.3 unpenalised, which made
     dropout look more heterogeneous and over-predicted the heaviest buyers' next year by 8-10 %
     (the members, in every world; the uplift headline leaned low by about 1,000 EUR per company).
-    A fit that does not converge is retried with a small penalty (:data:`~workbench.analysis.clv.fit.RETRY_POLICY`),
-    and says so in its notes.
+
+    On a few dozen companies the maximum-likelihood ``a`` and ``b`` can run off together (one dropout
+    probability for all, ``a`` or ``b`` above :data:`DEGENERATE_DROPOUT`, seen on 68 companies); their
+    uncertainty is then unbounded and every parameter draw overflows. Such a fit is redone with
+    :data:`STABILISING_PENALIZER`, and ``fit.penalizer`` says so. A fit that does not converge is
+    retried with a small penalty too (:data:`~workbench.analysis.clv.fit.RETRY_POLICY`).
     """
-    return fit_bgnbd(summary, penalizer=penalizer)
+    fit = fit_bgnbd(summary, penalizer=penalizer)
+    params = fit.model.params_
+    if penalizer == 0 and max(float(params["a"]), float(params["b"])) > DEGENERATE_DROPOUT:
+        fit = fit_bgnbd(summary, penalizer=STABILISING_PENALIZER)
+    return fit
 
 
 def latent_state(summary: pd.DataFrame, *, fit: ModelFit, horizon_weeks: float = 52.0) -> pd.DataFrame:

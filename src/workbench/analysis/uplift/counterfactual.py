@@ -68,6 +68,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from workbench import formatting as fmt
 from workbench.analysis.clv.latent import expected_between, fit_population, parameter_draws, with_parameters
 from workbench.analysis.clv.season import estimate_seasonality
 from workbench.formatting import tr
@@ -303,6 +304,15 @@ def estimate_counterfactual(
     if not (buyers["T"] > 0).any():
         raise ValueError(tr("no company bought before the launch: the purchase model that predicts each member has nothing to learn from"))
     fit = fit_population(buyers.loc[buyers["T"] > 0, ["frequency", "recency", "T"]])
+    if fit.penalizer > 0:
+        notes.append(
+            tr(
+                "On {n} companies that bought before the launch, the purchase model cannot tell their dropout apart by maximum "
+                "likelihood; it is fitted with a small penalty (lifetimes' {penalty}), which leans this estimate low on larger clients.",
+                n=fmt.number(fit.n_customers),
+                penalty=fmt.number(fit.penalizer, 3),
+            )
+        )
     pop_value = float(buyers["value"].sum() / max(buyers["days"].sum(), 1))
     rows = dict(donut_days=donut_days, pop_value=pop_value, clock=clock)
     members, member_notes = _members(ledger, companies, codes, end=end, **rows)
@@ -319,8 +329,12 @@ def estimate_counterfactual(
     failed = sum(not np.isfinite(b[1][0]) for b in boots if 1 in b)
     if failed:
         member_notes.append(
-            f"{failed} of {n_bootstrap} bootstrap draws gave no finite estimate (purchase-model parameters drawn where its "
-            "expectations overflow) and are left out of the interval."
+            tr(
+                "{failed} of {n} bootstrap draws gave no finite estimate (purchase-model parameters drawn where its expectations "
+                "overflow) and are left out of the interval.",
+                failed=fmt.number(failed),
+                n=fmt.number(n_bootstrap),
+            )
         )
     sd = float(controls["y1"].std())
     return CounterfactualResult(windows, point["weight"], int(never.sum()), sd, clock is not calendar_clock, notes + member_notes)
