@@ -237,15 +237,13 @@ def headline_conclusion(
     return " ".join(text)
 
 
-def describe_counterfactual(result, *, currency: str = "EUR") -> str:
+def describe_counterfactual(result) -> str:
     """One paragraph on the headline's reading of who enrols and the clock of its purchase model.
 
     Parameters
     ----------
     result
         :class:`~workbench.analysis.uplift.counterfactual.CounterfactualResult`.
-    currency
-        Currency code of the amounts (kept for a uniform call; the paragraph shows none).
 
     Returns
     -------
@@ -270,7 +268,7 @@ def describe_counterfactual(result, *, currency: str = "EUR") -> str:
     return " ".join(
         [
             tr("Survival weight {weight}: {who}, from the members' silence after enrolling.", weight=fmt.number(w, 2), who=who),
-            tr("The purchase model (BG/NBD, by maximum likelihood) is fitted on every company's purchases before the launch."),
+            tr("The purchase model (BG/NBD) is fitted on every company's purchases before the launch."),
             clock,
         ]
     )

@@ -41,8 +41,8 @@ Design
   a never-enrolled company with a member's recent history bought less before. On the simulated
   worlds the model's error on the never-enrolled companies almost surely still customers was
   -26 % and -32 % (``observables`` and ``survival``, seed 7) while its error on the members was a
-  few percent: the correction imported the selection into the counterfactual. For the same reason that error is no clean check of the model,
-  and the page does not show it.
+  few percent: the correction imported the selection into the counterfactual. For the same reason
+  that error is no clean check of the model, and the page does not show it.
 - **Estimand.** Extra net revenue (or margin) per enrolled company (intent to treat: every company
   that enrolled, whatever its status later) with a purchase before its enrolment day, over year 1
   and year 2, for the companies observed that long.
@@ -53,10 +53,10 @@ Design
 What it cannot see: selection on something the history does not show. When the sales team invites
 on the true purchase rate (the ``latent`` worlds), members buy more than their history predicts even
 without the programme, and the estimate leans high (+25 % of the effect over 50 seeds; +42 % when
-only live companies enrol as well, where 20 % of the null intervals exclude 0). A market-wide change after the launch (a downturn, a price
-rise) is in the members' purchases and not in the model: the two comparisons with other companies
-see it, and the page says when they disagree with the headline. The coverage
-benchmark (``benchmarks/uplift_coverage.py``) measures all of this on worlds that break the BG/NBD
+only live companies enrol as well, where 20 % of the null intervals exclude 0). A market-wide
+change after the launch (a downturn, a price rise) is in the members' purchases and not in the
+model: the two comparisons with other companies see it, and the page says when they disagree with
+the headline. The coverage benchmark (``benchmarks/uplift_coverage.py``) measures all of this on worlds that break the BG/NBD
 (the ``pareto`` and ``dormant`` processes) and on every scenario.
 """
 
@@ -307,8 +307,9 @@ def estimate_counterfactual(
     if fit.penalizer > 0:
         notes.append(
             tr(
-                "On {n} companies that bought before the launch, the purchase model cannot tell their dropout apart by maximum "
-                "likelihood; it is fitted with a small penalty (lifetimes' {penalty}), which leans this estimate low on larger clients.",
+                "On {n} companies that bought before the launch, the purchase model could not be fitted by maximum likelihood alone "
+                "(its dropout not identified, or no convergence); it is fitted with a small penalty (lifetimes' {penalty}), which "
+                "leans this estimate low on larger clients.",
                 n=fmt.number(fit.n_customers),
                 penalty=fmt.number(fit.penalizer, 3),
             )
