@@ -10,6 +10,7 @@ LOCK   := requirements/lock.txt
 STAMP  := $(VENV)/.installed
 PARAMS ?= parameters/demo.yaml
 DEMO   := data/demo/transactions.csv
+TEST_JOBS ?= auto
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: help install demo-data demo test lint unit nbval notebooks lab benchmark benchmark-uplift benchmark-clv benchmark-scale lock messages clean
@@ -51,7 +52,7 @@ lint: install
 	$(BIN)/ruff format --check src tests benchmarks tools
 
 test: install demo-data lint
-	$(BIN)/python -m pytest tests notebooks $(NBVAL)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile tests notebooks $(NBVAL)
 
 unit: install demo-data
 	$(BIN)/python -m pytest tests
