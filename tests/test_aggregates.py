@@ -67,3 +67,63 @@ def test_the_queries_use_only_portable_sql():
     )
     functions = {f.upper() for f in re.findall(r"([A-Za-z_]+)\s*\(", sql)}
     assert functions <= {"COUNT", "SUM", "MIN", "MAX", "CAST", "EXTRACT", "COALESCE"}
+
+
+LINES = pd.DataFrame(
+    {
+        "customer_id": ["A", "A", "A", "A", "B", "B", "A"],
+        "date": pd.to_datetime(["2023-01-15"] * 4 + ["2023-02-01", "2023-02-01", "2023-01-15"]),
+        "amount": [10.0, 20.0, 5.0, -4.0, 7.0, 8.0, 1.0],
+        "margin": [1.0, np.nan, 0.5, -0.4, np.nan, np.nan, 0.1],
+        "invoice_id": ["F1", "F1", "F1", "F1", None, None, "F2"],
+        "quantity": [1.0, 2.0, 1.0, -1.0, 1.0, 1.0, 1.0],
+        "product_range": ["x", "x", "y", "x", "x", "x", "x"],
+        "channel": ["web"] * 7,
+        "source_row": [2, 3, 4, 5, 6, 7, 8],
+        "in_period": [True] * 7,
+    }
+).astype({"customer_id": "str", "invoice_id": "str", "product_range": "str", "channel": "str"})
+
+
+def test_merged_lines_by_hand():
+    got = aggregates.merge_lines(LINES)
+    want = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "A", "B", "B", "A"],
+            "date": pd.to_datetime(["2023-01-15"] * 3 + ["2023-02-01", "2023-02-01", "2023-01-15"]),
+            # F1 range x: 10 + 20 (the missing margin adds nothing); range y apart; the credit line apart
+            "amount": [30.0, 5.0, -4.0, 7.0, 8.0, 1.0],
+            "margin": [1.0, 0.5, -0.4, np.nan, np.nan, 0.1],
+            "invoice_id": ["F1", "F1", "F1", None, None, "F2"],
+            "quantity": [3.0, 1.0, -1.0, 1.0, 1.0, 1.0],
+            "product_range": ["x", "y", "x", "x", "x", "x"],
+            "channel": ["web"] * 6,
+            "source_row": [2, 4, 5, 6, 7, 8],  # lines without an invoice number stay apart
+            "in_period": [True] * 6,
+        }
+    ).astype(LINES.dtypes.to_dict())
+    pd.testing.assert_frame_equal(got, want)
+
+
+@pytest.mark.parametrize("drop", [["product_range", "channel", "quantity"], ["margin"]])
+def test_merged_lines_without_optional_columns(drop):
+    got = aggregates.merge_lines(LINES.drop(columns=drop))
+    assert list(got.columns) == [c for c in LINES.columns if c not in drop]
+    f1_sales = got[(got["invoice_id"] == "F1") & (got["amount"] > 0)]
+    assert f1_sales["amount"].tolist() == ([35.0] if "product_range" in drop else [30.0, 5.0])
+
+
+def test_nothing_merges_without_invoice_numbers():
+    frame = LINES.drop(columns="invoice_id")
+    assert aggregates.merge_lines(frame) is frame
+
+
+def test_merged_lines_from_parquet_keep_the_dtypes_pandas_reads(tmp_path: Path):
+    LINES.to_parquet(tmp_path / "t.parquet", index=False)
+    pd.testing.assert_frame_equal(aggregates.merge_lines(tmp_path / "t.parquet"), aggregates.merge_lines(LINES))
+
+
+def test_the_merge_query_uses_only_portable_sql():
+    sql = aggregates.merged_lines_sql("transactions", columns=list(LINES.columns))
+    functions = {f.upper() for f in re.findall(r"([A-Za-z_]+)\s*\(", sql)}
+    assert functions <= {"SUM", "MIN"}

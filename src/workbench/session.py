@@ -59,7 +59,7 @@ class Workbench:
         """True when the client gave this table."""
         return table in self.dataset.tables
 
-    def table(self, name: str, *, in_period: bool = True) -> pd.DataFrame | None:
+    def table(self, name: str, *, in_period: bool = True, lines: bool = False) -> pd.DataFrame | None:
         """A canonical table, or None when it was not given.
 
         Parameters
@@ -68,8 +68,16 @@ class Workbench:
             ``transactions``, ``customers``, ``members``, ``points``, ``events`` or ``surveys``.
         in_period
             For dated tables, keep only the rows inside the analysis period.
+        lines
+            For ``transactions``: the rows as the client exported them. By default the lines of
+            one invoice are merged into one row (:meth:`workbench.data.Dataset.merged_transactions`),
+            which changes no sum and no count of customers, purchases or invoices; only pages that
+            count rows (data quality) need the lines.
         """
-        frame = self.dataset.tables.get(name)
+        if name == "transactions" and not lines:
+            frame = self.dataset.merged_transactions()
+        else:
+            frame = self.dataset.tables.get(name)
         if frame is None:
             return None
         if in_period and "in_period" in frame:
@@ -78,7 +86,7 @@ class Workbench:
 
     @property
     def transactions(self) -> pd.DataFrame:
-        """The transactions inside the analysis period (credit notes included)."""
+        """The transactions inside the analysis period (credit notes included; lines of an invoice merged, see :meth:`table`)."""
         return self.table("transactions")
 
     @property

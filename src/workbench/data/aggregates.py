@@ -154,3 +154,89 @@ def monthly_series(source: Path | pd.DataFrame, *, start, end) -> pd.DataFrame:
     month = pd.to_datetime(pd.DataFrame({"year": out["year"], "month": out["month_of_year"], "day": 1})).astype("datetime64[ns]")
     out = out.assign(month=month).astype({"customers": "int64", "lines": "int64", "invoices": "int64"})
     return out[MONTHLY_COLUMNS]
+
+
+MERGE_KEYS = ("customer_id", "date", "invoice_id", "product_range", "channel", "in_period")
+"""What the lines merged into one row share: an invoice line is merged with the other lines of its invoice
+that have the same customer, date, product range, channel, period flag and sign of amount (when a column
+is absent, it is left out of the key). Lines without an invoice number are never merged."""
+MERGED_SUMS = ("amount", "margin", "quantity")
+
+
+def merged_lines_sql(table: str, *, columns: list[str]) -> str:
+    """The query merging the lines of one invoice (see :data:`MERGE_KEYS`) into one row.
+
+    Parameters
+    ----------
+    table
+        What to read: a table or view name, or (DuckDB) ``read_parquet('path')``; the normalised
+        ``transactions`` (canonical columns with ``source_row`` and ``in_period``).
+    columns
+        The table's columns: optional canonical columns that are absent are left out.
+
+    Returns
+    -------
+    str
+        SQL that DuckDB and Spark SQL both run. The output has the input's columns in the input's
+        order: keys as they were, ``amount``, ``margin`` and ``quantity`` summed (currency, units;
+        a sum over lines that all lack a margin stays empty), ``source_row`` the first line's; rows
+        ordered by ``source_row``.
+    """
+    keys = [c for c in MERGE_KEYS if c in columns]
+    # a line without an invoice number stays its own row (and sign is part of the key, so a credit
+    # line never nets against a sale: purchases stay purchases)
+    group = [*keys, "CASE WHEN invoice_id IS NULL THEN source_row END", "CASE WHEN amount > 0 THEN 1 WHEN amount < 0 THEN -1 ELSE 0 END"]
+    select = []
+    for c in columns:
+        if c in keys:
+            select.append(c)
+        elif c in MERGED_SUMS:
+            select.append(f"SUM({c}) AS {c}")
+        elif c == "source_row":
+            select.append("MIN(source_row) AS source_row")
+        else:
+            raise ValueError(f"merged_lines_sql: no rule to merge column {c!r} of transactions")
+    return f"""
+SELECT {", ".join(select)}
+FROM {table}
+GROUP BY {", ".join(group)}
+ORDER BY source_row"""
+
+
+def merge_lines(source: Path | pd.DataFrame) -> pd.DataFrame:
+    """The normalised transactions with the lines of each invoice merged (:func:`merged_lines_sql`), on DuckDB.
+
+    Figures that add amounts, margins or quantities, or count customers, purchase days or invoices,
+    are the same on the merged rows as on the lines (up to the order of floating-point sums); only
+    counts of rows differ, which is why the data-quality page reads the lines.
+
+    Parameters
+    ----------
+    source
+        The ``transactions`` table: a frame, or the run folder's Parquet file.
+
+    Returns
+    -------
+    pd.DataFrame
+        The same columns and dtypes as ``source``, one row per merged group, in order of ``source_row``
+        (``source`` itself, or its file read, when it has no ``invoice_id`` column: nothing to merge).
+    """
+    dtypes = source.dtypes if isinstance(source, pd.DataFrame) else parquet_dtypes(source)
+    if "invoice_id" not in dtypes.index:
+        return pd.read_parquet(source) if isinstance(source, Path) else source
+    out = _run(merged_lines_sql("{table}", columns=list(dtypes.index)), source)
+    return out.astype(dtypes.to_dict())
+
+
+def parquet_dtypes(path: Path) -> pd.Series:
+    """The dtypes ``pd.read_parquet(path)`` gives, read from the file's schema alone."""
+    import pyarrow.parquet as pq
+
+    return pq.read_schema(path).empty_table().to_pandas().dtypes
+
+
+def parquet_rows(path: Path) -> int:
+    """The number of rows of a Parquet file, from its metadata."""
+    import pyarrow.parquet as pq
+
+    return pq.read_metadata(path).num_rows

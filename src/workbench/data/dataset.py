@@ -22,6 +22,7 @@ import pandas as pd
 
 from workbench.config.contract import LOAD_ORDER, TABLES, TableSpec
 from workbench.config.params import Params, TableSource
+from workbench.data import aggregates
 from workbench.data import validation as v
 from workbench.data.readers import read_source, shown_path
 from workbench.errors import DataError
@@ -96,9 +97,31 @@ class Dataset:
     ledger: pd.DataFrame
     rejected: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
+    merged_file: Path | None = None
+    """A run folder's ``data/merged/transactions.parquet`` (written by :meth:`save` when lines merge)."""
+    _merged: pd.DataFrame | None = field(default=None, repr=False)
+
+    def merged_transactions(self) -> pd.DataFrame | None:
+        """``transactions`` with the lines of each invoice merged into one row, or None without transactions.
+
+        What the analyses read (:func:`workbench.data.aggregates.merge_lines`): sums, customers, purchase
+        days and invoices are those of the lines, with several times fewer rows on a line-level export.
+        Computed once, or read from the run folder.
+        """
+        if self._merged is None and "transactions" in self.tables:
+            unread = self.tables.unread_file("transactions") if isinstance(self.tables, SavedTables) else None
+            if self.merged_file is not None and unread is not None:
+                self._merged = pd.read_parquet(self.merged_file).astype(aggregates.parquet_dtypes(unread).to_dict())
+            else:
+                self._merged = aggregates.merge_lines(unread if unread is not None else self.tables["transactions"])
+        return self._merged
 
     def save(self, folder: Path) -> None:
-        """Write the tables as Parquet, the ledger as CSV and ``rejected_rows.csv`` into ``folder``."""
+        """Write the tables as Parquet, the ledger as CSV and ``rejected_rows.csv`` into ``folder``.
+
+        When some invoice lines merge (:meth:`merged_transactions`), the merged transactions are
+        written too, as ``data/merged/transactions.parquet``, so that each notebook reads them ready.
+        """
         (folder / "data").mkdir(parents=True, exist_ok=True)
         for name in self.tables:
             unread = self.tables.unread_file(name) if isinstance(self.tables, SavedTables) else None
@@ -106,6 +129,11 @@ class Dataset:
                 shutil.copyfile(unread, folder / "data" / f"{name}.parquet")
             else:
                 self.tables[name].to_parquet(folder / "data" / f"{name}.parquet", index=False)
+        if "transactions" in self.tables:
+            merged = aggregates.merge_lines(folder / "data" / "transactions.parquet")
+            if len(merged) < aggregates.parquet_rows(folder / "data" / "transactions.parquet"):
+                (folder / "data" / "merged").mkdir(exist_ok=True)
+                merged.to_parquet(folder / "data" / "merged" / "transactions.parquet", index=False)
         self.ledger.to_csv(folder / "data" / "ledger.csv", index=False)
         self.rejected.to_csv(folder / "rejected_rows.csv", index=False)
 
@@ -118,7 +146,8 @@ class Dataset:
         tables = SavedTables(data)
         ledger = pd.read_csv(data / "ledger.csv")
         rejected = pd.read_csv(folder / "rejected_rows.csv", dtype={"detail": "str", "raw": "str"})
-        return cls(tables=tables, ledger=ledger, rejected=rejected)
+        merged = data / "merged" / "transactions.parquet"
+        return cls(tables=tables, ledger=ledger, rejected=rejected, merged_file=merged if merged.is_file() else None)
 
 
 # ---------------------------------------------------------------- mapping
