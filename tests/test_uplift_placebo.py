@@ -136,3 +136,13 @@ def _world(scenario: str, seed: int, n: int = 2000):
 def _placebo(scenario: str, seed: int) -> pd.Series:
     tx, companies, truth = _world(scenario, seed)
     return compute_headline_placebo(tx, companies, end=D(truth["end"]), launch=D(truth["programme_launch"]), n_bootstrap=99, seed=seed).iloc[0]
+
+
+def test_the_warning_reads_in_french():
+    from workbench.reporting import i18n
+
+    row = pd.Series({"att": 1500.0, "ci_low": 300.0, "ci_high": 2700.0})
+    with i18n.using("fr"):
+        sentence = headline_placebo_problem(row, currency="EUR")
+    assert sentence.startswith("le placebo de l'estimation principale") and "penche probablement vers le haut" in sentence
+    assert "par inscrit, intervalle de" in sentence
