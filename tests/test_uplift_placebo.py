@@ -171,3 +171,20 @@ def test_live_members_invited_on_their_rate_show_in_the_placebo():
 def test_selection_on_observables_leaves_the_placebo_at_zero():
     r = _placebo("observables", 101)
     assert r["ci_low"] <= 0 <= r["ci_high"], r.to_dict()
+
+
+def test_the_page_paragraph_reads_the_placebo_and_its_limits():
+    from workbench.analysis.uplift.conclusion import describe_headline_placebo
+    from workbench.reporting import i18n
+
+    row = pd.Series(
+        {"att": 4000.0, "ci_low": 1000.0, "ci_high": 7000.0, "members": 112, "months_back": 13, "member_value": 20000.0, "counterfactual_value": 16000.0}
+    )
+    text = describe_headline_placebo(row, currency="EUR")
+    assert "13 months earlier" in text and "16\u202f000 EUR per member" in text and "; 112 members)" in text
+    assert "Its interval excludes 0" in text and "not proof that the headline leans high" in text
+    covers = describe_headline_placebo(pd.concat([row.drop("ci_low"), pd.Series({"ci_low": -500.0})]), currency="EUR")
+    assert "Its interval covers 0, which is no proof" in covers
+    with i18n.using("fr"):
+        french = describe_headline_placebo(row, currency="EUR")
+    assert french.startswith("Le placebo de l'estimation principale") and "13 mois plus tôt" in french and "Son intervalle exclut 0" in french

@@ -51,7 +51,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from workbench.analysis.uplift.conclusion import conclusion, describe_counterfactual, evidence_problems, headline_conclusion, headline_placebo_problem
+from workbench.analysis.uplift.conclusion import (
+    conclusion,
+    describe_counterfactual,
+    describe_headline_placebo,
+    evidence_problems,
+    headline_conclusion,
+    headline_placebo_problem,
+)
 from workbench.analysis.uplift.counterfactual import CounterfactualResult, estimate_counterfactual
 from workbench.analysis.uplift.design import (
     CATEGORICALS,
@@ -84,6 +91,7 @@ from workbench.analysis.uplift.headline import (
     estimates_disagree,
     headline_metrics,
     run_headline,
+    treated_companies,
 )
 from workbench.analysis.uplift.labels import (
     BALANCE_LABELS,
@@ -118,6 +126,8 @@ __all__ = [
     "compute_headline_placebo",
     "placebo_fires",
     "headline_placebo_problem",
+    "describe_headline_placebo",
+    "treated_companies",
     "PLACEBO_COLUMNS",
     "HEADLINE_PLACEBO_LABELS",
     "describe_counterfactual",

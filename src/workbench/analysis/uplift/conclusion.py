@@ -205,6 +205,61 @@ def headline_placebo_problem(placebo: pd.Series | None, *, currency: str = "EUR"
     )
 
 
+def describe_headline_placebo(placebo: pd.Series, *, currency: str = "EUR") -> str:
+    """One paragraph on the headline's placebo for the page: what it predicted, what members bought, and how to read it.
+
+    Parameters
+    ----------
+    placebo
+        The row of :func:`~workbench.analysis.uplift.placebo.compute_headline_placebo` (``att``,
+        ``ci_low``, ``ci_high``, ``member_value``, ``counterfactual_value``: currency per member;
+        ``members``, ``months_back``).
+    currency
+        Currency code printed after amounts.
+
+    Returns
+    -------
+    str
+        Markdown: the placebo's figures, then either why an interval excluding 0 is not taken as
+        proof here (its known false alarms on the simulator) or why one covering 0 is no proof either.
+    """
+
+    def money(x: float) -> str:
+        return fmt.money(x, currency)
+
+    text = [
+        tr(
+            "The headline's placebo: at a pseudo-enrolment date {months} months earlier, the purchase model predicts {cf} per member for "
+            "the 12 months before the enrolment month; the members bought {mv} (gap {att}, interval {low} to {high}; {n} members).",
+            months=fmt.number(placebo["months_back"]),
+            cf=money(placebo["counterfactual_value"]),
+            mv=money(placebo["member_value"]),
+            att=money(placebo["att"]),
+            low=money(placebo["ci_low"]),
+            high=money(placebo["ci_high"]),
+            n=fmt.number(placebo["members"]),
+        )
+    ]
+    if placebo["ci_low"] > 0 or placebo["ci_high"] < 0:
+        text.append(
+            tr(
+                "Its interval excludes 0. On simulated programmes this also happens where the headline is right: in {share} of those "
+                "whose invitations follow the purchase history (the placebo's year is the year the members were chosen on) and in all "
+                "of those that only still-active companies join. It is a check to read, not proof that the headline leans high.",
+                share=fmt.percent(0.45, 0),
+            )
+        )
+    else:
+        text.append(
+            tr(
+                "Its interval covers 0, which is no proof: a selection on a purchase rate that is not in the history, and "
+                "was already there before, shows in it only in {share} of simulated programmes.",
+                share=fmt.percent(0.05, 0),
+            )
+        )
+    return " ".join(text)
+
+
 def headline_conclusion(
     year1: pd.Series,
     *,

@@ -182,7 +182,7 @@ def compute_headline_placebo(
             transactions, placebo, end=end, launch=launch, value=value, seasonal=seasonal, n_bootstrap=n_bootstrap, ci_level=ci_level, seed=seed
         )
     except ValueError as exc:
-        raise ValueError(tr("the headline's placebo cannot be run: {reason}", reason=exc)) from exc
+        raise ValueError(tr("at its pseudo-enrolment dates, {reason}", reason=exc)) from exc
     y1 = res.year(1)
     row = [y1["att"], y1["ci_low"], y1["ci_high"], int(y1["companies"]), int(months_back), y1["member_value"], y1["counterfactual_value"], res.survival_weight]
     return pd.DataFrame([row], columns=PLACEBO_COLUMNS)
