@@ -8,6 +8,14 @@ and counterfactual worlds on the same random numbers:
 - coverage of the 95 % interval and its mean width,
 - in null worlds, the share of intervals that exclude 0 (false positives).
 
+The ``headline placebo`` estimators (:mod:`workbench.analysis.uplift.placebo`: the headline at
+pseudo-enrolment dates 13 months early; all members, or only those whose pseudo date is after the
+launch) have a truth of 0 in every world: their "CI excludes 0" is how often the page's check
+fires, and a second table gives it per world with the correlation with the headline's error.
+
+    python benchmarks/uplift_coverage.py --seeds 20 --estimators "purchase-model counterfactual" \
+        "headline placebo" "headline placebo (after launch)" --out uplift_placebo   # 13 min
+
     python benchmarks/uplift_coverage.py                 # short: 8 seeds per world
     python benchmarks/uplift_coverage.py --seeds 200     # the full run (make benchmark-uplift)
 
