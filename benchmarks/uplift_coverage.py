@@ -8,6 +8,14 @@ and counterfactual worlds on the same random numbers:
 - coverage of the 95 % interval and its mean width,
 - in null worlds, the share of intervals that exclude 0 (false positives).
 
+The ``headline placebo`` estimators (:mod:`workbench.analysis.uplift.placebo`: the headline at
+pseudo-enrolment dates 13 months early; all members, or only those whose pseudo date is after the
+launch) have a truth of 0 in every world: their "CI excludes 0" is how often the page's check
+fires, and a second table gives it per world with the correlation with the headline's error.
+
+    python benchmarks/uplift_coverage.py --seeds 20 --estimators "purchase-model counterfactual" \
+        "headline placebo" "headline placebo (after launch)" --out uplift_placebo   # 13 min
+
     python benchmarks/uplift_coverage.py                 # short: 8 seeds per world
     python benchmarks/uplift_coverage.py --seeds 200     # the full run (make benchmark-uplift)
 
@@ -88,8 +96,25 @@ def _counterfactual(tx, customers, truth, seed):
     return _year1_of(estimate_counterfactual)(tx, customers, truth, seed)
 
 
+def _placebo_of(**options):
+    """The headline's placebo (:mod:`workbench.analysis.uplift.placebo`) with ``options``, as (att, low, high, members); its truth is 0."""
+
+    def run(tx, customers, truth, seed):
+        from workbench.analysis.uplift.placebo import compute_headline_placebo
+
+        row = compute_headline_placebo(
+            tx, customers[["customer_id", "enrolled_on"]], end=pd.Timestamp(truth["end"]), launch=pd.Timestamp(truth["programme_launch"]),
+            n_bootstrap=199, seed=seed, **options,
+        ).iloc[0]  # fmt: skip
+        return float(row["att"]), float(row["ci_low"]), float(row["ci_high"]), int(row["members"])
+
+    return run
+
+
 ESTIMATORS = {
     "purchase-model counterfactual": (_counterfactual, "uplift_year1_att"),
+    "headline placebo": (_placebo_of(), None),
+    "headline placebo (after launch)": (_placebo_of(after_launch=True), None),
     "staggered (Callaway-Sant'Anna)": (_staggered, "uplift_year1_att"),
     "matched DiD": (_matched, "uplift_att_revenue"),
 }
@@ -103,14 +128,14 @@ def one_run(args: tuple[str, bool, int, int, str, tuple[str, ...], str | None]) 
         estimate, truth_key = ESTIMATORS[name]
         started = time.perf_counter()
         try:
-            att, low, high = estimate(tx, cust, truth, seed)
-            error = ""
+            att, low, high, *more = estimate(tx, cust, truth, seed)
+            members, error = (more[0] if more else np.nan), ""
         except Exception as exc:  # a failed estimate is a result too
-            att, low, high, error = np.nan, np.nan, np.nan, f"{type(exc).__name__}: {exc}"[:200]
-        true = truth.get(truth_key, truth["uplift_att_revenue"])
+            att, low, high, members, error = np.nan, np.nan, np.nan, np.nan, f"{type(exc).__name__}: {exc}"[:200]
+        true = 0.0 if truth_key is None else truth.get(truth_key, truth["uplift_att_revenue"])  # a placebo's truth is 0
         rows.append(
             {"process": process, "scenario": scenario, "null": null, "seed": seed, "estimator": name, "truth": true, "att": att, "ci_low": low, "ci_high": high,
-             "seconds": round(time.perf_counter() - started, 1), "error": error}
+             "members": members, "seconds": round(time.perf_counter() - started, 1), "error": error}
         )  # fmt: skip
     return rows
 
@@ -153,6 +178,41 @@ def to_markdown(summary: pd.DataFrame, *, seeds: int, customers: int, seconds: f
     return "\n".join(lines) + "\n"
 
 
+def placebo_markdown(runs: pd.DataFrame) -> str:
+    """Per world, the headline placebo's mean, how often its interval excludes 0 (the page's warning fires), and how it tracks the headline's error.
+
+    ``runs`` is the per-run frame of :func:`one_run`; worlds without a placebo row are left out. The
+    correlation is over seeds, between the placebo and the headline's error (estimate - truth),
+    when both ran.
+    """
+    placebo = runs[runs["estimator"].str.startswith("headline placebo") & runs["att"].notna()]
+    if placebo.empty:
+        return ""
+    head = runs[runs["estimator"] == "purchase-model counterfactual"].assign(head_err=lambda d: d["att"] - d["truth"])
+    keys = ["process", "scenario", "null", "seed"]
+    placebo = placebo.merge(head[[*keys, "head_err"]], on=keys, how="left")
+    lines = [
+        "",
+        "Headline placebo (the headline's model predicting each member's 12 months before its enrolment month; truth 0 in every world): "
+        "mean estimate, share of worlds whose interval excludes 0 (the warning fires), mean members evaluated, and the correlation over "
+        "seeds with the headline's error.",
+        "",
+        "| process | scenario | null | variant | runs | placebo mean | fires | mean width | members | headline bias | corr. with headline error |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (proc, scen, null, est), g in placebo.groupby(["process", "scenario", "null", "estimator"]):
+        fires = ((g["ci_low"] > 0) | (g["ci_high"] < 0)).mean()
+        both = g.dropna(subset=["head_err"])
+        corr = both["att"].corr(both["head_err"]) if len(both) > 2 else np.nan
+        variant = est.removeprefix("headline placebo").strip(" ()") or "all members"
+        members = g["members"].mean()
+        lines.append(
+            f"| {proc} | {scen} | {'yes' if null else 'no'} | {variant} | {len(g)} | {g['att'].mean():+,.0f} | {100 * fires:.0f} % | "
+            f"{(g['ci_high'] - g['ci_low']).mean():,.0f} | {members:,.0f} | {both['head_err'].mean():+,.0f} | {corr:+.2f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=8, help="seeds per world (200 for the full run)")
@@ -189,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     runs.to_csv(RESULTS / f"{args.out}_runs.csv", index=False)
     summary.to_csv(RESULTS / f"{args.out}_coverage.csv", index=False)
     text = to_markdown(summary, seeds=args.seeds, customers=args.customers, seconds=time.perf_counter() - started, start=args.start)
+    text += placebo_markdown(runs)
     (RESULTS / f"{args.out}_coverage.md").write_text(text, encoding="utf-8")
     print(text)
     return 0

@@ -51,7 +51,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from workbench.analysis.uplift.conclusion import conclusion, describe_counterfactual, evidence_problems, headline_conclusion
+from workbench.analysis.uplift.conclusion import (
+    conclusion,
+    describe_counterfactual,
+    describe_headline_placebo,
+    evidence_problems,
+    headline_conclusion,
+    headline_placebo_problem,
+)
 from workbench.analysis.uplift.counterfactual import CounterfactualResult, estimate_counterfactual
 from workbench.analysis.uplift.design import (
     CATEGORICALS,
@@ -84,12 +91,14 @@ from workbench.analysis.uplift.headline import (
     estimates_disagree,
     headline_metrics,
     run_headline,
+    treated_companies,
 )
 from workbench.analysis.uplift.labels import (
     BALANCE_LABELS,
     BREAKDOWN_LABELS,
     DID_LABELS,
     E_VALUE_LABELS,
+    HEADLINE_PLACEBO_LABELS,
     PLACEBO_LABELS,
     SURVIVAL_LABELS,
     WINDOW_LABELS,
@@ -109,10 +118,18 @@ from workbench.analysis.uplift.matching import (
     smd,
 )
 from workbench.analysis.uplift.money import MONEY_ITEMS, compute_money
+from workbench.analysis.uplift.placebo import PLACEBO_COLUMNS, compute_headline_placebo, placebo_fires
 from workbench.formatting import tr
 
 __all__ = [
     "CounterfactualResult",
+    "compute_headline_placebo",
+    "placebo_fires",
+    "headline_placebo_problem",
+    "describe_headline_placebo",
+    "treated_companies",
+    "PLACEBO_COLUMNS",
+    "HEADLINE_PLACEBO_LABELS",
     "describe_counterfactual",
     "estimate_counterfactual",
     "compute_subgroup_effects",

@@ -112,6 +112,8 @@ def evidence_problems(
     placebo: pd.Series | None,
     e_value_interval: float | None,
     survival_selected: bool = False,
+    headline_placebo: pd.Series | None = None,
+    currency: str = "EUR",
 ) -> list[str]:
     """The reasons, in plain language, not to present the headline effect as established (empty: none).
 
@@ -129,6 +131,16 @@ def evidence_problems(
         E-value of the interval's limit closest to 0 (1 when it covers 0), or None.
     survival_selected
         The survival check says only still-active companies seem to enrol.
+    headline_placebo
+        The row of :func:`~workbench.analysis.uplift.placebo.compute_headline_placebo` (``att``,
+        ``ci_low``, ``ci_high``; currency per member), or None when it could not run.
+    currency
+        Currency code printed after the placebo's amounts.
+
+    Returns
+    -------
+    list of str
+        Plain-language reasons, in the report language.
     """
     out = []
     if survival_selected:
@@ -146,9 +158,106 @@ def evidence_problems(
         out.append(tr("members already moved apart from the comparison companies before enrolling (pre-trend test p = {p})", p=fmt.number(pre_trend_p, 3)))
     if placebo is not None and (placebo["ci_low"] > 0 or placebo["ci_high"] < 0):
         out.append(tr("the placebo finds an effect where there can be none"))
+    sentence = headline_placebo_problem(headline_placebo, currency=currency)
+    if sentence:
+        out.append(sentence)
     if e_value_interval is not None and 1 < e_value_interval < 1.25:
         out.append(tr("a weak hidden selection (E-value of the interval {e}) would be enough to explain it away", e=fmt.number(e_value_interval, 2)))
     return out
+
+
+def headline_placebo_problem(placebo: pd.Series | None, *, currency: str = "EUR") -> str | None:
+    """The reason not to trust the headline when its own placebo is clearly away from 0, else None.
+
+    Parameters
+    ----------
+    placebo
+        The row of :func:`~workbench.analysis.uplift.placebo.compute_headline_placebo` (``att``,
+        ``ci_low``, ``ci_high``: currency per member over the 12 months before the enrolment
+        month), or None.
+    currency
+        Currency code printed after amounts.
+
+    Returns
+    -------
+    str or None
+        A clause for :func:`evidence_problems` when the interval excludes 0 (above: the estimate
+        likely leans high; below: it may lean low), None otherwise.
+    """
+    if placebo is None or not (placebo["ci_low"] > 0 or placebo["ci_high"] < 0):
+        return None
+    band = tr(
+        "{att} per member, interval {low} to {high}",
+        att=fmt.money(placebo["att"], currency),
+        low=fmt.money(placebo["ci_low"], currency),
+        high=fmt.money(placebo["ci_high"], currency),
+    )
+    if placebo["ci_low"] > 0:
+        return tr(
+            "the headline's own placebo (its prediction of the members' year before they enrolled) finds them buying more than "
+            "predicted when the programme could not have acted yet ({band}): the estimate likely leans high",
+            band=band,
+        )
+    return tr(
+        "the headline's own placebo (its prediction of the members' year before they enrolled) finds them buying less than "
+        "predicted when the programme could not have acted yet ({band}): the estimate may lean low",
+        band=band,
+    )
+
+
+def describe_headline_placebo(placebo: pd.Series, *, currency: str = "EUR") -> str:
+    """One paragraph on the headline's placebo for the page: what it predicted, what members bought, and how to read it.
+
+    Parameters
+    ----------
+    placebo
+        The row of :func:`~workbench.analysis.uplift.placebo.compute_headline_placebo` (``att``,
+        ``ci_low``, ``ci_high``, ``member_value``, ``counterfactual_value``: currency per member;
+        ``members``, ``months_back``).
+    currency
+        Currency code printed after amounts.
+
+    Returns
+    -------
+    str
+        Markdown: the placebo's figures, then either why an interval excluding 0 is not taken as
+        proof here (its known false alarms on the simulator) or why one covering 0 is no proof either.
+    """
+
+    def money(x: float) -> str:
+        return fmt.money(x, currency)
+
+    text = [
+        tr(
+            "The headline's placebo: at a pseudo-enrolment date {months} months earlier, the purchase model predicts {cf} per member for "
+            "the 12 months before the enrolment month; the members bought {mv} (gap {att}, interval {low} to {high}; {n} members).",
+            months=fmt.number(placebo["months_back"]),
+            cf=money(placebo["counterfactual_value"]),
+            mv=money(placebo["member_value"]),
+            att=money(placebo["att"]),
+            low=money(placebo["ci_low"]),
+            high=money(placebo["ci_high"]),
+            n=fmt.number(placebo["members"]),
+        )
+    ]
+    if placebo["ci_low"] > 0 or placebo["ci_high"] < 0:
+        text.append(
+            tr(
+                "Its interval excludes 0. On simulated programmes this also happens where the headline is right: in {share} of those "
+                "whose invitations follow the purchase history (the placebo's year is the year the members were chosen on) and in all "
+                "of those that only still-active companies join. It is a check to read, not proof that the headline leans high.",
+                share=fmt.percent(0.45, 0),
+            )
+        )
+    else:
+        text.append(
+            tr(
+                "Its interval covers 0, which is no proof: a selection on a purchase rate that is not in the history, and "
+                "was already there before, shows in it only in {share} of simulated programmes.",
+                share=fmt.percent(0.05, 0),
+            )
+        )
+    return " ".join(text)
 
 
 def headline_conclusion(

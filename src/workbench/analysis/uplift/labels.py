@@ -149,6 +149,17 @@ WINDOW_LABELS = {
 }
 """Columns of :attr:`~workbench.analysis.uplift.staggered.StaggeredResult.windows`."""
 
+HEADLINE_PLACEBO_LABELS = {
+    "att": N_("placebo gap per member"),
+    **_INTERVAL,
+    "members": N_("members evaluated"),
+    "months_back": N_("months back"),
+    "member_value": N_("observed revenue per member, year before the enrolment month"),
+    "counterfactual_value": N_("predicted from the earlier history"),
+    "survival_weight": N_("survival weight"),
+}
+"""Columns of :func:`~workbench.analysis.uplift.placebo.compute_headline_placebo`."""
+
 E_VALUE_LABELS = {"standardised_difference": N_("standardised difference"), "risk_ratio": N_("approx. risk ratio"), "e_value": N_("E-value")}
 """Columns of :func:`~workbench.analysis.uplift.sensitivity.compute_e_value`."""
 
