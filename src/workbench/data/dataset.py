@@ -247,7 +247,7 @@ def _hashable(raw: pd.DataFrame) -> pd.DataFrame:
     """``raw`` with list/array/dict cells (Parquet list columns) as their text, so rows can be compared."""
     out = raw.copy()
     for col in out.columns:
-        if out[col].dtype == object and out[col].map(lambda x: isinstance(x, (list, tuple, dict, np.ndarray))).any():
+        if out[col].dtype == object and not v.is_text(out[col]) and out[col].map(lambda x: isinstance(x, (list, tuple, dict, np.ndarray))).any():
             out[col] = out[col].map(_raw_value)
     return out
 

@@ -53,15 +53,45 @@ def _missing(value) -> bool:
     return False
 
 
+def is_text(raw: pd.Series) -> bool:
+    """True when every value of ``raw`` is text or missing (what a CSV gives), checked in C."""
+    return pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty")
+
+
+def _each_text(raw: pd.Series, one) -> np.ndarray | None:
+    """``one(value)`` for each value of a text column, computed once per distinct value; None when ``raw`` is not all text.
+
+    A CSV column repeats its values (ids, dates, codes): the per-value Python work is paid per
+    distinct value. Missing values (None, NaN, NA) give ``one`` of the value itself.
+    """
+    if not is_text(raw):
+        return None
+    codes, uniques = pd.factorize(raw)  # missing values get code -1
+    done = np.empty(len(uniques), dtype=object)
+    done[:] = [one(u) for u in uniques]
+    out = done[np.maximum(codes, 0)] if len(uniques) else np.empty(len(raw), dtype=object)
+    if (codes < 0).any():
+        missing = np.flatnonzero(codes < 0)
+        values = raw.to_numpy(dtype=object)
+        out[missing] = [one(values[i]) for i in missing]
+    return out
+
+
 def is_blank(raw: pd.Series) -> pd.Series:
     """True where a raw value is missing, only white space, or a spreadsheet error value (``#N/A``, ``#VALUE!``, ...)."""
-    return pd.Series([_missing(x) for x in raw], index=raw.index, dtype=bool)
+    done = _each_text(raw, _missing)
+    return pd.Series(done if done is not None else [_missing(x) for x in raw], index=raw.index, dtype=bool)
 
 
 def blank_markers(raw: pd.Series, markers) -> pd.Series:
     """``raw`` with every value whose trimmed text is one of ``markers`` (the table's ``na_values``) replaced by None."""
     marks = {str(m).strip() for m in markers}
-    return pd.Series([None if isinstance(x, str) and x.strip() in marks else x for x in raw], index=raw.index, dtype=object)
+
+    def one(x):
+        return None if isinstance(x, str) and x.strip() in marks else x
+
+    done = _each_text(raw, one)
+    return pd.Series(done if done is not None else [one(x) for x in raw], index=raw.index, dtype=object)
 
 
 def parse_ids(raw: pd.Series) -> pd.Series:
@@ -82,7 +112,8 @@ def parse_ids(raw: pd.Series) -> pd.Series:
             return str(int(value))
         return str(value).strip()
 
-    return pd.Series([one(v) for v in raw], index=raw.index, dtype="str")
+    done = _each_text(raw, one)
+    return pd.Series(done if done is not None else [one(v) for v in raw], index=raw.index, dtype="str")
 
 
 def parse_text(raw: pd.Series) -> pd.Series:
@@ -111,7 +142,10 @@ def parse_numbers(raw: pd.Series, *, decimal: str = ".", thousands: str | None =
     """
     out = pd.Series(np.nan, index=raw.index, dtype="float64")
     blank = is_blank(raw)
-    typed = raw.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+    if is_text(raw):
+        typed = pd.Series(False, index=raw.index)
+    else:
+        typed = raw.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
     take = typed & ~blank
     out.loc[take] = raw[take].astype("float64")
     text_idx = ~typed & ~blank
