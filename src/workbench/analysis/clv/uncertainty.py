@@ -224,7 +224,8 @@ def _simulate_values(purchase: ModelFit, gg: ModelFit, n: int, data: dict[str, n
         month = np.searchsorted(month_ends, t)  # k for a purchase in (end of month k - 1, end of month k]
         amount = rng.gamma(np.repeat(np.broadcast_to(sp["p"], alive.shape).ravel()[buyers], c), 1.0 / np.repeat(scale.ravel()[buyers], c))
         value = np.zeros(alive.size)
-        value[buyers] = np.bincount(np.repeat(np.arange(len(buyers)), c), weights=amount * (1 + discount_rate) ** (-month / 12), minlength=len(buyers))
+        discount = (1 + discount_rate) ** (-np.arange(len(month_ends) + 1) / 12)  # by month index, looked up per purchase
+        value[buyers] = np.bincount(np.repeat(np.arange(len(buyers)), c), weights=amount * discount[month], minlength=len(buyers))
         values[chunk] = value.reshape(alive.shape) * data["rate"]
     return values
 
