@@ -321,6 +321,36 @@ def test_the_matrix_works_for_every_purchase_model(cdnow, model):
         assert m.loc[38, f] == pytest.approx(np.ravel(fit.model.conditional_probability_alive(f, 38.0, 38.0))[0])
 
 
+def test_pareto_matrix_on_a_non_square_grid_by_hand():
+    """Regression (issue 14, the 10,000-company client with 12 invoice lines: "Array shapes are incompatible for broadcasting").
+
+    Root cause: lifetimes' ``ParetoNBDFitter._log_A_0`` sizes its logsumexp signs by ``len(freq)``, the
+    first axis only; a 2-D recency x frequency grid whose sides differ (209 x 27 there) gave signs of
+    shape (2, 27) against terms of shape (2, 209, 27). compute_matrix now passes flat arrays. Here the
+    grid is 4 recencies x 6 frequencies, and each cell is checked against P(alive) written out from
+    Fader & Hardie's formula (log A_0 by Euler's transformation, independent of lifetimes' hyp2f1) and
+    against lifetimes' expectation called one scalar cell at a time.
+    """
+    params = {"r": 1.0, "alpha": 2.0, "s": 0.5, "beta": 4.0}
+    model = clv_fit.ParetoNBDFitter()
+    model.params_ = pd.Series(params)
+    table = pd.DataFrame({"parameter": list(params), "estimate": list(params.values())})
+    fit = clv.ModelFit("Pareto/NBD", model, table, pd.DataFrame(), float("nan"), 3, 3, 1e-7, 0.0, (), ())
+    summary = pd.DataFrame({"frequency": [0, 1, 3], "recency": [0.0, 1.5, 3.0], "T": [1.0, 2.5, 3.7]})  # oldest age 3.7: recency 0..3
+    r, alpha, s, beta = params.values()
+    expected_alive = pd.DataFrame(np.nan, index=pd.Index(range(4), name="recency"), columns=pd.Index(range(6), name="frequency"))
+    expected_purchases = expected_alive.copy()
+    for rec in range(4):
+        for x in range(6):
+            if x == 0 and rec > 0:
+                continue  # impossible history
+            log_a0 = float(clv.pareto_log_a0(r, alpha, s, beta, float(x), float(rec), 3.0))
+            expected_alive.loc[rec, x] = 1 / (1 + np.exp(np.log(s / (r + s + x)) + (r + x) * np.log(alpha + 3) + s * np.log(beta + 3) + log_a0))
+            expected_purchases.loc[rec, x] = float(model.conditional_expected_number_of_purchases_up_to_time(2.0, float(x), float(rec), 3.0))
+    assert_frame_equal(clv.compute_matrix(fit, summary, kind="p_alive", max_frequency=5), expected_alive, rtol=1e-9)
+    assert_frame_equal(clv.compute_matrix(fit, summary, kind="expected_purchases", horizon=2.0, max_frequency=5), expected_purchases, rtol=1e-9)
+
+
 # ---------------------------------------------------------------- convergence
 def _failing(base):
     """A lifetimes fitter that raises lifetimes' ConvergenceError on its first ``fail_first`` fits."""

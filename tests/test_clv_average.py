@@ -74,6 +74,24 @@ def test_pareto_holdout_pmf_is_lifetimes_conditional_probability(cdnow_fits):
         assert pmf[i] == pytest.approx(ref, rel=1e-6, abs=1e-12)
 
 
+@pytest.mark.parametrize("model", ["bgnbd", "mbgnbd", "paretonbd"])
+def test_holdout_probability_is_the_pmf_at_the_actual_count(cdnow_fits, model):
+    # the score path computes only each customer's own entry of the pmf; it must be that entry
+    _, fits = cdnow_fits
+    cal, fit = fits.calibration, fits.calibration_fits[model]
+    y = cal["frequency_holdout"].to_numpy()
+    full = clv.holdout_pmf(cal, fit)[np.arange(len(y)), y]
+    assert clv.average.holdout_probability(cal, fit) == pytest.approx(full, rel=1e-12, abs=1e-300)
+
+
+def test_pareto_nbd_pmf_at_by_hand():
+    # s -> tiny (nobody dies over t): P(X(t) = x) is the NBD, r = alpha = 1, t = 1: (1/2)^(x + 1)
+    params = {"r": 1.0, "alpha": 1.0, "s": 1e-9, "beta": 1.0}
+    assert clv.validate.pareto_nbd_pmf_at(params, np.array([1.0, 1.0, 1.0]), np.array([0, 1, 3])) == pytest.approx([0.5, 0.25, 0.0625], rel=1e-6)
+    with pytest.raises(ValueError, match="same length"):
+        clv.validate.pareto_nbd_pmf_at(params, np.array([1.0]), np.array([0, 1]))
+
+
 def test_pareto_log_a0_matches_lifetimes_and_stays_finite_for_heavy_buyers():
     rng = np.random.default_rng(0)
     x = rng.integers(0, 60, 500).astype(float)

@@ -43,7 +43,7 @@ from scipy.special import betaln, gammaln, logsumexp, xlogy
 from workbench.analysis.clv.fit import ModelFit
 from workbench.analysis.clv.prepare import check_summary
 from workbench.analysis.clv.uncertainty import _p_alive
-from workbench.analysis.clv.validate import pareto_nbd_pmf
+from workbench.analysis.clv.validate import pareto_nbd_pmf, pareto_nbd_pmf_at
 
 
 def _nb_pmf(r: np.ndarray, alpha: np.ndarray, tau: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -106,8 +106,39 @@ def holdout_pmf(calibration: pd.DataFrame, fit: ModelFit, *, max_count: int | No
     return p_alive[:, None] * alive + (1.0 - p_alive)[:, None] * (counts[None, :] == 0)
 
 
+def holdout_probability(calibration: pd.DataFrame, fit: ModelFit) -> np.ndarray:
+    """The probability each calibration customer's predictive distribution gave to its actual holdout purchases.
+
+    The entry of :func:`holdout_pmf` at the customer's own ``frequency_holdout``. For Pareto/NBD only
+    that entry is computed (:func:`~workbench.analysis.clv.validate.pareto_nbd_pmf_at`): the whole
+    customers x counts x quadrature-nodes array costs minutes on 50,000 customers with heavy buyers.
+
+    Parameters
+    ----------
+    calibration
+        From :func:`~workbench.analysis.clv.prepare.compute_calibration_holdout`.
+    fit
+        A purchase model fitted on ``calibration``.
+
+    Returns
+    -------
+    np.ndarray
+        P(Y = actual holdout count) per customer (0-1), in the order of ``calibration``.
+    """
+    y = calibration["frequency_holdout"].to_numpy(dtype=int)
+    if fit.key != "paretonbd":
+        return holdout_pmf(calibration, fit)[np.arange(len(y)), y]
+    check_summary(calibration, ["frequency", "recency", "T", "duration_holdout", "frequency_holdout"], "calibration")
+    x, tx, age, tau = (calibration[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T", "duration_holdout"))
+    th = fit.params
+    p_alive = _p_alive(fit.key, {k: np.array([[v]]) for k, v in th.items()}, x[None, :], tx[None, :], age[None, :])[0]
+    post = {"r": th["r"] + x, "alpha": th["alpha"] + age, "s": np.full(len(x), th["s"]), "beta": th["beta"] + age}
+    alive = pareto_nbd_pmf_at(post, tau, y)
+    return p_alive * alive + (1.0 - p_alive) * (y == 0)
+
+
 def holdout_log_scores(calibration: pd.DataFrame, fits: dict[str, ModelFit]) -> pd.DataFrame:
-    """Log predictive density of each customer's actual holdout purchases under each model (:func:`holdout_pmf`).
+    """Log predictive density of each customer's actual holdout purchases under each model (:func:`holdout_probability`).
 
     Parameters
     ----------
@@ -121,11 +152,7 @@ def holdout_log_scores(calibration: pd.DataFrame, fits: dict[str, ModelFit]) -> 
     pd.DataFrame
         One column per model key, one row per calibration customer: log P(actual holdout count) (natural log, <= 0).
     """
-    y = calibration["frequency_holdout"].to_numpy(dtype=int)
-    out = {}
-    for key, fit in fits.items():
-        pmf = holdout_pmf(calibration, fit)
-        out[key] = np.log(np.clip(pmf[np.arange(len(y)), y], 1e-300, None))
+    out = {key: np.log(np.clip(holdout_probability(calibration, fit), 1e-300, None)) for key, fit in fits.items()}
     return pd.DataFrame(out, index=calibration.index)
 
 
@@ -180,4 +207,4 @@ def model_weights(calibration: pd.DataFrame, fits: dict[str, ModelFit], *, n_boo
     return pseudo_bma_weights(holdout_log_scores(calibration, fits), n_bootstrap=n_bootstrap, seed=seed)
 
 
-__all__ = ["holdout_log_scores", "holdout_pmf", "model_weights", "pseudo_bma_weights"]
+__all__ = ["holdout_log_scores", "holdout_pmf", "holdout_probability", "model_weights", "pseudo_bma_weights"]

@@ -70,6 +70,49 @@ def pareto_nbd_pmf(params: dict[str, float], ages: np.ndarray, counts: np.ndarra
     return alive + dead
 
 
+def pareto_nbd_pmf_at(params: dict[str, float | np.ndarray], ages: np.ndarray, counts: np.ndarray, *, nodes: int = 200) -> np.ndarray:
+    """P(X(t_i) = x_i) under the Pareto/NBD model for each pair (``ages[i]``, ``counts[i]``): one entry of :func:`pareto_nbd_pmf` per row.
+
+    The same formula and quadrature as :func:`pareto_nbd_pmf`, evaluated only at each row's own count,
+    so a holdout score costs rows x ``nodes`` instead of rows x counts x ``nodes``.
+
+    Parameters
+    ----------
+    params
+        ``r``, ``alpha``, ``s``, ``beta`` (alpha and beta in the time unit of ``ages``): numbers, or
+        arrays of one value per row.
+    ages
+        Durations t (time units), 1-d.
+    counts
+        Purchase counts x (0, 1, ...), 1-d, as long as ``ages``.
+
+    Returns
+    -------
+    np.ndarray
+        Probabilities (0-1), one per row.
+
+    Raises
+    ------
+    ValueError
+        ``ages`` and ``counts`` differ in length.
+    """
+    t = np.asarray(ages, dtype=float)[:, None]
+    x = np.asarray(counts, dtype=float)[:, None]
+    if t.shape != x.shape:
+        raise ValueError(f"ages and counts must have the same length, got {t.shape[0]} and {x.shape[0]}")
+    r, alpha, s, beta = (np.asarray(params[k], dtype=float).reshape(-1, 1) for k in ("r", "alpha", "s", "beta"))
+    z, wz = np.polynomial.legendre.leggauss(nodes)
+    u = t * (1 + z[None, :]) / 2
+
+    def log_nb(dur: np.ndarray) -> np.ndarray:
+        return gammaln(r + x) - gammaln(r) - gammaln(x + 1) + r * np.log(alpha / (alpha + dur)) + xlogy(x, dur / (alpha + dur))
+
+    alive = np.exp(log_nb(t) + s * np.log(beta / (beta + t)))[:, 0]
+    density = np.exp(log_nb(u) + np.log(s) + s * np.log(beta) - (s + 1) * np.log(beta + u))
+    dead = (density * wz[None, :]).sum(axis=1) * t[:, 0] / 2
+    return alive + dead
+
+
 def _pmf(fit: ModelFit, ages: np.ndarray, max_frequency: int) -> np.ndarray:
     if fit.key == "paretonbd":
         return pareto_nbd_pmf(fit.params, ages, np.arange(max_frequency))
