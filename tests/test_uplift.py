@@ -620,3 +620,17 @@ def test_subgroups_are_matched_within_themselves():
     rows, cols, dist = _neighbours(logit, t_idx, c_idx, k=1, exact=np.array(["a", "b", "a", "b", "a"]))
     assert sorted(zip(rows.tolist(), cols.tolist())) == [(0, 2), (1, 1)]  # within: member 0 -> 0.5 (a), member 1 -> 0.1 (b)
     assert sorted(dist.round(2).tolist()) == [0.5, 0.9]
+
+
+def test_a_subgroup_matching_reuses_the_whole_designs_scores():
+    from workbench.analysis.uplift.matching import match_units, propensity
+
+    rng = np.random.default_rng(11)
+    n = 300
+    cov = pd.DataFrame({"a": rng.normal(size=n), "b": rng.gamma(2.0, 3.0, n)})
+    windows = pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)], "treated": rng.random(n) < 1 / (1 + np.exp(1.5 - cov["a"]))})
+    labels = rng.choice(["x", "y"], n)
+    refit = match_units(windows, cov, exact=labels)  # the straightforward way: the model fitted again
+    reused = match_units(windows, cov, exact=labels, scores=propensity(cov, windows["treated"].to_numpy()))
+    assert (refit.pairs != reused.pairs).nnz == 0
+    pd.testing.assert_frame_equal(refit.units, reused.units)

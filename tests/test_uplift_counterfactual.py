@@ -192,3 +192,16 @@ def test_a_degenerate_dropout_fit_is_stabilised_and_said():
     assert not any("bootstrap draws gave no finite estimate" in note for note in res.notes), res.notes
     y1 = res.year(1)
     assert np.isfinite(y1["ci_low"]) and np.isfinite(y1["ci_high"]) and y1["ci_low"] < y1["att"] < y1["ci_high"]
+
+
+def test_revenue_and_margin_in_one_pass_are_each_estimated_alone():
+    from workbench.analysis.uplift.counterfactual import estimate_counterfactuals
+
+    tx, companies, truth = _world("observables", False, 7, n=600)
+    tx = tx.assign(margin=tx["amount"] * np.where(tx["customer_id"].str[-1].isin(list("02468")), 0.2, 0.35))  # not a constant share
+    kw = dict(end=D(truth["end"]), launch=D(truth["programme_launch"]), n_bootstrap=29, seed=3)
+    both = estimate_counterfactuals(tx, companies, values=("amount", "margin"), **kw)
+    for value in ("amount", "margin"):
+        alone = estimate_counterfactual(tx, companies, value=value, **kw)  # the straightforward path: everything fitted again
+        pd.testing.assert_frame_equal(both[value].windows, alone.windows, check_exact=True)
+        assert (both[value].survival_weight, both[value].outcome_sd, both[value].notes) == (alone.survival_weight, alone.outcome_sd, alone.notes)

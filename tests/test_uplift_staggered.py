@@ -88,3 +88,64 @@ def test_the_margin_effect_uses_the_margin_column():
         tx, companies, end=pd.Timestamp("2024-12-31"), launch=pd.Timestamp("2023-01-01"), covariates=(), n_bootstrap=99, outcome="trailing_margin_12m"
     )
     assert res.year(1)["att"] == pytest.approx(0.4 * 1200, abs=1e-6)  # 40 % of +100 a month for 12 months
+
+
+def _cell(n: int = 400, *, seed: int = 0, separated: bool = False) -> tuple[np.ndarray, ...]:
+    """A 2x2 cell: covariates on very different scales (revenue, a probability, logs), a selected cohort, a noisy change."""
+    rng = np.random.default_rng(seed)
+    x = np.column_stack([np.ones(n), rng.gamma(2.0, 5000.0, n), rng.random(n), rng.normal(2.0, 1.0, n), rng.normal(size=n)])
+    index = -2.5 + 0.00005 * x[:, 1] + 0.8 * x[:, 2] + (40.0 * x[:, 4] if separated else 0.3 * x[:, 4])
+    d = (rng.random(n) < 1 / (1 + np.exp(-index))).astype(float)
+    y0 = x[:, 1] + rng.normal(0, 500, n)
+    y1 = y0 + 300 * d + 0.05 * x[:, 1] + rng.normal(0, 800, n)
+    return y1, y0, d, x, np.ones(n)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_fast_cell_estimator_is_csdids_doubly_robust_estimator(seed):
+    from csdid.attgt_fnc import drdid_trim
+
+    y1, y0, d, x, w = _cell(seed=seed)
+    att, influence = S.drdid_panel_cell(y1, y0, d, covariates=x, i_weights=w)
+    ref_att, ref_influence = drdid_trim.drdid_panel(y1, y0, d, covariates=x, i_weights=w)  # the reference: csdid's own estimator
+    assert att == pytest.approx(ref_att, rel=1e-9)
+    np.testing.assert_allclose(influence, ref_influence, rtol=1e-7, atol=1e-9 * np.abs(ref_influence).max())
+
+
+def test_the_fast_logit_is_statsmodels_irls():
+    import statsmodels.api as sm
+
+    _, _, d, x, w = _cell(seed=3)
+    beta, fitted, converged = S._logit_irls(x, d, w)
+    ref = sm.GLM(d, x, family=sm.families.Binomial(), freq_weights=w).fit()
+    assert converged and ref.converged
+    np.testing.assert_allclose(beta, ref.params, rtol=1e-8)
+    np.testing.assert_allclose(fitted, ref.predict(), rtol=1e-9)
+
+
+def test_the_fast_cell_estimator_keeps_csdids_overlap_guard():
+    from csdid.attgt_fnc.compute_att_gt_shared import overlap_check_fail
+
+    y1, y0, d, x, w = _cell(seed=4, separated=True)
+    assert overlap_check_fail(x, d, i_weights=w)  # csdid sets such a cell to missing
+    with pytest.raises(ValueError, match="overlap"):
+        S.drdid_panel_cell(y1, y0, d, covariates=x, i_weights=w)
+
+
+def test_unequal_weights_go_to_csdids_estimator():
+    from csdid.attgt_fnc import drdid_trim
+
+    y1, y0, d, x, _ = _cell(seed=5)
+    w = np.random.default_rng(5).uniform(0.5, 2.0, len(d))
+    att, _ = S.drdid_panel_cell(y1, y0, d, covariates=x, i_weights=w)
+    assert att == drdid_trim.drdid_panel(y1, y0, d, covariates=x, i_weights=w)[0]
+
+
+def test_the_staggered_estimate_is_the_same_with_csdids_built_in_estimator(monkeypatch):
+    tx, companies = world(100.0, noise=150.0, seed=3, per_group=25)
+    kwargs = dict(end=pd.Timestamp("2024-12-31"), launch=pd.Timestamp("2023-01-01"), covariates=("revenue_12m_to_date",), n_bootstrap=49, seed=1)
+    fast = S.estimate_staggered(tx, companies, **kwargs)
+    monkeypatch.setattr(S, "drdid_panel_cell", "dr")  # csdid's own doubly robust estimator and guards
+    built_in = S.estimate_staggered(tx, companies, **kwargs)
+    pd.testing.assert_frame_equal(fast.windows, built_in.windows, rtol=1e-7)
+    pd.testing.assert_frame_equal(fast.event_study, built_in.event_study, rtol=1e-7)

@@ -223,27 +223,34 @@ def survival_weight(silent: np.ndarray, p_alive: np.ndarray, expected_if_alive: 
     return float(np.clip((ignores - float(np.mean(silent))) / (ignores - only), 0.0, 1.0))
 
 
-def _if_customer(rows: pd.DataFrame, state: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _if_customer(rows: pd.DataFrame, state: pd.DataFrame, per_day: str = "per_day") -> tuple[np.ndarray, np.ndarray]:
     """P(alive) on the date (clipped away from 0) and the expected value over the window of a company known to be a customer."""
     p_alive = state["p_alive"].to_numpy().clip(1e-6)
-    return p_alive, rows["per_day"].to_numpy() * state["expected_purchases"].to_numpy() / p_alive
+    return p_alive, rows[per_day].to_numpy() * state["expected_purchases"].to_numpy() / p_alive
 
 
-def _estimate(members: pd.DataFrame, fit) -> dict:
-    """Point estimate on given members and model: ``weight``, and by year ``(att, member value, counterfactual)``."""
+def _estimate(members: pd.DataFrame, fit, suffixes: tuple[str, ...] = ("",)) -> dict:
+    """Point estimate on given members and model: ``weight``, and by year ``(att, member value, counterfactual)``.
+
+    The model's quantities (P(alive), expected purchases, the survival weight) do not depend on the
+    value; each value (its columns ``per_day{suffix}``, ``y1{suffix}``, ``y2{suffix}``) reuses them.
+    With one suffix the result is one dict; with several, one dict per suffix.
+    """
     sm1 = _state(members, fit, 1)
     pa1 = sm1["p_alive"].to_numpy().clip(1e-6)
     w = survival_weight(members["silent1"].to_numpy(), pa1, sm1["expected_purchases"].to_numpy() / pa1)
-    out: dict = {"weight": w}
+    out: dict = {sfx: {"weight": w} for sfx in suffixes}
     for k in (1, 2):
         mk = members[members[f"seen{k}"]]
         if mk.empty:
             continue
-        p_alive, if_customer = _if_customer(mk, sm1 if k == 1 else _state(mk, fit, k))
-        cf = (w + (1 - w) * p_alive) * if_customer
-        y = mk[f"y{k}"].to_numpy()
-        out[k] = (float(np.mean(y - cf)), float(np.mean(y)), float(np.mean(cf)))
-    return out
+        state = sm1 if k == 1 else _state(mk, fit, k)
+        for sfx in suffixes:
+            p_alive, if_customer = _if_customer(mk, state, f"per_day{sfx}")
+            cf = (w + (1 - w) * p_alive) * if_customer
+            y = mk[f"y{k}{sfx}"].to_numpy()
+            out[sfx][k] = (float(np.mean(y - cf)), float(np.mean(y)), float(np.mean(cf)))
+    return out if len(suffixes) > 1 else out[suffixes[0]]
 
 
 def estimate_counterfactual(
@@ -293,14 +300,58 @@ def estimate_counterfactual(
         No enrolled company with a purchase before enrolling is observed 12 months after its
         enrolment month, or no never-enrolled company bought before the launch.
     """
+    kwargs = dict(end=end, launch=launch, donut_days=donut_days, seasonal=seasonal, pseudo_dates=pseudo_dates)
+    return estimate_counterfactuals(transactions, companies, values=(value,), n_bootstrap=n_bootstrap, ci_level=ci_level, seed=seed, **kwargs)[value]
+
+
+def estimate_counterfactuals(
+    transactions: pd.DataFrame,
+    companies: pd.DataFrame,
+    *,
+    end: pd.Timestamp,
+    launch: pd.Timestamp,
+    values: tuple[str, ...] = ("amount",),
+    donut_days: int = 0,
+    seasonal: bool = True,
+    pseudo_dates: int = 4,
+    n_bootstrap: int = 199,
+    ci_level: float = 0.95,
+    seed: int = 42,
+) -> dict[str, CounterfactualResult]:
+    """:func:`estimate_counterfactual` of several values (``amount``, ``margin``) in one pass.
+
+    The seasonality, the population model, the pseudo-dates, the bootstrap draws (members and model
+    parameters) and the model's expectations per draw do not depend on the value: they are computed
+    once. Each value's result is the one :func:`estimate_counterfactual` gives for it alone (the same
+    seed gives the same draws).
+
+    Parameters
+    ----------
+    values
+        Columns of ``transactions`` to estimate the effect on (the first one decides nothing else).
+    transactions, companies, end, launch, donut_days, seasonal, pseudo_dates, n_bootstrap, ci_level, seed
+        As :func:`estimate_counterfactual`.
+
+    Returns
+    -------
+    dict[str, CounterfactualResult]
+        By value.
+
+    Raises
+    ------
+    ValueError
+        As :func:`estimate_counterfactual`.
+    """
     end, launch = pd.Timestamp(end), pd.Timestamp(launch)
     ids = companies["customer_id"].astype(str).to_numpy()
     codes = pd.Series(np.arange(len(ids), dtype=np.int64), index=ids)
     tx = transactions.assign(customer_id=transactions["customer_id"].astype(str))
-    ledger = _Ledger.build(tx, codes, value=value)
+    ledgers = {v: _Ledger.build(tx, codes, value=v) for v in values}
     clock, notes = _clock(tx, end=end, seasonal=seasonal)
-    at_launch = ledger.history(codes.to_numpy(), np.full(len(ids), _days([launch])[0]), clock)
-    buyers = at_launch[(at_launch["days"] > 0).to_numpy()]
+    launch_day = np.full(len(ids), _days([launch])[0])
+    at_launch = {v: ledgers[v].history(codes.to_numpy(), launch_day, clock) for v in values}
+    first = at_launch[values[0]]
+    buyers = first[(first["days"] > 0).to_numpy()]
     if not (buyers["T"] > 0).any():
         raise ValueError(tr("no company bought before the launch: the purchase model that predicts each member has nothing to learn from"))
     fit = fit_population(buyers.loc[buyers["T"] > 0, ["frequency", "recency", "T"]])
@@ -314,31 +365,57 @@ def estimate_counterfactual(
                 penalty=fmt.number(fit.penalizer, 3),
             )
         )
-    pop_value = float(buyers["value"].sum() / max(buyers["days"].sum(), 1))
-    rows = dict(donut_days=donut_days, pop_value=pop_value, clock=clock)
-    members, member_notes = _members(ledger, companies, codes, end=end, **rows)
-    never = companies["enrolled_on"].isna().to_numpy() & (at_launch["days"] > 0).to_numpy()
+    buying = (first["days"] > 0).to_numpy()
+    pop_value = {v: float(at_launch[v]["value"][buying].sum() / max(buyers["days"].sum(), 1)) for v in values}
+    rows = {v: dict(donut_days=donut_days, pop_value=pop_value[v], clock=clock) for v in values}
+    members, member_notes = _with_values(values, lambda v: _members(ledgers[v], companies, codes, end=end, **rows[v]))
+    never = companies["enrolled_on"].isna().to_numpy() & buying
     if not never.any():
         raise ValueError("no never-enrolled company bought before the launch: the effect has no scale to be read against (E-value)")
     rng = np.random.default_rng(seed)
     c_codes = np.repeat(codes.to_numpy()[never], pseudo_dates)
     pseudo = pd.DatetimeIndex(rng.choice(members["date"].to_numpy(), size=len(c_codes)))
-    controls = _mark_seen(_rows(ledger, c_codes, pseudo, **rows), end)
-    point = _estimate(members, fit)
-    boots = _bootstrap(members, fit, n=n_bootstrap, rng=rng)
-    windows = _windows(point, boots, members, ci_level=ci_level)
-    failed = sum(not np.isfinite(b[1][0]) for b in boots if 1 in b)
-    if failed:
-        member_notes.append(
-            tr(
-                "{failed} of {n} bootstrap draws gave no finite estimate (purchase-model parameters drawn where its expectations "
-                "overflow) and are left out of the interval.",
-                failed=fmt.number(failed),
-                n=fmt.number(n_bootstrap),
-            )
+    sds = {v: float(_mark_seen(_rows(ledgers[v], c_codes, pseudo, **rows[v]), end)["y1"].std()) for v in values}
+    suffixes = tuple(_suffix(values, v) for v in values)
+    point = _estimate(members, fit, suffixes) if len(values) > 1 else {"": _estimate(members, fit)}
+    boots = _bootstrap(members, fit, n=n_bootstrap, rng=rng, suffixes=suffixes)
+    out = {}
+    for v, sfx in zip(values, suffixes):
+        b = [draw[sfx] for draw in boots] if len(values) > 1 else boots
+        windows = _windows(point[sfx], b, members, ci_level=ci_level)  # members: only who is seen each year
+        out[v] = CounterfactualResult(
+            windows, point[sfx]["weight"], int(never.sum()), sds[v], clock is not calendar_clock, notes + member_notes + _failed(b, n_bootstrap)
         )
-    sd = float(controls["y1"].std())
-    return CounterfactualResult(windows, point["weight"], int(never.sum()), sd, clock is not calendar_clock, notes + member_notes)
+    return out
+
+
+def _suffix(values: tuple[str, ...], value: str) -> str:
+    """Column suffix of a value's columns in the shared members frame (none for the first)."""
+    return "" if value == values[0] else f":{value}"
+
+
+def _with_values(values: tuple[str, ...], members_of) -> tuple[pd.DataFrame, list[str]]:
+    """The members frame of the first value, with the value columns of the others added under their suffix."""
+    members, notes = members_of(values[0])
+    for v in values[1:]:
+        extra, _ = members_of(v)  # the same companies in the same order: who is evaluated does not depend on the value
+        for c in ("y1", "y2", "per_day"):
+            members[f"{c}{_suffix(values, v)}"] = extra[c].to_numpy()
+    return members, notes
+
+
+def _failed(boots: list[dict], n: int) -> list[str]:
+    failed = sum(not np.isfinite(b[1][0]) for b in boots if 1 in b)
+    if not failed:
+        return []
+    return [
+        tr(
+            "{failed} of {n} bootstrap draws gave no finite estimate (purchase-model parameters drawn where its expectations "
+            "overflow) and are left out of the interval.",
+            failed=fmt.number(failed),
+            n=fmt.number(n),
+        )
+    ]
 
 
 def _clock(transactions: pd.DataFrame, *, end: pd.Timestamp, seasonal: bool) -> tuple[Clock, list[str]]:
@@ -372,10 +449,11 @@ def _members(ledger: _Ledger, companies: pd.DataFrame, codes: pd.Series, *, end,
     return out[keep].reset_index(drop=True), notes
 
 
-def _bootstrap(members: pd.DataFrame, fit, *, n: int, rng: np.random.Generator) -> list[dict]:
-    """Redraw the members (by company) and the model's parameters ``n`` times."""
+def _bootstrap(members: pd.DataFrame, fit, *, n: int, rng: np.random.Generator, suffixes: tuple[str, ...] = ("",)) -> list[dict]:
+    """Redraw the members (by company) and the model's parameters ``n`` times (every value of ``suffixes`` on the same draws)."""
     nm = len(members)
-    return [_estimate(members.iloc[rng.integers(0, nm, nm)], with_parameters(fit, params)) for params in parameter_draws(fit, n=n, rng=rng)]
+    draws = parameter_draws(fit, n=n, rng=rng)
+    return [_estimate(members.iloc[rng.integers(0, nm, nm)], with_parameters(fit, params), suffixes) for params in draws]
 
 
 def _windows(point: dict, boots: list[dict], members: pd.DataFrame, *, ci_level: float) -> pd.DataFrame:

@@ -317,7 +317,8 @@ def compute_subgroup_effects(
     """
     units = matching.units.drop(columns=["propensity", "weight"])
     exact = units["customer_id"].map(labels).fillna("unknown").astype(str).to_numpy()
-    within = match_units(units, matching.covariates, n_neighbors=n_neighbors, caliper=caliper, exact=exact)
+    scores = matching.units["propensity"].to_numpy()  # the whole design's model: refitting it on the same rows gives the same scores
+    within = match_units(units, matching.covariates, n_neighbors=n_neighbors, caliper=caliper, exact=exact, scores=scores)
     boot = Bootstrap.draw(len(within.treated_index), len(within.control_index), n_draws=n_bootstrap, seed=seed)
     return compute_breakdown(within, labels, boot=boot, ci_level=ci_level, min_members=min_members)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from workbench.analysis.uplift.counterfactual import CounterfactualResult, estimate_counterfactual
+from workbench.analysis.uplift.counterfactual import CounterfactualResult, estimate_counterfactuals
 from workbench.analysis.uplift.money import compute_money_by_year
 from workbench.analysis.uplift.sensitivity import compute_e_value
 from workbench.analysis.uplift.staggered import StaggeredResult, estimate_staggered
@@ -111,14 +111,13 @@ def run_headline(
     companies, who = treated_companies(customers, treated=treated, member_statuses=member_statuses)
     launch = pd.Timestamp(companies["enrolled_on"].min() if launch is None else launch)
     common = dict(end=end, launch=launch, donut_days=donut_days, n_bootstrap=n_bootstrap, ci_level=ci_level, seed=seed)
-    try:
-        revenue = estimate_counterfactual(transactions, companies, **common)
+    values = ("amount", "margin") if "margin" in transactions and transactions["margin"].notna().any() else ("amount",)
+    try:  # revenue and margin share one seasonality, one population fit and one set of bootstrap draws
+        estimates = estimate_counterfactuals(transactions, companies, values=values, **common)
     except ValueError as exc:
         return HeadlineRun(None, reason=str(exc), treated=who)
+    revenue, margin = estimates["amount"], estimates.get("margin")
     notes = list(revenue.notes)
-    margin = None
-    if "margin" in transactions and transactions["margin"].notna().any():
-        margin = estimate_counterfactual(transactions, companies, value="margin", **common)
     try:
         staggered = estimate_staggered(transactions, companies, **common)
     except ValueError as exc:

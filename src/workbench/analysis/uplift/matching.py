@@ -70,6 +70,7 @@ def match_units(
     n_neighbors: int = 5,
     caliper: float | None = 0.25,
     exact: np.ndarray | None = None,
+    scores: np.ndarray | None = None,
 ) -> Matching:
     """Propensity-score nearest-neighbour matching of members to controls.
 
@@ -90,6 +91,9 @@ def match_units(
     exact
         A label per row of ``windows``: a member is matched only to controls with its label (a
         subgroup analysis matched within the subgroup); None: any control.
+    scores
+        Propensity of each row (0-1) already fitted by :func:`propensity` on these covariates and
+        members (a subgroup analysis reuses the whole design's); None: fitted here.
 
     Returns
     -------
@@ -105,7 +109,7 @@ def match_units(
         raise ValueError(f"windows has {treated.sum()} members and {(~treated).sum()} controls; matching needs both")
     if n_neighbors < 1:
         raise ValueError(f"n_neighbors is {n_neighbors}; give a whole number >= 1")
-    p = propensity(covariates, treated)
+    p = propensity(covariates, treated) if scores is None else np.asarray(scores, dtype=float)
     logit = np.log(p / (1 - p))
     t_idx, c_idx = np.flatnonzero(treated), np.flatnonzero(~treated)
     rows, cols, dist = _neighbours(logit, t_idx, c_idx, k=n_neighbors, exact=exact)

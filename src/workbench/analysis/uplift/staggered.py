@@ -47,6 +47,17 @@ balance_e``; < 1 s per fit) was the only one with every feature; ``differences``
 estimates but cannot cluster on another variable and has no event-time window; ``DoubleML``
 matched too but is about 100× slower (cross-fitting) and needs hand-made masks for windows;
 ``pyfixest`` has no Callaway & Sant'Anna estimator (TWFE, did2s, Sun-Abraham event studies).
+
+Speed. csdid estimates every group-time cell (about 30 cohorts x 42 months = 1,000 cells on a
+three-year export) on every company of the panel, and its built-in doubly robust estimator fits
+each cell with statsmodels, two propensity logits (the overlap guard and the estimator) and a
+least squares regression, each through an SVD of the whole design: 46 s on 20,000 companies,
+most of the page. The cells go to csdid's ``est_method`` hook (a callable, part of its API as of
+R ``did``) as :func:`drdid_panel_cell`: the same estimator and guards, formula for formula, with
+one logit per cell (the same IRLS iteration as statsmodels) and the regressions on ``k x k``
+normal equations of the column-scaled design. Group-time effects, influence functions, the
+bootstrap and the aggregation stay csdid's; the estimates agree with the built-in estimator's to
+about 1e-9 relative (``tests/test_uplift_staggered.py``).
 """
 
 from __future__ import annotations
@@ -282,6 +293,171 @@ def _seeded(seed: int):
         np.random.set_state(state)
 
 
+_EPS = np.finfo(float).eps
+
+
+def _logit_irls(x: np.ndarray, d: np.ndarray, w: np.ndarray, *, maxiter: int = 100, tol: float = 1e-8) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The propensity logit of csdid's ``drdid_panel`` (statsmodels ``GLM(Binomial)`` IRLS), step for step.
+
+    The same iteration as statsmodels' ``_fit_irls``: start at ``mu = (d + 0.5) / 2``, weights
+    ``w mu (1 - mu)`` and working response ``eta + (d - mu) / (mu (1 - mu))`` (probabilities clipped
+    by machine epsilon as statsmodels' logit link does), stop when the deviance moves by at most
+    ``tol``. Only the weighted least squares of each step is solved differently: on the normal
+    equations of the column-scaled design (a ``k x k`` solve) instead of an SVD of the ``n x k``
+    design, which is what made each group-time cell slow on large panels. The solution is the
+    same fixed point; coefficients agree with statsmodels' to about 1e-9 relative.
+
+    Parameters
+    ----------
+    x
+        Design with the intercept column (``n x k``).
+    d
+        Treatment indicator (0/1).
+    w
+        Frequency weights (csdid's normalised ``i_weights``).
+    maxiter, tol
+        As statsmodels' IRLS (deviance change, absolute).
+
+    Returns
+    -------
+    (np.ndarray, np.ndarray, bool)
+        Coefficients, fitted probabilities ``1 / (1 + exp(-x b))`` and whether it converged.
+    """
+    scale = np.sqrt(np.einsum("ij,ij->j", x, x))
+    scale[scale == 0] = 1.0
+    xs = x / scale
+    mu = (d + 0.5) / 2
+
+    def deviance(mu: np.ndarray) -> float:
+        a = np.clip(d / (mu + 1e-20), _EPS, np.inf)  # statsmodels' Binomial deviance residuals, its clipping
+        b = np.clip((1 - d) / (1 - mu + 1e-20), _EPS, np.inf)
+        return float(np.sum(2 * (d * np.log(a) + (1 - d) * np.log(b)) * w))
+
+    p = np.clip(mu, _EPS, 1 - _EPS)
+    eta = np.log(p / (1 - p))
+    previous, beta, converged = deviance(mu), np.zeros(x.shape[1]), False
+    for _ in range(maxiter):
+        p = np.clip(mu, _EPS, 1 - _EPS)
+        v = p * (1 - p)
+        z = eta + (d - mu) / v
+        wv = w * v
+        beta = np.linalg.solve((xs * wv[:, None]).T @ xs, xs.T @ (wv * z)) / scale
+        eta = x @ beta
+        mu = 1.0 / (1.0 + np.exp(-eta))
+        current = deviance(mu)
+        if abs(current - previous) <= tol:
+            converged = True
+            break
+        previous = current
+    return beta, mu, converged
+
+
+def _singular(gram: np.ndarray) -> bool:
+    """csdid's design guard: ``rcond`` (1-norm) of a Gram matrix below machine epsilon."""
+    try:
+        rcond = 1.0 / np.linalg.cond(gram, 1)
+    except np.linalg.LinAlgError:
+        return True
+    return bool(not np.isfinite(rcond) or rcond < _EPS)
+
+
+def drdid_panel_cell(y1, y0, D, covariates=None, i_weights=None, trim_level: float = 0.995) -> tuple[float, np.ndarray]:
+    """csdid's doubly robust 2x2 panel estimator (``csdid.attgt_fnc.drdid_trim.drdid_panel``) with its guards, faster.
+
+    The same estimator, formula for formula (Sant'Anna & Zhao's doubly robust DiD: a weighted
+    logit propensity score, trimmed at ``trim_level`` for the controls, and a weighted least
+    squares outcome regression of the change on the controls), and the same influence function;
+    the guards csdid applies before a built-in estimator (propensity overlap: a fitted score of
+    0.999 or more; singular control or full designs) raise ``ValueError``, which csdid turns into
+    the same missing cell. What differs is the linear algebra: the logit by :func:`_logit_irls`
+    and the regression on the normal equations of the column-scaled design, where statsmodels
+    takes an SVD of the whole design several times per cell. Passed to csdid as its ``est_method``
+    (a callable is part of its API, as in R ``did``); ``tests/test_uplift_staggered.py`` checks it
+    against csdid's own estimator.
+
+    Parameters
+    ----------
+    y1, y0
+        Outcome in the period and in the base period, per unit.
+    D
+        Treatment indicator (1: the cohort, 0: its controls).
+    covariates
+        Design (csdid passes it with its intercept column); None: intercept only.
+    i_weights
+        Unit weights (None: equal); only equal weights take the fast path, other weights go to csdid's own.
+    trim_level
+        Largest propensity score kept for a control (csdid's default).
+
+    Returns
+    -------
+    (float, np.ndarray)
+        The ATT of the cell (outcome units) and its influence function (one value per unit).
+
+    Raises
+    ------
+    ValueError
+        A guard fails (the cell is then missing, as with csdid's built-in estimator).
+    """
+    from csdid.attgt_fnc import drdid_trim
+
+    D = np.asarray(D, dtype=float).ravel()
+    n = len(D)
+    w = np.ones(n) if i_weights is None else np.asarray(i_weights, dtype=float).ravel()
+    x = drdid_trim._add_intercept(covariates, n).astype(float)
+    if not np.all(w == w[0]) or w[0] <= 0 or x.shape[1] < 2:
+        return _drdid_panel_csdid(y1, y0, D, x, w, trim_level)
+    w = w / np.mean(w)
+    delta = np.asarray(y1, dtype=float).ravel() - np.asarray(y0, dtype=float).ravel()
+    control = D == 0
+    xc = x[control]
+    gram_c, gram = xc.T @ xc, x.T @ x
+    beta, ps, converged = _logit_irls(x, D, w)
+    if not np.all(np.isfinite(ps)) or float(np.max(ps)) >= 0.999:
+        raise ValueError("overlap condition violated")
+    if not control.any() or _singular(gram_c) or _singular(gram):
+        raise ValueError("covariate matrix for control units is singular")
+    if not np.all(np.isfinite(beta)):
+        raise ValueError("propensity score model coefficients have NA components")
+    scale = np.sqrt(np.diag(gram))
+    scale[scale == 0] = 1.0
+    reg = np.linalg.solve(gram_c / np.outer(scale, scale), (xc / scale).T @ delta[control]) / scale
+    return _dr_formulas(delta, D, x, w, ps, reg, trim_level)
+
+
+def _drdid_panel_csdid(y1, y0, D, x, w, trim_level):
+    """csdid's own guards and ``drdid_panel`` (unequal weights or no covariate)."""
+    from csdid.attgt_fnc import compute_att_gt_shared as shared
+    from csdid.attgt_fnc import drdid_trim
+
+    if shared.overlap_check_fail(x, D, i_weights=w) or shared.rcond_check_fail(x, D, i_weights=w) or shared.drdid_design_singular(x, w, D, "dr"):
+        raise ValueError("a design guard of csdid failed")
+    return drdid_trim.drdid_panel(y1, y0, D, covariates=x, i_weights=w, trim_level=trim_level)
+
+
+def _dr_formulas(delta, D, x, w, ps, reg, trim_level) -> tuple[float, np.ndarray]:
+    """The ATT and influence function of ``drdid_panel`` from its two nuisance fits (csdid's formulas, in its order)."""
+    from csdid.attgt_fnc import drdid_trim
+
+    n = len(D)
+    ps, trim = drdid_trim._trim_pscore(ps, D, trim_level)
+    out_delta = x @ reg
+    resid = delta - out_delta
+    w_treat = trim * w * D
+    w_cont = trim * w * ps * (1 - D) / (1 - ps)
+    dr_treat, dr_cont = w_treat * resid, w_cont * resid
+    eta_treat = np.mean(dr_treat) / np.mean(w_treat)
+    eta_cont = np.mean(dr_cont) / np.mean(w_cont)
+    w_ols = w * (1 - D)
+    xpx_inv = np.linalg.inv(np.dot((w_ols[:, None] * x).T, x) / n)
+    lin_wols = (w_ols * resid)[:, None] * x @ xpx_inv
+    lin_ps = (w * (D - ps))[:, None] * x @ drdid_trim._pscore_hessian(x, w, ps)
+    inf_treat = (dr_treat - w_treat * eta_treat - lin_wols @ np.mean(w_treat[:, None] * x, axis=0)) / np.mean(w_treat)
+    m2 = np.mean((w_cont * (resid - eta_cont))[:, None] * x, axis=0)
+    m3 = np.mean(w_cont[:, None] * x, axis=0)
+    inf_control = (dr_cont - w_cont * eta_cont + lin_ps @ m2 - lin_wols @ m3) / np.mean(w_cont)
+    return float(eta_treat - eta_cont), inf_treat - inf_control
+
+
 def _fit_csdid(
     panel: pd.DataFrame, cohort: pd.Series, *, anticipation: int, n_bootstrap: int, ci_level: float, covariates: tuple[str, ...], outcome: str = "revenue"
 ):
@@ -295,7 +471,7 @@ def _fit_csdid(
             yname=outcome, tname="month", idname="id", gname="g", data=data, control_group="notyettreated", xformla=formula,
             anticipation=anticipation, biters=n_bootstrap, alp=1 - ci_level, cband=False,
         )  # fmt: skip
-        att.fit(est_method="dr", base_period="universal", bstrap=True)
+        att.fit(est_method=drdid_panel_cell if covariates else "dr", base_period="universal", bstrap=True)
     return att
 
 
