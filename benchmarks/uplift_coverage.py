@@ -91,9 +91,24 @@ def _matched(tx, customers, truth, seed):
 
 
 def _counterfactual(tx, customers, truth, seed):
+    """The headline, with the strengths of hidden selection on the purchase rate that bring it, its interval, and the truth."""
     from workbench.analysis.uplift.counterfactual import estimate_counterfactual
+    from workbench.analysis.uplift.sensitivity import explaining_strength
 
-    return _year1_of(estimate_counterfactual)(tx, customers, truth, seed)
+    res = estimate_counterfactual(
+        tx, customers[["customer_id", "enrolled_on"]], end=pd.Timestamp(truth["end"]), launch=pd.Timestamp(truth["programme_launch"]),
+        n_bootstrap=199, seed=seed,
+    )  # fmt: skip
+    row, hidden = res.year(1), res.hidden_selection
+    if row is None:
+        return np.nan, np.nan, np.nan
+    true = truth.get("uplift_year1_att", truth["uplift_att_revenue"])
+    strengths = {  # None (beyond the table's last strength) as inf
+        "estimate_at": explaining_strength(hidden),
+        "interval_at": explaining_strength(hidden, column="ci_low"),
+        "truth_at": explaining_strength(hidden.assign(gap=hidden["att"] - true), column="gap"),
+    }
+    return row["att"], row["ci_low"], row["ci_high"], {k: np.inf if v is None else v for k, v in strengths.items()}
 
 
 def _placebo_of(**options):
@@ -106,7 +121,7 @@ def _placebo_of(**options):
             tx, customers[["customer_id", "enrolled_on"]], end=pd.Timestamp(truth["end"]), launch=pd.Timestamp(truth["programme_launch"]),
             n_bootstrap=199, seed=seed, **options,
         ).iloc[0]  # fmt: skip
-        return float(row["att"]), float(row["ci_low"]), float(row["ci_high"]), int(row["members"])
+        return float(row["att"]), float(row["ci_low"]), float(row["ci_high"]), {"members": int(row["members"])}
 
     return run
 
@@ -129,13 +144,13 @@ def one_run(args: tuple[str, bool, int, int, str, tuple[str, ...], str | None]) 
         started = time.perf_counter()
         try:
             att, low, high, *more = estimate(tx, cust, truth, seed)
-            members, error = (more[0] if more else np.nan), ""
+            extras, error = (more[0] if more else {}), ""
         except Exception as exc:  # a failed estimate is a result too
-            att, low, high, members, error = np.nan, np.nan, np.nan, np.nan, f"{type(exc).__name__}: {exc}"[:200]
+            att, low, high, extras, error = np.nan, np.nan, np.nan, {}, f"{type(exc).__name__}: {exc}"[:200]
         true = 0.0 if truth_key is None else truth.get(truth_key, truth["uplift_att_revenue"])  # a placebo's truth is 0
         rows.append(
             {"process": process, "scenario": scenario, "null": null, "seed": seed, "estimator": name, "truth": true, "att": att, "ci_low": low, "ci_high": high,
-             "members": members, "seconds": round(time.perf_counter() - started, 1), "error": error}
+             "members": np.nan, **extras, "seconds": round(time.perf_counter() - started, 1), "error": error}
         )  # fmt: skip
     return rows
 
@@ -213,6 +228,36 @@ def placebo_markdown(runs: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def hidden_markdown(runs: pd.DataFrame, *, reference: float) -> str:
+    """Per world, what the headline's hidden-selection figure says: the strength that would match the truth, and how often the page warns.
+
+    ``runs`` is the per-run frame of :func:`one_run`. The page calls the evidence weak when hidden
+    selection on the purchase rate no stronger than ``reference`` brings the interval to 0
+    (:func:`workbench.analysis.uplift.conclusion.evidence_problems`); a false positive *claimed* is
+    a null world whose interval excludes 0 without that warning.
+    """
+    head = runs[(runs["estimator"] == "purchase-model counterfactual") & runs["att"].notna()]
+    if head.empty or "interval_at" not in head:
+        return ""
+    lines = [
+        "",
+        "Hidden selection on the purchase rate (the headline re-estimated as if enrolment were `2 ** strength` times as likely for a "
+        "company that truly buys twice as often, at equal history): the median strength at which the estimate equals the truth, and "
+        f"the share of worlds where a strength of at most {reference:g} brings the interval to 0 (the page then calls the evidence weak).",
+        "",
+        "| process | scenario | null | runs | truth | headline bias | strength matching the truth (median) | warned | CI excludes 0 | claimed without warning |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (proc, scen, null), g in head.groupby(["process", "scenario", "null"]):
+        warned = g["interval_at"] <= reference
+        excludes = (g["ci_low"] > 0) | (g["ci_high"] < 0)
+        lines.append(
+            f"| {proc} | {scen} | {'yes' if null else 'no'} | {len(g)} | {g['truth'].mean():,.0f} | {(g['att'] - g['truth']).mean():+,.0f} | "
+            f"{g['truth_at'].median():.2f} | {100 * warned.mean():.0f} % | {100 * excludes.mean():.0f} % | {100 * (excludes & ~warned).mean():.0f} % |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=8, help="seeds per world (200 for the full run)")
@@ -250,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     summary.to_csv(RESULTS / f"{args.out}_coverage.csv", index=False)
     text = to_markdown(summary, seeds=args.seeds, customers=args.customers, seconds=time.perf_counter() - started, start=args.start)
     text += placebo_markdown(runs)
+    from workbench.analysis.uplift.sensitivity import REFERENCE_STRENGTH
+
+    text += hidden_markdown(runs, reference=REFERENCE_STRENGTH)
     (RESULTS / f"{args.out}_coverage.md").write_text(text, encoding="utf-8")
     print(text)
     return 0

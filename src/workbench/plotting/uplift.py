@@ -173,3 +173,31 @@ def plot_estimates(comparison: pd.DataFrame, *, currency: str = "EUR", title: st
     ax.set_ylim(-0.7, len(comparison) - 0.3)
     ax.set_title(title or tr("The programme's effect: the estimates and their intervals"))
     return ax
+
+
+def plot_hidden_selection(
+    hidden: pd.DataFrame, *, reference: float | None = None, currency: str = "EUR", title: str | None = None, ax: Axes | None = None
+) -> Axes:
+    """The year-1 effect as hidden selection on the purchase rate grows, with its interval.
+
+    Parameters
+    ----------
+    hidden
+        :func:`workbench.analysis.uplift.sensitivity.compute_hidden_selection` result: ``strength``,
+        ``ratio_per_doubling``, ``att``, ``ci_low``, ``ci_high`` (currency per company).
+    reference
+        A strength to mark (the simulator's ``latent`` worlds), or None.
+    """
+    ax = get_ax(ax)
+    x = hidden["ratio_per_doubling"]
+    ax.fill_between(x, hidden["ci_low"], hidden["ci_high"], color=PALETTE[0], alpha=0.2, label=tr("interval"))
+    ax.plot(x, hidden["att"], marker="o", ms=3, color=PALETTE[0], label=tr("year-1 effect"))
+    ax.axhline(0, color="grey", lw=0.8)
+    if reference is not None:
+        ax.axvline(2.0**reference, color=PALETTE[2], lw=0.8, ls="--", label=tr("a little weaker than the benchmark's latent world"))
+    ax.set_xlabel(tr("times as likely to enrol when truly buying twice as often (1 = no hidden selection)"))
+    ax.set_ylabel(tr("year-1 effect per company ({currency})", currency=currency))
+    ax.yaxis.set_major_formatter(thousands())
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(title or tr("If the sales team picked companies that truly buy more than their history shows"))
+    return ax

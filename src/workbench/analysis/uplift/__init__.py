@@ -55,6 +55,7 @@ from workbench.analysis.uplift.conclusion import (
     conclusion,
     describe_counterfactual,
     describe_headline_placebo,
+    describe_hidden_selection,
     evidence_problems,
     headline_conclusion,
     headline_placebo_problem,
@@ -102,6 +103,7 @@ from workbench.analysis.uplift.labels import (
     PLACEBO_LABELS,
     SURVIVAL_LABELS,
     WINDOW_LABELS,
+    hidden_selection_labels,
     money_by_year_labels,
     money_labels,
     months,
@@ -119,9 +121,12 @@ from workbench.analysis.uplift.matching import (
 )
 from workbench.analysis.uplift.money import MONEY_ITEMS, compute_money
 from workbench.analysis.uplift.placebo import PLACEBO_COLUMNS, compute_headline_placebo, placebo_fires
+from workbench.analysis.uplift.sensitivity import REFERENCE_STRENGTH, compute_hidden_selection
 from workbench.formatting import tr
 
 __all__ = [
+    "REFERENCE_STRENGTH",
+    "compute_hidden_selection",
     "CounterfactualResult",
     "compute_headline_placebo",
     "placebo_fires",
@@ -131,6 +136,7 @@ __all__ = [
     "PLACEBO_COLUMNS",
     "HEADLINE_PLACEBO_LABELS",
     "describe_counterfactual",
+    "describe_hidden_selection",
     "estimate_counterfactual",
     "compute_subgroup_effects",
     "check_survival_selection",
@@ -142,6 +148,7 @@ __all__ = [
     "word",
     "months",
     "money_by_year_labels",
+    "hidden_selection_labels",
     "evidence_problems",
     "headline_conclusion",
     "HeadlineRun",

@@ -10,6 +10,7 @@ import pandas as pd
 
 from workbench import formatting as fmt
 from workbench.analysis.uplift.labels import months, word
+from workbench.analysis.uplift.sensitivity import REFERENCE_STRENGTH, explaining_strength
 from workbench.formatting import tr
 
 
@@ -113,6 +114,8 @@ def evidence_problems(
     e_value_interval: float | None,
     survival_selected: bool = False,
     headline_placebo: pd.Series | None = None,
+    hidden_selection: pd.DataFrame | None = None,
+    reference_strength: float = REFERENCE_STRENGTH,
     currency: str = "EUR",
 ) -> list[str]:
     """The reasons, in plain language, not to present the headline effect as established (empty: none).
@@ -134,6 +137,12 @@ def evidence_problems(
     headline_placebo
         The row of :func:`~workbench.analysis.uplift.placebo.compute_headline_placebo` (``att``,
         ``ci_low``, ``ci_high``; currency per member), or None when it could not run.
+    hidden_selection
+        :func:`~workbench.analysis.uplift.sensitivity.compute_hidden_selection` of the headline, or
+        None: a reason when hidden selection on the purchase rate no stronger than
+        ``reference_strength`` brings an interval above 0 down to 0.
+    reference_strength
+        The strength of the simulator's ``latent`` worlds (no unit).
     currency
         Currency code printed after the placebo's amounts.
 
@@ -163,7 +172,65 @@ def evidence_problems(
         out.append(sentence)
     if e_value_interval is not None and 1 < e_value_interval < 1.25:
         out.append(tr("a weak hidden selection (E-value of the interval {e}) would be enough to explain it away", e=fmt.number(e_value_interval, 2)))
+    at = None if hidden_selection is None or year1["ci_low"] <= 0 else explaining_strength(hidden_selection, column="ci_low")
+    if at is not None and at <= reference_strength:
+        out.append(
+            tr(
+                "if enrolment favoured companies that truly buy more than their history shows, a little less than in the benchmark's "
+                "latent world, the interval would reach no effect (already when a company that truly buys twice as often is {ratio} times as likely to enrol)",
+                ratio=fmt.number(2.0**at, 2),
+            )
+        )
     return out
+
+
+def describe_hidden_selection(hidden: pd.DataFrame, *, reference_strength: float = REFERENCE_STRENGTH, currency: str = "EUR") -> str:
+    """One paragraph on the year-1 effect under hidden selection on the purchase rate.
+
+    Parameters
+    ----------
+    hidden
+        :func:`~workbench.analysis.uplift.sensitivity.compute_hidden_selection` (currency per company).
+    reference_strength
+        The strength of the simulator's ``latent`` worlds, whose row is quoted (no unit).
+    currency
+        Currency code of the amounts.
+
+    Returns
+    -------
+    str
+        Markdown: the effect at the reference strength, then the enrolment ratios at which the
+        estimate and its interval reach 0 (or that they do not within the table).
+    """
+
+    def ratio(strength: float | None) -> str:
+        return tr("more than {ratio}", ratio=fmt.number(hidden["ratio_per_doubling"].max(), 1)) if strength is None else fmt.number(2.0**strength, 2)
+
+    ref = hidden.iloc[(hidden["strength"] - reference_strength).abs().argmin()]
+    text = [
+        tr(
+            "If a company that truly buys twice as often were {ratio} times as likely to enrol at equal history (a selection a little "
+            "weaker than in the benchmark's latent world, where the sales team invites on how much companies really buy), the year-1 effect would be {att} "
+            "(interval {low} to {high}).",
+            ratio=fmt.number(ref["ratio_per_doubling"], 2),
+            att=fmt.money(ref["att"], currency),
+            low=fmt.money(ref["ci_low"], currency),
+            high=fmt.money(ref["ci_high"], currency),
+        )
+    ]
+    if hidden["att"].iloc[0] > 0:
+        text.append(tr("The estimate reaches no effect at a ratio of {at}.", at=ratio(explaining_strength(hidden))))
+        if hidden["ci_low"].iloc[0] > 0:
+            text.append(tr("Its interval reaches no effect at a ratio of {at}.", at=ratio(explaining_strength(hidden, column="ci_low"))))
+    else:
+        text.append(tr("The estimate is not above 0: such a selection would only lower it further."))
+    text.append(
+        tr(
+            "The data cannot tell how strong this selection is: it depends on what the sales team knew when it invited. "
+            "Selection on the amount per purchase is not covered (each member's amount is read from its own history)."
+        )
+    )
+    return " ".join(text)
 
 
 def headline_placebo_problem(placebo: pd.Series | None, *, currency: str = "EUR") -> str | None:

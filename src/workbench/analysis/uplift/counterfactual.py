@@ -71,6 +71,7 @@ import pandas as pd
 from workbench import formatting as fmt
 from workbench.analysis.clv.latent import expected_between, fit_population, parameter_draws, with_parameters
 from workbench.analysis.clv.season import estimate_seasonality
+from workbench.analysis.uplift.sensitivity import HIDDEN_STRENGTHS, compute_hidden_selection
 from workbench.formatting import tr
 from workbench.periods import first_month_after
 
@@ -103,6 +104,10 @@ class CounterfactualResult:
         scale of the E-value.
     seasonal
         Whether durations are in seasonal time (False: calendar time, with the reason in ``notes``).
+    hidden_selection
+        :data:`~workbench.analysis.uplift.sensitivity.HIDDEN_SELECTION_COLUMNS`: the year-1 effect
+        re-estimated as if enrolment had favoured companies with a truly higher purchase rate, at
+        equal history (:func:`~workbench.analysis.uplift.sensitivity.compute_hidden_selection`).
     notes
         Plain-language facts the page shows.
     """
@@ -113,6 +118,7 @@ class CounterfactualResult:
     outcome_sd: float = float("nan")
     seasonal: bool = False
     notes: list[str] = field(default_factory=list)
+    hidden_selection: pd.DataFrame | None = None
 
     def year(self, n: int) -> pd.Series | None:
         """The row of ``year n`` in :attr:`windows`, or None when it could not be estimated."""
@@ -377,16 +383,36 @@ def estimate_counterfactuals(
     pseudo = pd.DatetimeIndex(rng.choice(members["date"].to_numpy(), size=len(c_codes)))
     sds = {v: float(_mark_seen(_rows(ledgers[v], c_codes, pseudo, **rows[v]), end)["y1"].std()) for v in values}
     suffixes = tuple(_suffix(values, v) for v in values)
-    point = _estimate(members, fit, suffixes) if len(values) > 1 else {"": _estimate(members, fit)}
+    point = _by_suffix(members, fit, suffixes)
     boots = _bootstrap(members, fit, n=n_bootstrap, rng=rng, suffixes=suffixes)
+    tilted = {g: _by_suffix(members, tilted_fit(fit, g), suffixes) for g in HIDDEN_STRENGTHS}
     out = {}
     for v, sfx in zip(values, suffixes):
         b = [draw[sfx] for draw in boots] if len(values) > 1 else boots
         windows = _windows(point[sfx], b, members, ci_level=ci_level)  # members: only who is seen each year
+        y1 = windows.iloc[0]
+        hidden = compute_hidden_selection({g: t[sfx][1][0] for g, t in tilted.items()}, ci_low=y1["ci_low"], ci_high=y1["ci_high"])
         out[v] = CounterfactualResult(
-            windows, point[sfx]["weight"], int(never.sum()), sds[v], clock is not calendar_clock, notes + member_notes + _failed(b, n_bootstrap)
+            windows, point[sfx]["weight"], int(never.sum()), sds[v], clock is not calendar_clock, notes + member_notes + _failed(b, n_bootstrap), hidden
         )
     return out
+
+
+def tilted_fit(fit, strength: float):
+    """The population model as the prior of a company selected with odds proportional to ``lambda ** strength``.
+
+    Enrolment that favours a truly higher purchase rate ``lambda`` at equal history, with odds
+    ``lambda ** strength``, turns the Gamma(``r``, ``alpha``) prior of a member's rate into
+    Gamma(``r + strength``, ``alpha``): its posterior given its purchases is the BG/NBD's with
+    ``r + strength`` (exact within the model; the dropout's Beta prior is unchanged).
+    """
+    params = fit.model.params_.to_dict()
+    return with_parameters(fit, {**params, "r": params["r"] + strength}) if strength else fit
+
+
+def _by_suffix(members: pd.DataFrame, fit, suffixes: tuple[str, ...]) -> dict:
+    """:func:`_estimate` keyed by suffix, also for a single value."""
+    return _estimate(members, fit, suffixes) if len(suffixes) > 1 else {suffixes[0]: _estimate(members, fit)}
 
 
 def _suffix(values: tuple[str, ...], value: str) -> str:

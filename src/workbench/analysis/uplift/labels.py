@@ -164,6 +164,16 @@ E_VALUE_LABELS = {"standardised_difference": N_("standardised difference"), "ris
 """Columns of :func:`~workbench.analysis.uplift.sensitivity.compute_e_value`."""
 
 
+def hidden_selection_labels(*, currency: str) -> dict[str, str]:
+    """Columns of :func:`~workbench.analysis.uplift.sensitivity.compute_hidden_selection`."""
+    return {
+        "strength": tr("strength"),
+        "ratio_per_doubling": tr("enrolment ratio for twice the true purchase rate"),
+        "att": tr("year-1 effect ({currency})", currency=currency),
+        **{k: tr(v) for k, v in _INTERVAL.items()},
+    }
+
+
 def money_by_year_labels(*, currency: str) -> dict[str, str]:
     """Columns of :func:`~workbench.analysis.uplift.money.compute_money_by_year`."""
     return {
