@@ -62,8 +62,11 @@ def _world(scenario: str, null: bool, seed: int, customers: int, process: str = 
     return tx, customers_, sim.truth
 
 
-def _year1_of(estimate):
-    """An estimator of year 1 on (enrolment dates, reference date, launch): its ``year(1)`` row as (att, low, high)."""
+def _year1_of(estimate, extras=None):
+    """An estimator of year 1 on (enrolment dates, reference date, launch): its ``year(1)`` row as (att, low, high).
+
+    ``extras(result, truth)``, when given, adds a dict of per-run figures as a fourth element.
+    """
 
     def run(tx, customers, truth, seed):
         res = estimate(
@@ -71,7 +74,9 @@ def _year1_of(estimate):
             n_bootstrap=199, seed=seed,
         )  # fmt: skip
         row = res.year(1)
-        return (row["att"], row["ci_low"], row["ci_high"]) if row is not None else (np.nan, np.nan, np.nan)
+        if row is None:
+            return np.nan, np.nan, np.nan
+        return (row["att"], row["ci_low"], row["ci_high"]) + (() if extras is None else (extras(res, truth),))
 
     return run
 
@@ -90,25 +95,23 @@ def _matched(tx, customers, truth, seed):
     return float(rev["att"]), float(rev["ci_low"]), float(rev["ci_high"])
 
 
-def _counterfactual(tx, customers, truth, seed):
-    """The headline, with the strengths of hidden selection on the purchase rate that bring it, its interval, and the truth."""
-    from workbench.analysis.uplift.counterfactual import estimate_counterfactual
+def _hidden_strengths(res, truth) -> dict:
+    """The strengths of hidden selection on the purchase rate that bring the headline, its interval, and the gap to the truth to 0."""
     from workbench.analysis.uplift.sensitivity import explaining_strength
 
-    res = estimate_counterfactual(
-        tx, customers[["customer_id", "enrolled_on"]], end=pd.Timestamp(truth["end"]), launch=pd.Timestamp(truth["programme_launch"]),
-        n_bootstrap=199, seed=seed,
-    )  # fmt: skip
-    row, hidden = res.year(1), res.hidden_selection
-    if row is None:
-        return np.nan, np.nan, np.nan
-    true = truth.get("uplift_year1_att", truth["uplift_att_revenue"])
-    strengths = {  # None (beyond the table's last strength) as inf
+    hidden, true = res.hidden_selection, truth.get("uplift_year1_att", truth["uplift_att_revenue"])
+    strengths = {
         "estimate_at": explaining_strength(hidden),
         "interval_at": explaining_strength(hidden, column="ci_low"),
         "truth_at": explaining_strength(hidden.assign(gap=hidden["att"] - true), column="gap"),
     }
-    return row["att"], row["ci_low"], row["ci_high"], {k: np.inf if v is None else v for k, v in strengths.items()}
+    return {k: np.inf if v is None else v for k, v in strengths.items()}  # None: beyond the table's last strength
+
+
+def _counterfactual(tx, customers, truth, seed):
+    from workbench.analysis.uplift.counterfactual import estimate_counterfactual
+
+    return _year1_of(estimate_counterfactual, _hidden_strengths)(tx, customers, truth, seed)
 
 
 def _placebo_of(**options):

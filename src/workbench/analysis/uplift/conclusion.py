@@ -142,7 +142,8 @@ def evidence_problems(
         None: a reason when hidden selection on the purchase rate no stronger than
         ``reference_strength`` brings an interval above 0 down to 0.
     reference_strength
-        The strength of the simulator's ``latent`` worlds (no unit).
+        The strength up to which that counts (no unit; the default sits just below what the
+        simulator's ``latent`` worlds need, see :mod:`~workbench.analysis.uplift.sensitivity`).
     currency
         Currency code printed after the placebo's amounts.
 
@@ -192,7 +193,7 @@ def describe_hidden_selection(hidden: pd.DataFrame, *, reference_strength: float
     hidden
         :func:`~workbench.analysis.uplift.sensitivity.compute_hidden_selection` (currency per company).
     reference_strength
-        The strength of the simulator's ``latent`` worlds, whose row is quoted (no unit).
+        The strength whose row is quoted (no unit; as in :func:`evidence_problems`).
     currency
         Currency code of the amounts.
 
@@ -204,7 +205,7 @@ def describe_hidden_selection(hidden: pd.DataFrame, *, reference_strength: float
     """
 
     def ratio(strength: float | None) -> str:
-        return tr("more than {ratio}", ratio=fmt.number(hidden["ratio_per_doubling"].max(), 1)) if strength is None else fmt.number(2.0**strength, 2)
+        return tr("more than {x}", x=fmt.number(hidden["ratio_per_doubling"].max(), 1)) if strength is None else fmt.number(2.0**strength, 2)
 
     ref = hidden.iloc[(hidden["strength"] - reference_strength).abs().argmin()]
     text = [

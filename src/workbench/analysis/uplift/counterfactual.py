@@ -69,6 +69,7 @@ import numpy as np
 import pandas as pd
 
 from workbench import formatting as fmt
+from workbench.analysis.clv.fit import ModelFit
 from workbench.analysis.clv.latent import expected_between, fit_population, parameter_draws, with_parameters
 from workbench.analysis.clv.season import estimate_seasonality
 from workbench.analysis.uplift.sensitivity import HIDDEN_STRENGTHS, compute_hidden_selection
@@ -385,7 +386,7 @@ def estimate_counterfactuals(
     suffixes = tuple(_suffix(values, v) for v in values)
     point = _by_suffix(members, fit, suffixes)
     boots = _bootstrap(members, fit, n=n_bootstrap, rng=rng, suffixes=suffixes)
-    tilted = {g: _by_suffix(members, tilted_fit(fit, g), suffixes) for g in HIDDEN_STRENGTHS}
+    tilted = {g: _by_suffix(members, tilted_fit(fit, g), suffixes) if g else point for g in HIDDEN_STRENGTHS}
     out = {}
     for v, sfx in zip(values, suffixes):
         b = [draw[sfx] for draw in boots] if len(values) > 1 else boots
@@ -398,7 +399,7 @@ def estimate_counterfactuals(
     return out
 
 
-def tilted_fit(fit, strength: float):
+def tilted_fit(fit: ModelFit, strength: float) -> ModelFit:
     """The population model as the prior of a company selected with odds proportional to ``lambda ** strength``.
 
     Enrolment that favours a truly higher purchase rate ``lambda`` at equal history, with odds

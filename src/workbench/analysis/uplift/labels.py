@@ -169,7 +169,7 @@ def hidden_selection_labels(*, currency: str) -> dict[str, str]:
     return {
         "strength": tr("strength"),
         "ratio_per_doubling": tr("enrolment ratio for twice the true purchase rate"),
-        "att": tr("year-1 effect ({currency})", currency=currency),
+        "att": tr("year-1 effect per company ({currency})", currency=currency),
         **{k: tr(v) for k, v in _INTERVAL.items()},
     }
 
