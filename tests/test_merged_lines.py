@@ -67,3 +67,48 @@ def test_scores_and_portfolio_are_those_of_the_lines(lines_client, purchase):
     for by in ("product_range", "channel"):
         got = portfolio.compute_breakdown(merged, by=by, customers=wb.table("customers"), purchase=purchase)
         pd.testing.assert_frame_equal(got, portfolio.compute_breakdown(lines, by=by, customers=wb.table("customers"), purchase=purchase))
+
+
+# ---------------------------------------------------------------- reading only some columns
+@pytest.mark.parametrize("lines", [True, False])
+@pytest.mark.parametrize("in_period", [True, False])
+@pytest.mark.parametrize("saved", [True, False], ids=["run folder", "interactive"])
+def test_a_few_columns_are_those_of_the_whole_table(lines_client, lines, in_period, saved):
+    params, run = lines_client
+    wb = workbench.load(params, run_dir=run if saved else None)
+    columns = ["amount", "customer_id", "date"]
+    got = wb.table("transactions", lines=lines, in_period=in_period, columns=columns)
+    whole = workbench.load(params, run_dir=run if saved else None).table("transactions", lines=lines, in_period=in_period)
+    pd.testing.assert_frame_equal(got, whole[columns])
+    assert not in_period or len(got) < len(wb.table("transactions", lines=lines, in_period=False))  # the period drops rows here
+
+
+def test_reading_a_few_columns_leaves_the_saved_lines_unread(lines_client):
+    params, run = lines_client
+    wb = workbench.load(params, run_dir=run)
+    wb.table("transactions", lines=True, columns=["customer_id"])
+    wb.quality_warnings()
+    wb.quality_coverage()
+    assert wb.dataset.tables.unread_file("transactions") is not None  # the 10 M-line case: never the whole table in memory
+
+
+def test_the_quality_checks_on_a_few_columns_equal_those_on_the_whole_tables(lines_client):
+    from workbench.analysis import quality
+
+    params, run = lines_client
+    wb = workbench.load(params, run_dir=run)
+    tables = {name: wb.dataset.tables[name] for name in wb.dataset.tables}  # every table, every column
+    kinds = sorted({kind for kinds in wb.params.engagement.kinds.values() for kind in kinds})
+    whole = quality.compute_warnings(
+        tables, ledger=wb.dataset.ledger, rejected=wb.dataset.rejected, start=wb.start, end=wb.end, event_kinds=kinds, **wb.params.quality.model_dump()
+    )
+    pd.testing.assert_frame_equal(workbench.load(params, run_dir=run).quality_warnings(), whole)
+    in_period = {**tables, "transactions": tables["transactions"][tables["transactions"]["in_period"]]}
+    pd.testing.assert_frame_equal(workbench.load(params, run_dir=run).quality_coverage(), quality.compute_coverage(in_period, wb.dataset.rejected))
+
+
+@pytest.mark.parametrize("columns", [["customer_id", "montant"], ["Amount"]])
+def test_a_column_the_table_lacks_is_named(lines_client, columns):
+    params, run = lines_client
+    with pytest.raises(ValueError, match=r"columns: transactions has no column '(montant|Amount)'; its columns are customer_id, date, amount"):
+        workbench.load(params, run_dir=run).table("transactions", lines=True, columns=columns)

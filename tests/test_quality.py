@@ -185,3 +185,14 @@ def test_unmapped_event_kinds_are_listed_in_a_warning():
     ]
     assert "unmapped event kinds" not in quality.compute_warnings(ds.tables, event_kinds=["login", "Connexion", "webinar"], **kw)["topic"].tolist()
     assert "unmapped event kinds" not in quality.compute_warnings(ds.tables, **kw)["topic"].tolist()  # not checked without the kinds
+
+
+def test_a_session_reads_the_columns_asked_for_inside_the_period_by_hand():
+    from workbench.session import Workbench
+
+    lines = TX.assign(in_period=[True, False, True, True, False], margin=[10.0, -4.0, 6.0, 6.0, 6.0])
+    wb = Workbench(params=PARAMS, dataset=Dataset(tables={"transactions": lines}, ledger=pd.DataFrame(), rejected=pd.DataFrame()))
+    got = wb.table("transactions", lines=True, columns=["amount", "customer_id"])
+    assert_frame_equal(got, pd.DataFrame({"amount": [100.0, 60.0, 60.0], "customer_id": pd.Series(["A", "B", "B"], dtype="str")}))
+    every = wb.table("transactions", lines=True, in_period=False, columns=["in_period", "margin"])
+    assert_frame_equal(every, pd.DataFrame({"in_period": [True, False, True, True, False], "margin": [10.0, -4.0, 6.0, 6.0, 6.0]}))

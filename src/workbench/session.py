@@ -13,6 +13,7 @@ notebooks running side by side record figures and exports in their own files.
 from __future__ import annotations
 
 import os
+from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,7 @@ class Workbench:
         """True when the client gave this table."""
         return table in self.dataset.tables
 
-    def table(self, name: str, *, in_period: bool = True, lines: bool = False) -> pd.DataFrame | None:
+    def table(self, name: str, *, in_period: bool = True, lines: bool = False, columns: list[str] | None = None) -> pd.DataFrame | None:
         """A canonical table, or None when it was not given.
 
         Parameters
@@ -73,16 +74,28 @@ class Workbench:
             one invoice are merged into one row (:meth:`workbench.data.Dataset.merged_transactions`),
             which changes no sum and no count of customers, purchases or invoices; only pages that
             count rows (data quality) need the lines.
+        columns
+            Only these columns, in this order (None: all). Under ``workbench run`` the lines are then
+            read column by column from the run folder, so that ten million lines cost what these
+            columns weigh, not the whole table.
+
+        Raises
+        ------
+        ValueError
+            A name in ``columns`` that the table does not have.
         """
-        if name == "transactions" and not lines:
-            frame = self.dataset.merged_transactions()
-        else:
-            frame = self.dataset.tables.get(name)
-        if frame is None:
+        if name not in self.dataset.tables:
             return None
-        if in_period and "in_period" in frame:
+        has = self.dataset.column_names(name)
+        if columns is not None and (missing := [c for c in columns if c not in has]):
+            raise ValueError(f"columns: {name} has no column {', '.join(map(repr, missing))}; its columns are {', '.join(has)}")
+        filtered = in_period and "in_period" in has
+        if columns is not None and (lines or name != "transactions"):
+            return self.dataset.lines(name, columns=list(columns), in_period=filtered)
+        frame = self.dataset.merged_transactions() if name == "transactions" and not lines else self.dataset.tables[name]
+        if filtered:
             frame = frame[frame["in_period"]].reset_index(drop=True)
-        return frame
+        return frame if columns is None else frame[list(columns)]
 
     @property
     def transactions(self) -> pd.DataFrame:
@@ -105,8 +118,26 @@ class Workbench:
         ds = self.dataset
         kinds = sorted({kind for kinds in self.params.engagement.kinds.values() for kind in kinds})
         return quality.compute_warnings(
-            ds.tables, ledger=ds.ledger, rejected=ds.rejected, start=self.start, end=self.end, event_kinds=kinds, **self.params.quality.model_dump()
+            self._quality_tables(),
+            ledger=ds.ledger,
+            rejected=ds.rejected,
+            start=self.start,
+            end=self.end,
+            event_kinds=kinds,
+            **self.params.quality.model_dump(),
         )
+
+    def quality_coverage(self) -> pd.DataFrame:
+        """How the tables cover each other (:func:`workbench.analysis.quality.compute_coverage`), transactions in the period."""
+        from workbench.analysis import quality
+
+        return quality.compute_coverage(self._quality_tables(), self.dataset.rejected)
+
+    def _quality_tables(self) -> ChainMap:
+        """The tables as the data-quality checks read them: the in-period transaction lines, only the columns they use."""
+        from workbench.analysis import quality
+
+        return ChainMap({"transactions": self.table("transactions", lines=True, columns=quality.TRANSACTION_COLUMNS)}, self.dataset.tables)
 
     def export(self, frame: pd.DataFrame, name: str, *, role: str | None = None) -> Path | None:
         """Write ``frame`` as ``<run_dir>/<name>`` (CSV, UTF-8, no index) for the client's teams.

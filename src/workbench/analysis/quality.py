@@ -7,7 +7,8 @@ result on an ``ax``.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import ChainMap
+from collections.abc import Collection, Mapping
 
 import pandas as pd
 
@@ -15,6 +16,8 @@ from workbench import formatting as fmt
 from workbench.formatting import N_, tr
 
 WARNING_COLUMNS = ["table", "topic", "message"]
+TRANSACTION_COLUMNS = ["customer_id", "date", "amount"]
+"""The transaction columns the checks of this module read (with ``in_period`` when given)."""
 
 
 def ledger_metrics(ledger: pd.DataFrame) -> dict[str, int]:
@@ -166,18 +169,20 @@ def compute_possible_duplicates(transactions: pd.DataFrame) -> pd.DataFrame:
         ``customer_id, date, amount, rows`` for each repeated combination, most repeated first.
     """
     keys = ["customer_id", "date", "amount"]
-    sizes = transactions.groupby(keys, sort=True).size().rename("rows").reset_index()
+    repeated = transactions[transactions.duplicated(keys, keep=False)]  # few rows: the grouping below stays small
+    sizes = repeated.groupby(keys, sort=True).size().rename("rows").reset_index()
     out = sizes[sizes["rows"] > 1]
     return out.sort_values("rows", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def compute_coverage(tables: dict[str, pd.DataFrame], rejected: pd.DataFrame) -> pd.DataFrame:
+def compute_coverage(tables: Mapping[str, pd.DataFrame], rejected: pd.DataFrame) -> pd.DataFrame:
     """How the tables cover each other.
 
     Parameters
     ----------
     tables
-        Normalised tables (transactions restricted to the period).
+        Normalised tables (transactions restricted to the period), by name; only ``transactions``,
+        ``customers`` and ``members`` are looked up.
     rejected
         Rejected rows (for members without a company).
 
@@ -190,7 +195,7 @@ def compute_coverage(tables: dict[str, pd.DataFrame], rejected: pd.DataFrame) ->
         without any registered person. ``share = count / of`` (0-1).
     """
     rows = []
-    tx_customers = set(tables["transactions"]["customer_id"])
+    tx_customers = set(tables["transactions"]["customer_id"].unique())
     if "customers" in tables:
         known = set(tables["customers"]["customer_id"])
         rows.append((N_("customers without transactions in the period"), len(known - tx_customers), len(known)))
@@ -210,7 +215,7 @@ def compute_coverage(tables: dict[str, pd.DataFrame], rejected: pd.DataFrame) ->
 
 
 def compute_warnings(
-    tables: dict[str, pd.DataFrame],
+    tables: Mapping[str, pd.DataFrame],
     *,
     ledger: pd.DataFrame,
     rejected: pd.DataFrame,
@@ -226,7 +231,9 @@ def compute_warnings(
     Parameters
     ----------
     tables
-        The normalised tables by name (``transactions`` required, with ``in_period`` when known).
+        The normalised tables by name (``transactions`` required, with ``in_period`` when known;
+        its :data:`TRANSACTION_COLUMNS` suffice). Only ``transactions``, ``customers``, ``members``
+        and ``events`` are looked up, so a lazy mapping reads no other table.
     ledger, rejected
         The row ledger and the rejected rows of the data layer.
     start, end
@@ -279,8 +286,7 @@ def compute_warnings(
         )
         return pd.DataFrame(out, columns=WARNING_COLUMNS)
     out += _transaction_warnings(tx, start=start, end=end, max_credit_note_share=max_credit_note_share, min_months=min_months)
-    tables = {**tables, "transactions": tx}
-    for c in compute_coverage(tables, rejected).itertuples():
+    for c in compute_coverage(ChainMap({"transactions": tx}, tables), rejected).itertuples():
         if c.count and (c.check.startswith("members without") or c.check.startswith("transaction customers") or (c.share or 0) > 0.2):
             out.append(("coverage", c.check, f"{c.count} {tr(c.check)} ({fmt.percent(c.share, 1, tight=True)})."))
     return pd.DataFrame(out, columns=WARNING_COLUMNS)

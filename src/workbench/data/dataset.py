@@ -116,6 +116,27 @@ class Dataset:
                 self._merged = aggregates.merge_lines(unread if unread is not None else self.tables["transactions"])
         return self._merged
 
+    def column_names(self, name: str) -> list[str]:
+        """The columns of the table ``name`` (the merged transactions have the same), without reading a saved table."""
+        unread = self.tables.unread_file(name) if isinstance(self.tables, SavedTables) else None
+        if unread is None:
+            return [str(c) for c in self.tables[name].columns]
+        import pyarrow.parquet as pq
+
+        return pq.read_schema(unread).names
+
+    def lines(self, name: str, *, columns: list[str], in_period: bool = False) -> pd.DataFrame:
+        """``columns`` of the table ``name`` as exported, reading only them from a run folder's Parquet file.
+
+        ``in_period``: only the rows inside the analysis period (the table has ``in_period``), filtered
+        while reading; rows keep their order and the index runs from 0.
+        """
+        unread = self.tables.unread_file(name) if isinstance(self.tables, SavedTables) else None
+        if unread is not None:
+            return pd.read_parquet(unread, columns=columns, filters=[("in_period", "==", True)] if in_period else None)
+        frame = self.tables[name]
+        return (frame.loc[frame["in_period"], columns] if in_period else frame[columns]).reset_index(drop=True)
+
     def save(self, folder: Path) -> None:
         """Write the tables as Parquet, the ledger as CSV and ``rejected_rows.csv`` into ``folder``.
 
