@@ -71,3 +71,29 @@ def test_a_single_customer_with_only_credit_notes_never_crashes():
         tx, dates=[pd.Timestamp("2023-12-31"), end], cuts={"recency": [1.0], "frequency": [1.0], "monetary": [1.0]}, n_scores=2
     )
     assert states.empty
+
+
+@pytest.mark.parametrize("purchase", ["day", "invoice"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_counts_are_the_distinct_text_identifiers(purchase, seed):
+    """count_purchases counts key columns; the reference is the text identifiers of purchase_ids, counted plainly."""
+    rng = np.random.default_rng(seed)
+    n = 400
+    tx = pd.DataFrame(
+        {
+            "customer_id": rng.choice(["A", "B", "C", "2024-01-05"], n),
+            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 20, n), unit="D") + pd.to_timedelta(rng.integers(0, 3, n), unit="h"),
+            "amount": rng.choice([-10.0, 0.0, 5.0, 20.0], n),
+            # blanks, numbers shared by customers, and an invoice number that reads like a day
+            "invoice_id": pd.array(rng.choice(["F1", "F2", "F3", "2024-01-05", None], n), dtype="str"),
+            "month": rng.choice(["m1", "m2"], n),
+        }
+    )
+    ids = purchases.purchase_ids(tx, purchase=purchase)
+    rows = tx.loc[ids.index]
+    expected = {}
+    for (customer, month), group in ids.groupby([rows["customer_id"], rows["month"]]):
+        expected[(customer, month)] = len(set(group))
+    got = purchases.count_purchases(tx, purchase=purchase, by=["customer_id", "month"])
+    assert got.to_dict() == expected
+    assert purchases.count_purchases(tx, purchase=purchase).to_dict() == {c: len(set(g)) for c, g in ids.groupby(rows["customer_id"])}

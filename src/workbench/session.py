@@ -92,7 +92,10 @@ class Workbench:
         filtered = in_period and "in_period" in has
         if columns is not None and (lines or name != "transactions"):
             return self.dataset.lines(name, columns=list(columns), in_period=filtered)
-        frame = self.dataset.merged_transactions() if name == "transactions" and not lines else self.dataset.tables[name]
+        if name == "transactions" and not lines:
+            frame = self.dataset.merged_transactions(in_period=filtered)  # kept for the session: a page's calls share it
+            return frame.copy(deep=False) if columns is None else frame[list(columns)]
+        frame = self.dataset.tables[name]
         if filtered:
             frame = frame[frame["in_period"]].reset_index(drop=True)
         return frame if columns is None else frame[list(columns)]

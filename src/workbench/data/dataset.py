@@ -32,6 +32,16 @@ REJECTED_COLUMNS = ["table", "file", "source_row", "reason", "detail", "raw"]
 _COMMON_SEPARATORS = (";", ",", "\t", "|")
 
 
+def _read_parquet(path: Path, **kwargs) -> pd.DataFrame:
+    """``pd.read_parquet``, then Arrow's pool gives back what the conversion left unused (it keeps
+    freed memory for reuse otherwise: a notebook would hold it through the page)."""
+    import pyarrow as pa
+
+    frame = pd.read_parquet(path, **kwargs)
+    pa.default_memory_pool().release_unused()
+    return frame
+
+
 class SavedTables(MutableMapping):
     """The tables of a run folder's ``data/``, each read from its Parquet file on first use.
 
@@ -56,7 +66,7 @@ class SavedTables(MutableMapping):
         if name not in self._read:
             if name not in self._paths:
                 raise KeyError(name)
-            self._read[name] = pd.read_parquet(self._paths[name])
+            self._read[name] = _read_parquet(self._paths[name])
         return self._read[name]
 
     def __setitem__(self, name: str, frame: pd.DataFrame) -> None:
@@ -99,22 +109,30 @@ class Dataset:
     files: dict[str, Path] = field(default_factory=dict)
     merged_file: Path | None = None
     """A run folder's ``data/merged/transactions.parquet`` (written by :meth:`save` when lines merge)."""
-    _merged: pd.DataFrame | None = field(default=None, repr=False)
+    _merged: dict[bool, pd.DataFrame] = field(default_factory=dict, repr=False)
 
-    def merged_transactions(self) -> pd.DataFrame | None:
+    def merged_transactions(self, *, in_period: bool = False) -> pd.DataFrame | None:
         """``transactions`` with the lines of each invoice merged into one row, or None without transactions.
 
         What the analyses read (:func:`workbench.data.aggregates.merge_lines`): sums, customers, purchase
         days and invoices are those of the lines, with several times fewer rows on a line-level export.
-        Computed once, or read from the run folder.
+        Computed once, or read from the run folder. ``in_period``: only the rows inside the analysis
+        period (the run folder's file is then filtered while it is read: the rows outside are never
+        held); rows keep their order and the index runs from 0.
         """
-        if self._merged is None and "transactions" in self.tables:
+        if "transactions" not in self.tables:
+            return None
+        if in_period not in self._merged:
             unread = self.tables.unread_file("transactions") if isinstance(self.tables, SavedTables) else None
             if self.merged_file is not None and unread is not None:
-                self._merged = pd.read_parquet(self.merged_file).astype(aggregates.parquet_dtypes(unread).to_dict())
+                filters = [("in_period", "==", True)] if in_period else None
+                self._merged[in_period] = _read_parquet(self.merged_file, filters=filters).astype(aggregates.parquet_dtypes(unread).to_dict())
+            elif in_period:
+                every = self.merged_transactions()
+                self._merged[in_period] = every[every["in_period"]].reset_index(drop=True)
             else:
-                self._merged = aggregates.merge_lines(unread if unread is not None else self.tables["transactions"])
-        return self._merged
+                self._merged[in_period] = aggregates.merge_lines(unread if unread is not None else self.tables["transactions"])
+        return self._merged[in_period]
 
     def column_names(self, name: str) -> list[str]:
         """The columns of the table ``name`` (the merged transactions have the same), without reading a saved table."""
@@ -133,7 +151,7 @@ class Dataset:
         """
         unread = self.tables.unread_file(name) if isinstance(self.tables, SavedTables) else None
         if unread is not None:
-            return pd.read_parquet(unread, columns=columns, filters=[("in_period", "==", True)] if in_period else None)
+            return _read_parquet(unread, columns=columns, filters=[("in_period", "==", True)] if in_period else None)
         frame = self.tables[name]
         return (frame.loc[frame["in_period"], columns] if in_period else frame[columns]).reset_index(drop=True)
 
