@@ -177,7 +177,7 @@ def hidden_selection_labels(*, currency: str) -> dict[str, str]:
 def negative_control_labels(*, currency: str) -> dict[str, str]:
     """Columns of :func:`~workbench.analysis.uplift.negative_control.compute_negative_control`."""
     return {
-        "ranges": tr("ranges not rewarded"),
+        "ranges": tr("ranges"),
         "att": tr("year-1 effect per company ({currency})", currency=currency),
         **{k: tr(v) for k, v in _INTERVAL.items()},
         "companies": tr("companies evaluated"),
