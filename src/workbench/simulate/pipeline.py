@@ -239,9 +239,8 @@ def _build(
         day_f, moved = pull_signup_orders(day_f, purchases, enrolled=prog.enrolled, enrol=prog.enrol)
     death_f = death_days(purchases, day_f) if states is None else states.last_active_day(grid.last)
     attrs = purchase_attributes(purchases, companies.typ)  # the counterfactual world's (and the factual one's without rewarded ranges)
-    attrs_f = attrs
-    if rewarded is not None:  # only the range, margin and quantity of members' purchases after enrolment change
-        attrs_f = factual_attributes(purchases, companies.typ, day_f, enrolled=prog.enrolled, steps=steps, rewarded=rewarded[0], halo=rewarded[1])
+    # with rewarded ranges only the range, margin and quantity of members' purchases after enrolment change
+    attrs_f = attrs if rewarded is None else factual_attributes(purchases, companies.typ, day_f, enrolled=prog.enrolled, steps=steps, rewarded=rewarded)
     wf = world(day_f, purchases, attrs_f, last=grid.last)
     wc = world(purchases.day_cf, purchases, attrs, last=grid.last)
     att = true_att(grid, purchases, attrs, status=prog.status, enrol=prog.enrol, factual=wf, counterfactual=wc)
@@ -262,8 +261,21 @@ def _build(
     future = future_table(
         grid, companies, death_f=death_f, enrolled=prog.enrolled, steps=steps, seasonality=s.seasonality, ss=streams.future, states=states, rate_scale=scale
     )
-    alive_at_enrol = prog.enrolled & (death_days(purchases, purchases.day_cf) >= prog.enrol if states is None else states.active(np.arange(s.n), prog.enrol))
-    internals = _Internals(
+    internals = _internals(companies, prog, purchases, states, death_f=death_f, moved=moved)
+    years = panel.years
+    if rewarded is not None:
+        years = years | negative_control_truth(
+            grid, purchases, attrs_f=attrs_f, attrs_c=attrs, enrol=prog.enrol, factual=wf, counterfactual=wc, rewarded=rewarded
+        )
+    truth = truth_dict(s, grid, att, agg, dirty_counts, years=years)
+    return Simulation(tables=tables, truth=truth, truth_tables={"truth_members": panel.table, "future": future}), internals
+
+
+def _internals(companies, prog, purchases, states: States | None, *, death_f: np.ndarray, moved: np.ndarray) -> _Internals:
+    """The latent draws and day indices of one simulation (:class:`_Internals`), for tests."""
+    death_cf = death_days(purchases, purchases.day_cf) if states is None else death_f
+    alive = death_cf >= prog.enrol if states is None else states.active(np.arange(len(prog.enrol)), prog.enrol)
+    return _Internals(
         lam=companies.lam,
         p_drop=companies.p_drop,
         nu=companies.nu,
@@ -272,17 +284,9 @@ def _build(
         z=companies.z,
         engagement=companies.engagement,
         death_f=death_f,
-        death_cf=death_days(purchases, purchases.day_cf) if states is None else death_f,
+        death_cf=death_cf,
         propensity=prog.propensity,
         moved=moved,
-        alive_at_enrol=alive_at_enrol,
+        alive_at_enrol=prog.enrolled & alive,
         states=states,
     )
-    years = dict(panel.years)
-    if rewarded is not None:
-        nc = negative_control_truth(
-            grid, purchases, attrs_f=attrs_f, attrs_c=attrs, enrol=prog.enrol, factual=wf, counterfactual=wc, rewarded=rewarded[0], halo=rewarded[1]
-        )
-        years |= nc
-    truth = truth_dict(s, grid, att, agg, dirty_counts, years=years)
-    return Simulation(tables=tables, truth=truth, truth_tables={"truth_members": panel.table, "future": future}), internals

@@ -113,8 +113,7 @@ def factual_attributes(
     *,
     enrolled: np.ndarray,
     steps: list[tuple[np.ndarray, float]],
-    rewarded: tuple[str, ...],
-    halo: float,
+    rewarded: tuple[tuple[str, ...], float],
 ) -> Attributes:
     """The attributes of the factual purchases when only ``rewarded`` ranges get the effect (same draws as the counterfactual ones).
 
@@ -130,10 +129,9 @@ def factual_attributes(
         Whether each company enrolled.
     steps : list of (numpy.ndarray, float)
         :func:`.scenarios.effect_steps`: per company the first day of each multiplier of the rate.
-    rewarded : tuple of str
-        The rewarded ranges (:func:`check_rewarded`).
-    halo : float
-        Share of the effect that spills into the other ranges (0-1).
+    rewarded : (tuple of str, float)
+        The rewarded ranges and the halo, the share of the effect that spills into the other
+        ranges (0-1) (:func:`check_rewarded`).
 
     Returns
     -------
@@ -141,8 +139,9 @@ def factual_attributes(
         As :func:`.purchases.purchase_attributes`, the range (hence margin and quantity) of
         post-enrolment purchases drawn from :func:`range_probabilities`.
     """
+    ranges, halo = rewarded
     mult = rate_multipliers(day_f, purchases.comp, enrolled=enrolled, steps=steps)
-    mask = np.isin(np.array(RANGES), rewarded)
+    mask = np.isin(np.array(RANGES), ranges)
     t = typ[purchases.comp]
     return attributes_from_draws(purchases.draws, purchases.amount_c, t, probs=range_probabilities(t, mult, rewarded=mask, halo=halo))
 
@@ -179,10 +178,13 @@ def negative_control_truth(
     enrol: np.ndarray,
     factual: World,
     counterfactual: World,
-    rewarded: tuple[str, ...],
-    halo: float,
+    rewarded: tuple[tuple[str, ...], float],
 ) -> dict[str, object]:
-    """The truth keys of the negative control (module docstring): the effect on the non-rewarded ranges' revenue, years 1 and 2."""
+    """The truth keys of the negative control (module docstring): the effect on the non-rewarded ranges' revenue, years 1 and 2.
+
+    ``rewarded``: the rewarded ranges and the halo (:func:`check_rewarded`).
+    """
+    rewarded, halo = rewarded
     months = month_grid(grid)
     others = [i for i, r in enumerate(RANGES) if r not in rewarded]
     n = len(enrol)

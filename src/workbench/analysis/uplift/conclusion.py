@@ -202,6 +202,11 @@ def _band(row: pd.Series, currency: str) -> str:
     )
 
 
+def _negative_control_sentence(control: pd.Series, currency: str) -> str:
+    band = _band(control, currency)
+    return tr("On revenue in ranges the programme does not reward ({ranges}), the same estimate finds {band}.", ranges=control["ranges"], band=band)
+
+
 def negative_control_problem(control: pd.Series | None, *, currency: str = "EUR") -> str | None:
     """The reason not to trust the headline when its negative control's interval is above 0, else None.
 
@@ -503,13 +508,7 @@ def headline_conclusion(
             tr("The naive gap between members and non-members ({gap}) is {times} times larger.", gap=money(naive), times=fmt.number(naive / year1["att"], 1))
         )
     if negative_control is not None:
-        text.append(
-            tr(
-                "On revenue in ranges the programme does not reward ({ranges}), the same estimate finds {band}.",
-                ranges=negative_control["ranges"],
-                band=_band(negative_control, currency),
-            )
-        )
+        text.append(_negative_control_sentence(negative_control, currency))
     if problems:
         text.append(
             tr(
