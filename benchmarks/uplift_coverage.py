@@ -16,6 +16,10 @@ fires, and a second table gives it per world with the correlation with the headl
     python benchmarks/uplift_coverage.py --seeds 20 --estimators "purchase-model counterfactual" \
         "headline placebo" "headline placebo (after launch)" --out uplift_placebo   # 13 min
 
+    python benchmarks/uplift_coverage.py --seeds 20 --scenarios observables latent latent_survival \
+        --rewarded-ranges equipment --halos 0 1 --estimators "purchase-model counterfactual" "negative control" \
+        --out uplift_negative_control   # the negative control (workbench.analysis.uplift.negative_control), 12 min
+
     python benchmarks/uplift_coverage.py                 # short: 8 seeds per world
     python benchmarks/uplift_coverage.py --seeds 200     # the full run (make benchmark-uplift)
 
@@ -47,10 +51,12 @@ def _available_scenarios() -> tuple[str, ...]:
     return SCENARIOS if "scenario" in inspect.signature(simulate).parameters else ("observables",)
 
 
-def _world(scenario: str, null: bool, seed: int, customers: int, process: str = "bgnbd", start: str | None = None):
+def _world(scenario: str, null: bool, seed: int, customers: int, process: str = "bgnbd", start: str | None = None, rewarded=(), halo: float = 0.0):
     from workbench.simulate import simulate
 
     kwargs = {"scenario": scenario, "null": null} if "scenario" in inspect.signature(simulate).parameters else {"effect": 0.0 if null else 0.25}
+    if rewarded:  # the effect acts on these ranges only (plus ``halo`` of it on the others)
+        kwargs |= {"rewarded_ranges": list(rewarded), "halo": halo}
     if process != "bgnbd":
         kwargs["process"] = process
     if start:  # the export's first day; three years of data, the launch six months in (the simulator's layout)
@@ -105,7 +111,29 @@ def _hidden_strengths(res, truth) -> dict:
         "interval_at": explaining_strength(hidden, column="ci_low"),
         "truth_at": explaining_strength(hidden.assign(gap=hidden["att"] - true), column="gap"),
     }
-    return {k: np.inf if v is None else v for k, v in strengths.items()}  # None: beyond the table's last strength
+    out = {k: np.inf if v is None else v for k, v in strengths.items()}  # None: beyond the table's last strength
+    return out | {"e_value_interval": _e_value_interval(res)}
+
+
+def _e_value_interval(res) -> float:
+    """The E-value of the headline's interval (as the page computes it), NaN without an outcome spread."""
+    from workbench.analysis.uplift.sensitivity import compute_e_value
+
+    y1 = res.year(1)
+    if y1 is None or not res.outcome_sd > 0:
+        return np.nan
+    return float(compute_e_value(y1["att"], y1["ci_low"], y1["ci_high"], outcome_sd=res.outcome_sd).iloc[1]["e_value"])
+
+
+def _negative_control(tx, customers, truth, seed):
+    """The headline re-run on the ranges the world does not reward (:mod:`workbench.analysis.uplift.negative_control`)."""
+    from workbench.analysis.uplift.negative_control import compute_negative_control
+
+    row = compute_negative_control(
+        tx, customers[["customer_id", "enrolled_on"]], ranges=truth["negative_control_ranges"], end=pd.Timestamp(truth["end"]),
+        launch=pd.Timestamp(truth["programme_launch"]), n_bootstrap=199, seed=seed,
+    ).iloc[0]  # fmt: skip
+    return float(row["att"]), float(row["ci_low"]), float(row["ci_high"]), {"members": int(row["companies"])}
 
 
 def _counterfactual(tx, customers, truth, seed):
@@ -135,12 +163,20 @@ ESTIMATORS = {
     "headline placebo (after launch)": (_placebo_of(after_launch=True), None),
     "staggered (Callaway-Sant'Anna)": (_staggered, "uplift_year1_att"),
     "matched DiD": (_matched, "uplift_att_revenue"),
+    "negative control": (_negative_control, "negative_control_year1_att"),  # needs --rewarded-ranges
 }
 
 
-def one_run(args: tuple[str, bool, int, int, str, tuple[str, ...], str | None]) -> list[dict]:
-    scenario, null, seed, customers, process, names, start = args
-    tx, cust, truth = _world(scenario, null, seed, customers, process, start)
+def one_run(args: tuple) -> list[dict]:
+    """Every estimator of ``names`` on one world: ``(scenario, null, seed, customers, process, names, start[, rewarded, halo])``.
+
+    With rewarded ranges and a halo the scenario is labelled ``"<scenario>, halo <h>"`` in the rows.
+    """
+    scenario, null, seed, customers, process, names, start, *ranges = args
+    rewarded, halo = ranges if ranges else ((), 0.0)
+    tx, cust, truth = _world(scenario, null, seed, customers, process, start, rewarded, halo)
+    if halo:
+        scenario = f"{scenario}, halo {halo:g}"
     rows = []
     for name in names:
         estimate, truth_key = ESTIMATORS[name]
@@ -261,6 +297,48 @@ def hidden_markdown(runs: pd.DataFrame, *, reference: float) -> str:
     return "\n".join(lines) + "\n"
 
 
+def negative_control_markdown(runs: pd.DataFrame, *, reference: float) -> str:
+    """Per world, how often the negative control fires, and how often the headline is claimed without any warning, before and after it.
+
+    ``runs`` is the per-run frame of :func:`one_run` with the headline and the ``negative control``.
+    A claim is a headline interval above 0. The warnings counted are those the page derives from
+    the headline's own result (:func:`workbench.analysis.uplift.conclusion.evidence_problems`): an
+    E-value of the interval below 1.25, hidden selection no stronger than ``reference`` bringing the
+    interval to 0, and (after) the negative control's interval above 0. The pre-trend test, the two
+    placebos and the estimators' disagreement are not run here: the page may warn more often.
+    """
+    keys = ["process", "scenario", "null", "seed"]
+    head = runs[(runs["estimator"] == "purchase-model counterfactual") & runs["att"].notna()]
+    control = runs[(runs["estimator"] == "negative control") & runs["att"].notna()]
+    if head.empty or control.empty or "interval_at" not in head:
+        return ""
+    cols = ["truth", "att", "ci_low", "ci_high", "members"]
+    both = head.merge(control[[*keys, *cols]], on=keys, suffixes=("", "_nc"))
+    claimed = both["ci_low"] > 0
+    warned = (both["interval_at"] <= reference) | both["e_value_interval"].between(1, 1.25, inclusive="neither")
+    fires = both["ci_low_nc"] > 0
+    both = both.assign(claimed=claimed, before=claimed & ~warned, after=claimed & ~warned & ~fires, fires=fires)
+    both = both.assign(covered=(both["ci_low_nc"] <= both["truth_nc"]) & (both["truth_nc"] <= both["ci_high_nc"]))
+    lines = [
+        "",
+        "Negative control (the headline re-run on the revenue of the ranges the world does not reward; truth: the effect on that "
+        "revenue, factual minus counterfactual): its mean truth and estimate, how often its interval covers its truth and is above 0 "
+        "(the page warns), and the share of worlds where the headline's interval is above 0 without any warning of the page's own "
+        "checks on the headline (E-value, hidden selection), before and after adding the negative control.",
+        "",
+        "| process | scenario | null | runs | headline truth | headline bias | control truth | control estimate | control covers its truth "
+        "| control fires | headline claimed | claimed without warning, before | after |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (proc, scen, null), g in both.groupby(["process", "scenario", "null"]):
+        lines.append(
+            f"| {proc} | {scen} | {'yes' if null else 'no'} | {len(g)} | {g['truth'].mean():,.0f} | {(g['att'] - g['truth']).mean():+,.0f} | "
+            f"{g['truth_nc'].mean():+,.0f} | {g['att_nc'].mean():+,.0f} | {100 * g['covered'].mean():.0f} % | {100 * g['fires'].mean():.0f} % | "
+            f"{100 * g['claimed'].mean():.0f} % | {100 * g['before'].mean():.0f} % | {100 * g['after'].mean():.0f} % |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=8, help="seeds per world (200 for the full run)")
@@ -271,18 +349,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--estimators", nargs="+", default=list(ESTIMATORS), choices=list(ESTIMATORS), help="only these estimators")
     parser.add_argument("--out", default="uplift", help="prefix of the result files in benchmarks/results/")
     parser.add_argument(
+        "--rewarded-ranges", nargs="+", default=[], help="product ranges the effect acts on (simulate(rewarded_ranges=...)); the negative control needs them"
+    )
+    parser.add_argument(
+        "--halos", nargs="+", type=float, default=[0.0], help="with --rewarded-ranges: shares of the effect spilling into the other ranges (0-1)"
+    )
+    parser.add_argument(
         "--start",
         default=None,
         help="first day of the simulated exports (YYYY-MM-DD; default 2022-01-01): moves the launch, six months later, to another season",
     )
     args = parser.parse_args(argv)
     scenarios = args.scenarios or _available_scenarios()
+    if "negative control" in args.estimators and not args.rewarded_ranges:
+        parser.error("the negative control needs --rewarded-ranges (worlds where the effect acts on some ranges only)")
+    halos = args.halos if args.rewarded_ranges else [0.0]
     work = [
-        (s, null, seed, args.customers, proc, tuple(args.estimators), args.start)
+        (s, null, seed, args.customers, proc, tuple(args.estimators), args.start, tuple(args.rewarded_ranges), halo)
         for proc in args.processes
         for s in scenarios
+        for halo in halos
         for null in (False, True)
         for seed in range(1, args.seeds + 1)
+        if not (null and halo)  # a null world has no effect to spill over: the same world as halo 0
     ]
     started = time.perf_counter()
     rows: list[dict] = []
@@ -301,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     from workbench.analysis.uplift.sensitivity import REFERENCE_STRENGTH
 
     text += hidden_markdown(runs, reference=REFERENCE_STRENGTH)
+    text += negative_control_markdown(runs, reference=REFERENCE_STRENGTH)
     (RESULTS / f"{args.out}_coverage.md").write_text(text, encoding="utf-8")
     print(text)
     return 0

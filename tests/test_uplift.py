@@ -276,7 +276,8 @@ def test_run_takes_the_section_as_plain_values():
     import inspect
 
     kwargs = UpliftSection(launch="2022-07-01").estimator_kwargs()
-    assert set(kwargs) == set(UpliftSection.model_fields) - {"treated"}  # treated is the headline's; the donut applies to both designs
+    # treated and the negative control are the headline's; the donut applies to both designs
+    assert set(kwargs) == set(UpliftSection.model_fields) - {"treated", "negative_control_ranges"}
     assert kwargs["member_statuses"] == ("member", "pre-registered", "blocked", "non-member")  # intent to treat: every enrolled company
     assert all(isinstance(v, (int, float, str, tuple, type(None), datetime.date)) for v in kwargs.values())
     run_params = {k for k, p in inspect.signature(U.run).parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}

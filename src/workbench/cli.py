@@ -55,14 +55,18 @@ def _simulate(args: argparse.Namespace) -> int:
     from workbench.simulate import simulate, write_simulation
 
     try:
+        rewarded = [r.strip() for r in args.rewarded_ranges.split(",") if r.strip()] if args.rewarded_ranges else None
         sim = simulate(
-            n_customers=args.customers, seed=args.seed, scenario=args.scenario, null=args.null, process=args.process, lines_per_purchase=args.lines_per_purchase
-        )
+            n_customers=args.customers, seed=args.seed, scenario=args.scenario, null=args.null, process=args.process,
+            lines_per_purchase=args.lines_per_purchase, rewarded_ranges=rewarded, halo=args.halo,
+        )  # fmt: skip
     except ValueError as exc:
         raise WorkbenchError(f"simulate: {exc}") from None
     paths = write_simulation(sim, Path(args.out), truth_tables=True)
     rows = {name: len(table) for name, table in sim.tables.items()}
     world = f"scenario {args.scenario}" + (", null (no effect)" if args.null else "") + f", process {args.process}"
+    if "rewarded_ranges" in sim.truth:
+        world += f", effect on {', '.join(sim.truth['rewarded_ranges'])} only" + (f" (halo {args.halo:g})" if args.halo else "")
     print(f"Simulated {args.customers} companies (seed {args.seed}, {world}) into {args.out}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
     truth = [p for p in paths if p.name in ("truth.json", "truth_members.csv", "future.csv")]
     print("Ground truth: " + ", ".join(str(p) for p in truth))
@@ -136,6 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="K",
         help="invoice lines per invoice, as a distributor's export (default 1); 100,000 companies with K=10 give about 10 M lines",
     )
+    p.add_argument(
+        "--rewarded-ranges",
+        default="",
+        metavar="A,B",
+        help="comma-separated product ranges the programme rewards: the effect acts on them only (default: every range); "
+        "truth.json then holds the negative-control truth (the effect on the other ranges)",
+    )
+    p.add_argument("--halo", type=float, default=0.0, help="with --rewarded-ranges: share of the effect spilling into the other ranges (0-1, default 0)")
     p.set_defaults(func=_simulate)
     return parser
 

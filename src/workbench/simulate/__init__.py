@@ -29,6 +29,14 @@ matching on observed history can and cannot see):
 - ``fading``: the effect is full for 12 months, half in months 13-24, then none;
 - ``null=True``: the same world with no effect.
 
+Rewarded ranges
+---------------
+``simulate(rewarded_ranges=(...), halo=0.0)``, ``workbench simulate --rewarded-ranges A,B
+[--halo H]`` (:mod:`.ranges`), with every scenario and process: the effect acts only on the
+rewarded product ranges (the others keep their base purchase rate, or ``halo`` of the effect),
+and ``truth.json`` gains the negative-control truth (the year-1 and year-2 effect on the other
+ranges' revenue). Without it the effect acts on every range and the tables are unchanged.
+
 Purchase processes
 ------------------
 ``simulate(process=NAME)``, ``workbench simulate --process NAME`` (:mod:`.processes`), with
@@ -72,6 +80,7 @@ convention). Each step of the model is documented in its module:
 - :mod:`.truth`: every key of ``truth`` (``truth.json``), including the
   factual-minus-counterfactual ATT;
 - :mod:`.scenarios`: the harder worlds and their null variants;
+- :mod:`.ranges`: an effect on the rewarded product ranges only, and the negative-control truth;
 - :mod:`.processes`: the ``pareto`` and ``dormant`` purchase processes (the spells of each
   company, thinning the Poisson purchases of :mod:`.purchases`);
 - :mod:`.effects`: ``truth_members`` and the year-1 / year-2 intent-to-treat

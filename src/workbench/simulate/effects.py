@@ -69,14 +69,18 @@ def month_grid(grid: Grid) -> MonthGrid:
     return MonthGrid(of_day=of_day, end=end, last_complete=end if end_is_month_end else end - 1)
 
 
-def monthly_revenue(w: World, purchases: Purchases, attrs: Attributes, months: MonthGrid, n: int) -> np.ndarray:
-    """Net revenue of one world per company and month index, integer cents, shape ``(n, end + 1)``."""
+def monthly_revenue(w: World, purchases: Purchases, attrs: Attributes, months: MonthGrid, n: int, *, keep: np.ndarray | None = None) -> np.ndarray:
+    """Net revenue of one world per company and month index, integer cents, shape ``(n, end + 1)``.
+
+    ``keep`` (per purchase) counts only those purchases and their credit notes (e.g. some product ranges).
+    """
     width = months.end + 1
     comp = purchases.comp
-    key_p = comp[w.ok] * width + months.of_day[w.day[w.ok]]
-    key_c = comp[w.cn_ok] * width + months.of_day[w.cn_day[w.cn_ok]]
-    rev = np.bincount(key_p, weights=purchases.amount_c[w.ok], minlength=n * width)
-    rev += np.bincount(key_c, weights=attrs.cn_amount_c[w.cn_ok], minlength=n * width)
+    ok, cn_ok = (w.ok, w.cn_ok) if keep is None else (w.ok & keep, w.cn_ok & keep)
+    key_p = comp[ok] * width + months.of_day[w.day[ok]]
+    key_c = comp[cn_ok] * width + months.of_day[w.cn_day[cn_ok]]
+    rev = np.bincount(key_p, weights=purchases.amount_c[ok], minlength=n * width)
+    rev += np.bincount(key_c, weights=attrs.cn_amount_c[cn_ok], minlength=n * width)
     return np.rint(rev).astype(np.int64).reshape(n, width)
 
 

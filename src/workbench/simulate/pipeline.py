@@ -10,6 +10,7 @@ aggregates, dirty rows, the member-month truth, the future, truth.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -37,6 +38,7 @@ from .purchases import (
     transactions_table,
     world,
 )
+from .ranges import check_rewarded, factual_attributes, negative_control_truth
 from .scenarios import Scenario, effect_steps
 from .truth import aggregates, true_att, truth_dict
 
@@ -103,6 +105,8 @@ def simulate(
     null: bool = False,
     process: str = "bgnbd",
     lines_per_purchase: int = 1,
+    rewarded_ranges: Sequence[str] | None = None,
+    halo: float = 0.0,
 ) -> Simulation:
     """Simulate a B2B loyalty programme with a known ground truth.
 
@@ -144,6 +148,14 @@ def simulate(
         written as this many lines sharing its invoice number, amount split in whole cents
         (:func:`workbench.simulate.purchases.invoice_lines`); truth counts then count lines.
         100,000 companies with 10 lines give about 10 M lines over three years.
+    rewarded_ranges : sequence of str, optional
+        Product ranges (of ``RANGES``) the programme rewards: the effect then acts on them only,
+        the other ranges keep their base purchase rate (:mod:`workbench.simulate.ranges`), and
+        ``truth`` gains the negative-control truth (the effect on the other ranges' revenue).
+        None or empty (default): the effect acts on every range, as before (same tables).
+    halo : float, default 0.0
+        With ``rewarded_ranges``, the share of the effect that spills into the other ranges
+        (0: none, 1: the full effect, as without the option), in ``[0, 1]``.
 
     Returns
     -------
@@ -158,8 +170,9 @@ def simulate(
     ValueError
         If ``n_customers < 1``, ``seed < 0``, ``end <= start``, ``effect`` is
         negative or not finite, ``seasonality`` is outside ``[0, 1)``,
-        ``scenario`` is not a known scenario, ``process`` not a known process, or
-        ``lines_per_purchase`` is below 1.
+        ``scenario`` is not a known scenario, ``process`` not a known process,
+        ``lines_per_purchase`` is below 1, ``rewarded_ranges`` names an unknown range or every
+        range, or ``halo`` is outside ``[0, 1]`` (or given without rewarded ranges).
     TypeError
         If an argument has the wrong type.
     """
@@ -175,6 +188,8 @@ def simulate(
         null=null,
         process=process,
         lines_per_purchase=lines_per_purchase,
+        rewarded_ranges=rewarded_ranges,
+        halo=halo,
     )
     return sim
 
@@ -192,11 +207,14 @@ def _build(
     null: bool = False,
     process: str = "bgnbd",
     lines_per_purchase: int = 1,
+    rewarded_ranges: Sequence[str] | None = None,
+    halo: float = 0.0,
 ) -> tuple[Simulation, _Internals]:
     """:func:`simulate`, also returning the latent draws (arguments and errors as there)."""
     if not isinstance(lines_per_purchase, int) or isinstance(lines_per_purchase, bool) or lines_per_purchase < 1:
         raise ValueError(f"lines_per_purchase must be a whole number >= 1, got {lines_per_purchase!r}")
     s = check_args(n_customers, seed, start, end, effect, seasonality, dirty, scenario, null, process)
+    rewarded = check_rewarded(rewarded_ranges, halo)
     sc = Scenario.named(s.scenario)
     pull = sc.signup and not s.null  # a null world has no effect of any kind: no sign-up order
     streams = Streams.spawn(s.seed)
@@ -220,13 +238,15 @@ def _build(
     if pull:
         day_f, moved = pull_signup_orders(day_f, purchases, enrolled=prog.enrolled, enrol=prog.enrol)
     death_f = death_days(purchases, day_f) if states is None else states.last_active_day(grid.last)
-    attrs = purchase_attributes(purchases, companies.typ)
-    wf = world(day_f, purchases, attrs, last=grid.last)
+    attrs = purchase_attributes(purchases, companies.typ)  # the counterfactual world's (and the factual one's without rewarded ranges)
+    # with rewarded ranges only the range, margin and quantity of members' purchases after enrolment change
+    attrs_f = attrs if rewarded is None else factual_attributes(purchases, companies.typ, day_f, enrolled=prog.enrolled, steps=steps, rewarded=rewarded)
+    wf = world(day_f, purchases, attrs_f, last=grid.last)
     wc = world(purchases.day_cf, purchases, attrs, last=grid.last)
     att = true_att(grid, purchases, attrs, status=prog.status, enrol=prog.enrol, factual=wf, counterfactual=wc)
-    tx = invoice_lines(transactions_table(wf, purchases, attrs, ids=companies.ids, grid=grid), lines_per_purchase)
+    tx = invoice_lines(transactions_table(wf, purchases, attrs_f, ids=companies.ids, grid=grid), lines_per_purchase)
     members = draw_members(grid, companies, prog, streams.members)
-    points, challenges = points_ledger(grid, companies, prog, members, purchases, attrs, wf, streams.points)
+    points, challenges = points_ledger(grid, companies, prog, members, purchases, attrs_f, wf, streams.points)
     clean = {
         "transactions": tx.table,
         "customers": customers_table(companies, grid, status=prog.status, enrolled=prog.enrolled, enrol=prog.enrol),
@@ -241,8 +261,21 @@ def _build(
     future = future_table(
         grid, companies, death_f=death_f, enrolled=prog.enrolled, steps=steps, seasonality=s.seasonality, ss=streams.future, states=states, rate_scale=scale
     )
-    alive_at_enrol = prog.enrolled & (death_days(purchases, purchases.day_cf) >= prog.enrol if states is None else states.active(np.arange(s.n), prog.enrol))
-    internals = _Internals(
+    internals = _internals(companies, prog, purchases, states, death_f=death_f, moved=moved)
+    years = panel.years
+    if rewarded is not None:
+        years = years | negative_control_truth(
+            grid, purchases, attrs_f=attrs_f, attrs_c=attrs, enrol=prog.enrol, factual=wf, counterfactual=wc, rewarded=rewarded
+        )
+    truth = truth_dict(s, grid, att, agg, dirty_counts, years=years)
+    return Simulation(tables=tables, truth=truth, truth_tables={"truth_members": panel.table, "future": future}), internals
+
+
+def _internals(companies, prog, purchases, states: States | None, *, death_f: np.ndarray, moved: np.ndarray) -> _Internals:
+    """The latent draws and day indices of one simulation (:class:`_Internals`), for tests."""
+    death_cf = death_days(purchases, purchases.day_cf) if states is None else death_f
+    alive = death_cf >= prog.enrol if states is None else states.active(np.arange(len(prog.enrol)), prog.enrol)
+    return _Internals(
         lam=companies.lam,
         p_drop=companies.p_drop,
         nu=companies.nu,
@@ -251,11 +284,9 @@ def _build(
         z=companies.z,
         engagement=companies.engagement,
         death_f=death_f,
-        death_cf=death_days(purchases, purchases.day_cf) if states is None else death_f,
+        death_cf=death_cf,
         propensity=prog.propensity,
         moved=moved,
-        alive_at_enrol=alive_at_enrol,
+        alive_at_enrol=prog.enrolled & alive,
         states=states,
     )
-    truth = truth_dict(s, grid, att, agg, dirty_counts, years=panel.years)
-    return Simulation(tables=tables, truth=truth, truth_tables={"truth_members": panel.table, "future": future}), internals

@@ -383,9 +383,13 @@ def purchase_attributes(purchases: Purchases, typ: np.ndarray) -> Attributes:
     return attributes_from_draws(purchases.draws, purchases.amount_c, typ[purchases.comp])
 
 
-def attributes_from_draws(pur: dict[str, np.ndarray], amount_c: np.ndarray, t: np.ndarray) -> Attributes:
-    """:class:`Attributes` from per-purchase draws, amounts (cents) and typology indices."""
-    rng_idx = pick(pur["range_u"], RANGE_PROBS[t])
+def attributes_from_draws(pur: dict[str, np.ndarray], amount_c: np.ndarray, t: np.ndarray, *, probs: np.ndarray | None = None) -> Attributes:
+    """:class:`Attributes` from per-purchase draws, amounts (cents) and typology indices.
+
+    ``probs`` (one row of range probabilities per purchase) replaces the typology's ``RANGE_PROBS``
+    rows (the rewarded-ranges option, :mod:`.ranges`); the uniforms are the same either way.
+    """
+    rng_idx = pick(pur["range_u"], RANGE_PROBS[t] if probs is None else probs)
     chan_idx = pick(pur["channel_u"], CHANNEL_PROBS[t])
     rate = np.clip(RANGE_MARGIN[rng_idx] + 0.03 * pur["margin_n"], 0.02, 0.9)
     margin_c = np.rint(amount_c * rate).astype(np.int64)

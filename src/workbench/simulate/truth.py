@@ -61,6 +61,9 @@ Truth keys (``Simulation.truth``, ``truth.json``)
     The intent-to-treat effect per enrolled company (``member`` or ``blocked``) over
     event months 1-12 and 13-24 after the enrolment month, EUR; defined in
     :mod:`.effects`, per company and month in ``truth_members.csv``.
+``rewarded_ranges``, ``halo``, ``negative_control_ranges``, ``negative_control_year1_att``, ``negative_control_year1_n``, ``negative_control_year1_counterfactual_revenue`` (and ``_year2_``)
+    Only with ``simulate(rewarded_ranges=...)``: the effect on the revenue of the ranges the
+    programme does not reward, EUR per company (:mod:`.ranges`).
 ``future_months``
     24: the window of ``future.csv`` (:mod:`.future`), calendar months after ``end``.
 ``programme``

@@ -56,9 +56,11 @@ from workbench.analysis.uplift.conclusion import (
     describe_counterfactual,
     describe_headline_placebo,
     describe_hidden_selection,
+    describe_negative_control,
     evidence_problems,
     headline_conclusion,
     headline_placebo_problem,
+    negative_control_problem,
 )
 from workbench.analysis.uplift.counterfactual import CounterfactualResult, estimate_counterfactual
 from workbench.analysis.uplift.design import (
@@ -108,6 +110,7 @@ from workbench.analysis.uplift.labels import (
     money_labels,
     months,
     naive_labels,
+    negative_control_labels,
     translated,
     word,
 )
@@ -120,11 +123,18 @@ from workbench.analysis.uplift.matching import (
     smd,
 )
 from workbench.analysis.uplift.money import MONEY_ITEMS, compute_money
+from workbench.analysis.uplift.negative_control import NEGATIVE_CONTROL_COLUMNS, compute_negative_control, restrict_to_ranges
 from workbench.analysis.uplift.placebo import PLACEBO_COLUMNS, compute_headline_placebo, placebo_fires
 from workbench.analysis.uplift.sensitivity import REFERENCE_STRENGTH, compute_hidden_selection
 from workbench.formatting import tr
 
 __all__ = [
+    "NEGATIVE_CONTROL_COLUMNS",
+    "compute_negative_control",
+    "restrict_to_ranges",
+    "describe_negative_control",
+    "negative_control_problem",
+    "negative_control_labels",
     "REFERENCE_STRENGTH",
     "compute_hidden_selection",
     "CounterfactualResult",

@@ -116,6 +116,7 @@ def evidence_problems(
     headline_placebo: pd.Series | None = None,
     hidden_selection: pd.DataFrame | None = None,
     reference_strength: float = REFERENCE_STRENGTH,
+    negative_control: pd.Series | None = None,
     currency: str = "EUR",
 ) -> list[str]:
     """The reasons, in plain language, not to present the headline effect as established (empty: none).
@@ -144,8 +145,12 @@ def evidence_problems(
     reference_strength
         The strength up to which that counts (no unit; the default sits just below what the
         simulator's ``latent`` worlds need, see :mod:`~workbench.analysis.uplift.sensitivity`).
+    negative_control
+        The row of :func:`~workbench.analysis.uplift.negative_control.compute_negative_control`
+        (``ranges``, ``att``, ``ci_low``, ``ci_high``; currency per company), or None: a reason when
+        its interval is above 0 (:func:`negative_control_problem`).
     currency
-        Currency code printed after the placebo's amounts.
+        Currency code printed after the placebo's and the negative control's amounts.
 
     Returns
     -------
@@ -182,7 +187,108 @@ def evidence_problems(
                 ratio=fmt.number(2.0**at, 2),
             )
         )
+    sentence = negative_control_problem(negative_control, currency=currency)
+    if sentence:
+        out.append(sentence)
     return out
+
+
+def _band(row: pd.Series, currency: str) -> str:
+    return tr(
+        "{att} per member, interval {low} to {high}",
+        att=fmt.money(row["att"], currency),
+        low=fmt.money(row["ci_low"], currency),
+        high=fmt.money(row["ci_high"], currency),
+    )
+
+
+def _negative_control_sentence(control: pd.Series, currency: str) -> str:
+    band = _band(control, currency)
+    return tr("On revenue in ranges the programme does not reward ({ranges}), the same estimate finds {band}.", ranges=control["ranges"], band=band)
+
+
+def negative_control_problem(control: pd.Series | None, *, currency: str = "EUR") -> str | None:
+    """The reason not to trust the headline when its negative control's interval is above 0, else None.
+
+    Parameters
+    ----------
+    control
+        The row of :func:`~workbench.analysis.uplift.negative_control.compute_negative_control`
+        (``ranges``, ``att``, ``ci_low``, ``ci_high``: currency per company), or None.
+    currency
+        Currency code printed after amounts.
+
+    Returns
+    -------
+    str or None
+        A clause for :func:`evidence_problems` when ``ci_low > 0``; None otherwise (an interval
+        below 0 is no sign of hidden selection, see :func:`describe_negative_control`).
+    """
+    if control is None or not control["ci_low"] > 0:
+        return None
+    return tr(
+        "on revenue in ranges the programme does not reward ({ranges}), the same estimate finds members buying more than predicted "
+        "({band}): they would probably have bought more anyway, so the headline likely leans high (unless the programme's effect "
+        "spills over into those ranges)",
+        ranges=control["ranges"],
+        band=_band(control, currency),
+    )
+
+
+def describe_negative_control(control: pd.Series, *, currency: str = "EUR") -> str:
+    """One paragraph on the negative control for the page: its figures and how to read them.
+
+    Parameters
+    ----------
+    control
+        The row of :func:`~workbench.analysis.uplift.negative_control.compute_negative_control`
+        (``ranges``, ``att``, ``ci_low``, ``ci_high``, ``member_value``, ``counterfactual_value``:
+        currency per company; ``companies``; ``revenue_share``, 0-1).
+    currency
+        Currency code printed after amounts.
+
+    Returns
+    -------
+    str
+        Markdown: the estimate on those ranges, then what an interval above 0, below 0 or
+        covering 0 means, and what the check cannot see.
+    """
+    text = [
+        tr(
+            "On revenue in {ranges} ({share} of all revenue), which the programme does not reward, the headline's estimator "
+            "predicts {cf} per member for year 1 and the members bought {mv}: {band} ({n} companies).",
+            ranges=control["ranges"],
+            share=fmt.percent(control["revenue_share"], 0),
+            cf=fmt.money(control["counterfactual_value"], currency),
+            mv=fmt.money(control["member_value"], currency),
+            band=_band(control, currency),
+            n=fmt.number(control["companies"]),
+        )
+    ]
+    if control["ci_low"] > 0:
+        text.append(
+            tr(
+                "**Its interval is above 0:** members bought more than predicted where the programme should change nothing. Either they "
+                "would have bought more anyway (hidden selection, which inflates the headline too), or the programme's effect spills "
+                "over into these ranges; the data cannot tell which."
+            )
+        )
+    elif control["ci_high"] < 0:
+        text.append(
+            tr(
+                "Its interval is below 0: members bought less than predicted in these ranges, as when purchases shift towards what earns "
+                "points, or when buying more often in the rewarded ranges brings the purchase model's dropout forward. It is no sign "
+                "of hidden selection."
+            )
+        )
+    else:
+        text.append(
+            tr(
+                "Its interval covers 0: no sign of members who would have bought more anyway. That is no proof: the check is blind to a "
+                "selection that concerns only the rewarded ranges, or ranges bought by other people in the company."
+            )
+        )
+    return " ".join(text)
 
 
 def describe_hidden_selection(hidden: pd.DataFrame, *, reference_strength: float = REFERENCE_STRENGTH, currency: str = "EUR") -> str:
@@ -336,6 +442,7 @@ def headline_conclusion(
     naive: float | None,
     year2: pd.Series | None = None,
     e_value: float | None = None,
+    negative_control: pd.Series | None = None,
     currency: str = "EUR",
     ci_level: float = 0.95,
 ) -> str:
@@ -354,12 +461,16 @@ def headline_conclusion(
         The naive gap (currency per company), or None.
     e_value
         E-value of the point estimate, or None.
+    negative_control
+        The row of :func:`~workbench.analysis.uplift.negative_control.compute_negative_control`,
+        or None (not run).
 
     Returns
     -------
     str
         Markdown: the year-1 effect and interval, year 2 when estimated, the other estimates beside
-        it, the naive gap it replaces, and either the E-value or why the evidence is weak.
+        it, the naive gap it replaces, the negative control when it ran, and either the E-value or
+        why the evidence is weak.
     """
 
     def money(x: float) -> str:
@@ -396,6 +507,8 @@ def headline_conclusion(
         text.append(
             tr("The naive gap between members and non-members ({gap}) is {times} times larger.", gap=money(naive), times=fmt.number(naive / year1["att"], 1))
         )
+    if negative_control is not None:
+        text.append(_negative_control_sentence(negative_control, currency))
     if problems:
         text.append(
             tr(

@@ -21,6 +21,7 @@ import pandas as pd
 
 from workbench.analysis.uplift.counterfactual import CounterfactualResult, estimate_counterfactuals
 from workbench.analysis.uplift.money import compute_money_by_year
+from workbench.analysis.uplift.negative_control import compute_negative_control
 from workbench.analysis.uplift.sensitivity import compute_e_value
 from workbench.analysis.uplift.staggered import StaggeredResult, estimate_staggered
 from workbench.formatting import tr
@@ -31,6 +32,7 @@ ESTIMATOR_NAMES = {
     "staggered": "staggered enrolment (Callaway & Sant'Anna)",
     "matched": "matched difference-in-differences",
 }
+NEGATIVE_CONTROL_METRICS = ("negative_control_att", "negative_control_att_ci_low", "negative_control_att_ci_high")
 COMPARISON_COLUMNS = ["estimator", "role", "window", "att", "ci_low", "ci_high"]
 
 
@@ -53,6 +55,11 @@ class HeadlineRun:
         Why there is no estimate (plain language), else None.
     treated
         Which companies count as treated, in words.
+    negative_control
+        :func:`~workbench.analysis.uplift.negative_control.compute_negative_control` (None when
+        ``uplift.negative_control_ranges`` is empty or it could not run).
+    negative_control_reason
+        Why there is no negative control (how to enable it, or the error), else None.
     """
 
     revenue: CounterfactualResult | None
@@ -63,6 +70,8 @@ class HeadlineRun:
     reason: str | None = None
     treated: str = ""
     notes: list[str] = field(default_factory=list)
+    negative_control: pd.DataFrame | None = None
+    negative_control_reason: str | None = None
 
 
 def treated_companies(customers: pd.DataFrame, *, treated: str, member_statuses: tuple[str, ...]) -> tuple[pd.DataFrame, str]:
@@ -96,6 +105,7 @@ def run_headline(
     points_cost_rate: float = 0.01,
     platform_cost_per_year: float = 50_000.0,
     animation_cost_per_year: float = 30_000.0,
+    negative_control_ranges: tuple[str, ...] = (),
 ) -> HeadlineRun:
     """Run the headline estimator on revenue (and margin), the staggered one beside it, then money and E-value; never raises on unusable data.
 
@@ -131,7 +141,24 @@ def run_headline(
     )  # fmt: skip
     y1 = revenue.year(1)
     e_value = compute_e_value(y1["att"], y1["ci_low"], y1["ci_high"], outcome_sd=revenue.outcome_sd) if revenue.outcome_sd > 0 else None
-    return HeadlineRun(revenue, margin, staggered, money, e_value, None, who, notes)
+    control, control_reason = run_negative_control(transactions, companies, ranges=negative_control_ranges, **common)
+    return HeadlineRun(revenue, margin, staggered, money, e_value, None, who, notes, control, control_reason)
+
+
+def run_negative_control(transactions: pd.DataFrame, companies: pd.DataFrame, *, ranges: tuple[str, ...], **common) -> tuple[pd.DataFrame | None, str | None]:
+    """:func:`~workbench.analysis.uplift.negative_control.compute_negative_control`, or None and why not (never raises on its data).
+
+    ``common``: ``end, launch, donut_days, n_bootstrap, ci_level, seed`` as for the headline.
+    """
+    if not ranges:
+        return None, tr(
+            "No negative control: list in `uplift.negative_control_ranges` the product ranges the programme does not reward "
+            "to check the headline on revenue it cannot have changed."
+        )
+    try:
+        return compute_negative_control(transactions, companies, ranges=ranges, **common), None
+    except ValueError as exc:
+        return None, tr("The negative control could not run: {reason}.", reason=exc)
 
 
 def compare_estimates(run: HeadlineRun, matched_did: pd.DataFrame | None, *, post_months: int = 12) -> pd.DataFrame:
@@ -165,10 +192,12 @@ def headline_metrics(run: HeadlineRun) -> dict[str, float | int | str | None]:
 
     ``att``, ``att_ci_low``, ``att_ci_high`` (year 1, currency per enrolled company), ``att_year2``
     (+ interval), ``estimator``, ``companies_year1``, ``roi`` (year 1, fraction), ``e_value``,
-    ``survival_weight`` (0-1), and the staggered estimate's year 1 as ``staggered_att`` (+ interval).
+    ``survival_weight`` (0-1), the staggered estimate's year 1 as ``staggered_att`` (+ interval),
+    and the negative control's year 1 as ``negative_control_att`` (+ interval; None when it did not run).
     """
     keys = ["att", "att_ci_low", "att_ci_high", "att_year2", "att_year2_ci_low", "att_year2_ci_high", "companies_year1", "roi", "e_value"]
-    out: dict[str, float | int | str | None] = dict.fromkeys([*keys, "survival_weight", "staggered_att", "staggered_att_ci_low", "staggered_att_ci_high"])
+    others = ["survival_weight", "staggered_att", "staggered_att_ci_low", "staggered_att_ci_high", *NEGATIVE_CONTROL_METRICS]
+    out: dict[str, float | int | str | None] = dict.fromkeys([*keys, *others])
     out["estimator"] = HEADLINE_ESTIMATOR
     if run.revenue is None or run.revenue.year(1) is None:
         return out
@@ -185,4 +214,7 @@ def headline_metrics(run: HeadlineRun) -> dict[str, float | int | str | None]:
         out["roi"] = float(run.money.iloc[0]["roi"])
     if run.e_value is not None:
         out["e_value"] = float(run.e_value.iloc[0]["e_value"])
+    if run.negative_control is not None:
+        nc = run.negative_control.iloc[0]
+        out.update(zip(NEGATIVE_CONTROL_METRICS, (float(nc["att"]), float(nc["ci_low"]), float(nc["ci_high"]))))
     return out

@@ -174,6 +174,19 @@ def hidden_selection_labels(*, currency: str) -> dict[str, str]:
     }
 
 
+def negative_control_labels(*, currency: str) -> dict[str, str]:
+    """Columns of :func:`~workbench.analysis.uplift.negative_control.compute_negative_control`."""
+    return {
+        "ranges": tr("ranges"),
+        "att": tr("year-1 effect per company ({currency})", currency=currency),
+        **{k: tr(v) for k, v in _INTERVAL.items()},
+        "companies": tr("companies evaluated"),
+        "member_value": tr("observed revenue per company"),
+        "counterfactual_value": tr("predicted without the programme"),
+        "revenue_share": tr("share of revenue"),
+    }
+
+
 def money_by_year_labels(*, currency: str) -> dict[str, str]:
     """Columns of :func:`~workbench.analysis.uplift.money.compute_money_by_year`."""
     return {

@@ -35,6 +35,9 @@ class UpliftSection(Section):
     platform_cost_per_year: float = Field(50_000.0, description="platform cost per year, currency")
     animation_cost_per_year: float = Field(30_000.0, description="animation cost per year, currency")
     margin_rate: float = Field(0.30, description="gross margin rate used when the transactions have no margin column (0-1)")
+    negative_control_ranges: tuple[str, ...] = Field(
+        (), description="product ranges the programme does not reward: the headline re-run on their revenue should find about 0; empty: not run"
+    )
 
     def estimator_kwargs(self) -> dict:
         """Keyword arguments of :func:`workbench.analysis.uplift.run` (the matched DiD), as plain values.
@@ -42,7 +45,7 @@ class UpliftSection(Section):
         With ``treated: intent_to_treat`` every status counts: the matched design then evaluates
         every company that enrolled (it needs an enrolment date either way).
         """
-        out = self.model_dump(exclude={"treated"})
+        out = self.model_dump(exclude={"treated", "negative_control_ranges"})
         if self.treated == "intent_to_treat":
             out["member_statuses"] = STATUSES
         return out
@@ -59,6 +62,7 @@ class UpliftSection(Section):
             "points_cost_rate",
             "platform_cost_per_year",
             "animation_cost_per_year",
+            "negative_control_ranges",
         )
         return {k: getattr(self, k) for k in keys} | {"n_bootstrap": max(self.n_bootstrap, 199), "launch": self.launch}
 
@@ -76,6 +80,14 @@ class UpliftSection(Section):
         if bad or not v:
             raise ValueError(f"uplift.member_statuses is {list(v)}; use one or more of {list(STATUSES)} (usually [member])")
         return v
+
+    @field_validator("negative_control_ranges")
+    @classmethod
+    def _ranges(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        names = [str(r).strip() for r in v]
+        if any(not r for r in names) or len(set(names)) < len(names):
+            raise ValueError(f"uplift.negative_control_ranges is {list(v)}; list distinct product_range values (e.g. [services]), or [] to skip the check")
+        return tuple(names)
 
     @field_validator("donut_days")
     @classmethod
