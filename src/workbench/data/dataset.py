@@ -35,11 +35,16 @@ _COMMON_SEPARATORS = (";", ",", "\t", "|")
 def _read_parquet(path: Path, **kwargs) -> pd.DataFrame:
     """``pd.read_parquet``, then Arrow's pool gives back what the conversion left unused (it keeps
     freed memory for reuse otherwise: a notebook would hold it through the page)."""
+    frame = pd.read_parquet(path, **kwargs)
+    _release_arrow_memory()
+    return frame
+
+
+def _release_arrow_memory() -> None:
+    """Give back to the system what Arrow's memory pool keeps of freed buffers."""
     import pyarrow as pa
 
-    frame = pd.read_parquet(path, **kwargs)
     pa.default_memory_pool().release_unused()
-    return frame
 
 
 class SavedTables(MutableMapping):
@@ -173,8 +178,10 @@ class Dataset:
             if len(merged) < aggregates.parquet_rows(folder / "data" / "transactions.parquet"):
                 (folder / "data" / "merged").mkdir(exist_ok=True)
                 merged.to_parquet(folder / "data" / "merged" / "transactions.parquet", index=False)
+            del merged
         self.ledger.to_csv(folder / "data" / "ledger.csv", index=False)
         self.rejected.to_csv(folder / "rejected_rows.csv", index=False)
+        _release_arrow_memory()  # the runner waits on the kernels next: it should not sit on the merge's buffers
 
     @classmethod
     def read_saved(cls, folder: Path) -> "Dataset":
