@@ -52,16 +52,21 @@ def purchase_ids(transactions: pd.DataFrame, *, purchase: str = "day") -> pd.Ser
         ``purchase`` is not ``day`` or ``invoice``, or ``invoice`` without an ``invoice_id`` column.
     """
     rows = purchase_rows(transactions)
+    _check_definition(rows, purchase=purchase)
     customer = rows["customer_id"].astype(str)
     day = customer + "@" + rows["date"].dt.strftime("%Y-%m-%d")
     if purchase == "day":
         return day.rename("purchase_id")
-    if purchase == "invoice":
-        if "invoice_id" not in rows.columns:
-            raise ValueError("purchase='invoice' needs an invoice_id column in transactions; map it in data.transactions.columns, or set purchase: day")
-        invoice = customer + "#" + rows["invoice_id"].astype("string")
-        return invoice.fillna(day).astype(str).rename("purchase_id")
-    raise ValueError(f"purchase={purchase!r}: use 'day' (distinct purchase days per customer) or 'invoice' (distinct invoice numbers)")
+    invoice = customer + "#" + rows["invoice_id"].astype("string")
+    return invoice.fillna(day).astype(str).rename("purchase_id")
+
+
+def _check_definition(rows: pd.DataFrame, *, purchase: str) -> None:
+    """Raise the ValueError of :func:`purchase_ids` for an unknown ``purchase`` or ``invoice`` without invoice numbers."""
+    if purchase not in PURCHASE_DEFINITIONS:
+        raise ValueError(f"purchase={purchase!r}: use 'day' (distinct purchase days per customer) or 'invoice' (distinct invoice numbers)")
+    if purchase == "invoice" and "invoice_id" not in rows.columns:
+        raise ValueError("purchase='invoice' needs an invoice_id column in transactions; map it in data.transactions.columns, or set purchase: day")
 
 
 def count_purchases(transactions: pd.DataFrame, *, purchase: str = "day", by: str | Sequence[str] | pd.Series = "customer_id") -> pd.Series:
@@ -105,12 +110,9 @@ def _purchase_keys(rows: pd.DataFrame, *, purchase: str) -> pd.DataFrame:
     the invoice number is blank. Counting distinct key rows counts purchases without writing ten
     million text identifiers.
     """
-    if purchase not in PURCHASE_DEFINITIONS:
-        raise ValueError(f"purchase={purchase!r}: use 'day' (distinct purchase days per customer) or 'invoice' (distinct invoice numbers)")
+    _check_definition(rows, purchase=purchase)
     keys = pd.DataFrame({"__customer__": rows["customer_id"].astype(str), "__day__": rows["date"].dt.normalize()})
     if purchase == "invoice":
-        if "invoice_id" not in rows.columns:
-            raise ValueError("purchase='invoice' needs an invoice_id column in transactions; map it in data.transactions.columns, or set purchase: day")
         invoice = rows["invoice_id"].astype("string")
         keys["__day__"] = keys["__day__"].where(invoice.isna())
         keys["__invoice__"] = invoice

@@ -128,7 +128,7 @@ class Dataset:
         if "transactions" not in self.tables:
             return None
         if in_period not in self._merged:
-            unread = self.tables.unread_file("transactions") if isinstance(self.tables, SavedTables) else None
+            unread = self._unread("transactions")
             if self.merged_file is not None and unread is not None:
                 filters = [("in_period", "==", True)] if in_period else None
                 self._merged[in_period] = _read_parquet(self.merged_file, filters=filters).astype(aggregates.parquet_dtypes(unread).to_dict())
@@ -139,9 +139,13 @@ class Dataset:
                 self._merged[in_period] = aggregates.merge_lines(unread if unread is not None else self.tables["transactions"])
         return self._merged[in_period]
 
+    def _unread(self, name: str) -> Path | None:
+        """The run folder's Parquet file of ``name`` while the table is not in memory (:meth:`SavedTables.unread_file`), else None."""
+        return self.tables.unread_file(name) if isinstance(self.tables, SavedTables) else None
+
     def column_names(self, name: str) -> list[str]:
         """The columns of the table ``name`` (the merged transactions have the same), without reading a saved table."""
-        unread = self.tables.unread_file(name) if isinstance(self.tables, SavedTables) else None
+        unread = self._unread(name)
         if unread is None:
             return [str(c) for c in self.tables[name].columns]
         import pyarrow.parquet as pq
@@ -154,7 +158,7 @@ class Dataset:
         ``in_period``: only the rows inside the analysis period (the table has ``in_period``), filtered
         while reading; rows keep their order and the index runs from 0.
         """
-        unread = self.tables.unread_file(name) if isinstance(self.tables, SavedTables) else None
+        unread = self._unread(name)
         if unread is not None:
             return _read_parquet(unread, columns=columns, filters=[("in_period", "==", True)] if in_period else None)
         frame = self.tables[name]
@@ -168,7 +172,7 @@ class Dataset:
         """
         (folder / "data").mkdir(parents=True, exist_ok=True)
         for name in self.tables:
-            unread = self.tables.unread_file(name) if isinstance(self.tables, SavedTables) else None
+            unread = self._unread(name)
             if unread is not None:
                 shutil.copyfile(unread, folder / "data" / f"{name}.parquet")
             else:
