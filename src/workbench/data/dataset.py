@@ -115,6 +115,7 @@ class Dataset:
     merged_file: Path | None = None
     """A run folder's ``data/merged/transactions.parquet`` (written by :meth:`save` when lines merge)."""
     _merged: dict[bool, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _lines: dict[tuple, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def merged_transactions(self, *, in_period: bool = False) -> pd.DataFrame | None:
         """``transactions`` with the lines of each invoice merged into one row, or None without transactions.
@@ -156,13 +157,18 @@ class Dataset:
         """``columns`` of the table ``name`` as exported, reading only them from a run folder's Parquet file.
 
         ``in_period``: only the rows inside the analysis period (the table has ``in_period``), filtered
-        while reading; rows keep their order and the index runs from 0.
+        while reading; rows keep their order and the index runs from 0. Kept for the session, like
+        :meth:`merged_transactions`: page 00 and its warnings and coverage share one read.
         """
-        unread = self._unread(name)
-        if unread is not None:
-            return _read_parquet(unread, columns=columns, filters=[("in_period", "==", True)] if in_period else None)
-        frame = self.tables[name]
-        return (frame.loc[frame["in_period"], columns] if in_period else frame[columns]).reset_index(drop=True)
+        key = (name, tuple(columns), in_period)
+        if key not in self._lines:
+            unread = self._unread(name)
+            if unread is not None:
+                self._lines[key] = _read_parquet(unread, columns=columns, filters=[("in_period", "==", True)] if in_period else None)
+            else:
+                frame = self.tables[name]
+                self._lines[key] = (frame.loc[frame["in_period"], columns] if in_period else frame[columns]).reset_index(drop=True)
+        return self._lines[key].copy(deep=False)
 
     def save(self, folder: Path) -> None:
         """Write the tables as Parquet, the ledger as CSV and ``rejected_rows.csv`` into ``folder``.
